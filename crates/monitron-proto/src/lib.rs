@@ -1,0 +1,6 @@
+//! Types and message signing shared by the Monitron server and the Monitron agent.
+//!
+//! This crate does no I/O: it holds what both ends of the agent protocol must agree on
+//! byte for byte, so that the server and the agent cannot drift apart.
+
+pub mod signing;

@@ -1,0 +1,633 @@
+//! `/api/v1/auth/*`: sign in, token refresh with rotation and reuse detection, sign out,
+//! registration and password recovery.
+
+use chrono::{Duration as ChronoDuration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use axum::extract::State;
+
+use crate::api::envelope::{self, ApiError, ApiResult, FieldErrors};
+use crate::api::json::ApiJson;
+use crate::api::meta::RequestMeta;
+use crate::audit::{self, Actor, Entry};
+use crate::auth::{password, tokens, Credential, Principal, Role};
+use crate::db::entities::{password_reset, refresh_token, session, user};
+use crate::mail::Email;
+use crate::settings;
+use crate::state::AppState;
+use crate::users::{self, UserView};
+
+/// Routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(register))
+        .routes(routes!(forgot_password))
+        .routes(routes!(reset_password))
+}
+
+/// Credentials for signing in.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Username or e-mail address.
+    #[schema(example = "admin")]
+    pub login: String,
+    /// Password.
+    pub password: String,
+}
+
+/// Tokens issued at sign-in and refresh.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenPair {
+    /// Short-lived JWT for the `Authorization: Bearer` header.
+    pub access_token: String,
+    /// Single-use token to obtain the next pair from `/auth/refresh`.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// The signed-in user.
+    pub user: UserView,
+}
+
+/// A refresh token to exchange.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token from the previous pair.
+    pub refresh_token: String,
+}
+
+/// A new account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// 3-32 characters: letters, digits, `.`, `_`, `-`.
+    pub username: String,
+    /// E-mail address.
+    pub email: String,
+    /// At least 10 characters, not the username or e-mail, not a common password.
+    pub password: String,
+    /// Name to show.
+    pub display_name: Option<String>,
+    /// Required for the very first account: the setup token printed in the server log.
+    pub setup_token: Option<String>,
+}
+
+/// Password-recovery request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForgotPasswordRequest {
+    /// The account's e-mail address.
+    pub email: String,
+}
+
+/// Password reset with an e-mailed token.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    /// Token from the reset link.
+    pub token: String,
+    /// The new password.
+    pub new_password: String,
+}
+
+/// A short confirmation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Message {
+    /// What happened.
+    pub message: String,
+}
+
+/// Result of signing out.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogoutResult {
+    /// Sessions revoked by this call (0 when signed in with an API key or Basic).
+    pub revoked_sessions: u64,
+}
+
+fn required(errors: &mut FieldErrors, field: &str, value: &str) {
+    if value.trim().is_empty() {
+        errors.insert(field.into(), "is required".into());
+    }
+}
+
+fn limit(result: Result<(), std::time::Duration>) -> Result<(), ApiError> {
+    result.map_err(ApiError::RateLimited)
+}
+
+/// Opens a session for `user` and issues its first token pair.
+pub(crate) async fn start_session(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    user: &user::Model,
+    meta: &RequestMeta,
+) -> ApiResult<TokenPair> {
+    let now = Utc::now();
+    let session_id = Uuid::now_v7();
+    let expires_at = now
+        + ChronoDuration::from_std(state.config.refresh_token_ttl).map_err(anyhow::Error::from)?;
+    session::ActiveModel {
+        id: Set(session_id),
+        user_id: Set(user.id),
+        ip: Set(meta.ip.map(|ip| ip.to_string())),
+        user_agent: Set(meta.user_agent.clone()),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+        revoked_reason: Set(None),
+    }
+    .insert(txn)
+    .await?;
+    issue_pair(txn, state, user, session_id).await
+}
+
+async fn issue_pair(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    user: &user::Model,
+    session_id: Uuid,
+) -> ApiResult<TokenPair> {
+    let now = Utc::now();
+    let refresh = tokens::random_token("mrt_");
+    refresh_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        session_id: Set(session_id),
+        token_hash: Set(tokens::hash_token(&refresh)),
+        created_at: Set(now),
+        expires_at: Set(now
+            + ChronoDuration::from_std(state.config.refresh_token_ttl)
+                .map_err(anyhow::Error::from)?),
+        used_at: Set(None),
+    }
+    .insert(txn)
+    .await?;
+    let ttl = state.config.access_token_ttl.as_secs();
+    let access = state
+        .tokens
+        .issue(user.id, session_id, now.timestamp(), ttl as i64)?;
+    Ok(TokenPair {
+        access_token: access,
+        refresh_token: refresh,
+        token_type: "Bearer",
+        expires_in: ttl,
+        user: user.clone().into(),
+    })
+}
+
+/// Sign in with username or e-mail and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", operation_id = "login",
+    request_body = LoginRequest,
+    responses((status = 200, description = "Signed in", body = TokenPair)))]
+async fn login(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> ApiResult {
+    let mut errors = FieldErrors::new();
+    required(&mut errors, "login", &body.login);
+    required(&mut errors, "password", &body.password);
+    if body.login.len() > 256 {
+        errors.insert("login".into(), "must be at most 256 characters".into());
+    }
+    if body.password.chars().count() > password::MAX_LEN {
+        errors.insert(
+            "password".into(),
+            format!("must be at most {} characters", password::MAX_LEN),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    limit(state.limiters.login_ip.check(&meta.ip_key()))?;
+    limit(
+        state
+            .limiters
+            .login_account
+            .check(&body.login.trim().to_lowercase()),
+    )?;
+
+    let found = users::find_by_login(&state.db, &body.login).await?;
+    let ok = password::verify(
+        body.password,
+        found.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await;
+    let user = match found {
+        Some(u) if ok => u,
+        found => {
+            let mut entry = Entry::new(Actor::anonymous(), "auth.login_failed")
+                .details(serde_json::json!({ "login": body.login.trim() }));
+            if let Some(u) = &found {
+                entry = entry.target("user", u.id);
+            }
+            audit::record(&state.db, Some(&meta), entry).await?;
+            return Err(ApiError::BadLogin);
+        }
+    };
+    if !user.active {
+        audit::record(
+            &state.db,
+            Some(&meta),
+            Entry::new(&user, "auth.login_failed")
+                .target("user", user.id)
+                .details(serde_json::json!({ "reason": "deactivated" })),
+        )
+        .await?;
+        return Err(ApiError::AccountDeactivated);
+    }
+    let txn = state.db.begin().await?;
+    let mut active = user.clone().into_active_model();
+    active.last_login_at = Set(Some(Utc::now()));
+    let user = active.update(&txn).await?;
+    let pair = start_session(&txn, &state, &user, &meta).await?;
+    audit::record(
+        &txn,
+        Some(&meta),
+        Entry::new(&user, "auth.login").target("user", user.id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(envelope::ok(pair))
+}
+
+/// Exchange a refresh token for a new pair. Each refresh token works once; presenting a
+/// used one revokes its whole session.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", operation_id = "refresh",
+    request_body = RefreshRequest,
+    responses((status = 200, description = "New token pair", body = TokenPair)))]
+async fn refresh(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> ApiResult {
+    if body.refresh_token.trim().is_empty() {
+        return Err(ApiError::field("refresh_token", "is required"));
+    }
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    let token = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(tokens::hash_token(body.refresh_token.trim())))
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::InvalidToken)?;
+    let session = session::Entity::find_by_id(token.session_id)
+        .one(&txn)
+        .await?
+        .filter(|s| s.revoked_at.is_none() && s.expires_at > now)
+        .ok_or(ApiError::InvalidToken)?;
+    // Mark used only if nobody did before: a second use (or a race) is a stolen token.
+    let claimed = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+        .filter(refresh_token::Column::Id.eq(token.id))
+        .filter(refresh_token::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !claimed {
+        session::Entity::update_many()
+            .col_expr(session::Column::RevokedAt, Expr::value(now))
+            .col_expr(
+                session::Column::RevokedReason,
+                Expr::value("refresh_token_reuse"),
+            )
+            .filter(session::Column::Id.eq(session.id))
+            .exec(&txn)
+            .await?;
+        let actor = user::Entity::find_by_id(session.user_id)
+            .one(&txn)
+            .await?
+            .map_or_else(Actor::anonymous, |u| Actor::user(&u));
+        audit::record(
+            &txn,
+            Some(&meta),
+            Entry::new(actor, "auth.refresh_reuse_detected").target("session", session.id),
+        )
+        .await?;
+        txn.commit().await?;
+        tracing::warn!(session_id = %session.id, "A used refresh token was presented again; the session is revoked.");
+        return Err(ApiError::InvalidToken);
+    }
+    if token.expires_at <= now {
+        return Err(ApiError::InvalidToken);
+    }
+    let user = user::Entity::find_by_id(session.user_id)
+        .one(&txn)
+        .await?
+        .filter(|u| u.active)
+        .ok_or(ApiError::InvalidToken)?;
+    let new_expiry = now
+        + ChronoDuration::from_std(state.config.refresh_token_ttl).map_err(anyhow::Error::from)?;
+    let session_id = session.id;
+    let mut active = session.into_active_model();
+    active.expires_at = Set(new_expiry);
+    active.update(&txn).await?;
+    let pair = issue_pair(&txn, &state, &user, session_id).await?;
+    txn.commit().await?;
+    Ok(envelope::ok(pair))
+}
+
+/// Sign out: revokes the current session, so its access and refresh tokens stop working.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "logout",
+    responses((status = 200, description = "Signed out", body = LogoutResult)))]
+async fn logout(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    principal: Principal,
+) -> ApiResult {
+    let txn = state.db.begin().await?;
+    let revoked = match principal.credential {
+        Credential::Session(id) => {
+            session::Entity::update_many()
+                .col_expr(session::Column::RevokedAt, Expr::value(Utc::now()))
+                .col_expr(session::Column::RevokedReason, Expr::value("logout"))
+                .filter(session::Column::Id.eq(id))
+                .filter(session::Column::RevokedAt.is_null())
+                .exec(&txn)
+                .await?
+                .rows_affected
+        }
+        Credential::ApiKey(_) | Credential::Basic => 0,
+    };
+    audit::record(
+        &txn,
+        Some(&meta),
+        Entry::new(&principal, "auth.logout").target("user", principal.user.id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(envelope::ok(LogoutResult {
+        revoked_sessions: revoked,
+    }))
+}
+
+/// Create an account. The first account needs the setup token from the server log and
+/// becomes an administrator; later ones are viewers, and only when registration is enabled.
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", operation_id = "register",
+    request_body = RegisterRequest,
+    responses((status = 201, description = "Account created", body = UserView)))]
+async fn register(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    ApiJson(body): ApiJson<RegisterRequest>,
+) -> ApiResult {
+    limit(state.limiters.register_ip.check(&meta.ip_key()))?;
+    let mut errors = FieldErrors::new();
+    let (username, email) =
+        users::validate_new(&body.username, &body.email, &body.password, &mut errors);
+    let display_name = match body
+        .display_name
+        .as_deref()
+        .map(users::validate_display_name)
+        .transpose()
+    {
+        Ok(v) => v.flatten(),
+        Err(e) => {
+            errors.insert("display_name".into(), e);
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let txn = state.db.begin().await?;
+    let role = if users::none_exist(&txn).await? {
+        let stored = settings::get(&txn, settings::SETUP_TOKEN_KEY).await?;
+        let stored = stored.as_ref().and_then(|v| v.as_str());
+        let given = body
+            .setup_token
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default();
+        match stored {
+            None => {
+                return Err(ApiError::Forbidden(
+                    "no setup token is active; restart the server to print a new one".into(),
+                ))
+            }
+            Some(_) if given.is_empty() => {
+                return Err(ApiError::field(
+                    "setup_token",
+                    "is required to create the first account; it is printed in the server log",
+                ))
+            }
+            Some(hash) if hash != tokens::hash_token(given) => {
+                return Err(ApiError::field(
+                    "setup_token",
+                    "is not the current setup token",
+                ))
+            }
+            Some(_) => {
+                settings::remove(&txn, settings::SETUP_TOKEN_KEY).await?;
+                Role::Admin
+            }
+        }
+    } else if settings::load(&txn).await?.registration_enabled {
+        Role::Viewer
+    } else {
+        return Err(ApiError::Forbidden(
+            "self-registration is disabled; ask an administrator for an account".into(),
+        ));
+    };
+    let user =
+        crate::api::users::insert_user(&txn, &username, &email, display_name, &body.password, role)
+            .await?;
+    audit::record(
+        &txn,
+        Some(&meta),
+        Entry::new(&user, "auth.register")
+            .target("user", user.id)
+            .details(serde_json::json!({ "role": role })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(envelope::created(UserView::from(user)))
+}
+
+const FORGOT_ANSWER: &str =
+    "If an account with this address exists, a password reset link has been sent to it.";
+
+/// Ask for a password-reset link by e-mail. Always answers the same, whether or not the
+/// address belongs to an account.
+#[utoipa::path(post, path = "/api/v1/auth/forgot-password", tag = "auth", operation_id = "forgotPassword",
+    request_body = ForgotPasswordRequest,
+    responses((status = 200, description = "Request accepted", body = Message)))]
+async fn forgot_password(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    ApiJson(body): ApiJson<ForgotPasswordRequest>,
+) -> ApiResult {
+    let email = users::validate_email(&body.email).map_err(|e| ApiError::field("email", e))?;
+    limit(state.limiters.forgot_ip.check(&meta.ip_key()))?;
+    limit(state.limiters.forgot_email.check(&email))?;
+    let user = user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .one(&state.db)
+        .await?
+        .filter(|u| u.active);
+    let Some(user) = user else {
+        audit::record(
+            &state.db,
+            Some(&meta),
+            Entry::new(Actor::anonymous(), "password.forgot")
+                .details(serde_json::json!({ "email": email, "account": false })),
+        )
+        .await?;
+        return Ok(envelope::ok(Message {
+            message: FORGOT_ANSWER.into(),
+        }));
+    };
+    let Some(mailer) = state.mailer.clone() else {
+        tracing::warn!(user_id = %user.id, "A password reset was requested but e-mail is not configured (EMAIL_HOST); an administrator can reset the password instead.");
+        audit::record(
+            &state.db,
+            Some(&meta),
+            Entry::new(Actor::anonymous(), "password.forgot")
+                .target("user", user.id)
+                .details(serde_json::json!({ "sent": false, "reason": "email_not_configured" })),
+        )
+        .await?;
+        return Ok(envelope::ok(Message {
+            message: FORGOT_ANSWER.into(),
+        }));
+    };
+    let token =
+        create_reset_token(&state, &user, &meta, Actor::anonymous(), "password.forgot").await?;
+    mailer.send_in_background(reset_email(&state, &user, &token));
+    Ok(envelope::ok(Message {
+        message: FORGOT_ANSWER.into(),
+    }))
+}
+
+/// Replaces the user's outstanding reset tokens with a new one and audits it.
+pub(crate) async fn create_reset_token(
+    state: &AppState,
+    user: &user::Model,
+    meta: &RequestMeta,
+    actor: Actor,
+    action: &str,
+) -> ApiResult<String> {
+    let token = tokens::random_token("mpr_");
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    password_reset::Entity::delete_many()
+        .filter(password_reset::Column::UserId.eq(user.id))
+        .filter(password_reset::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    password_reset::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user.id),
+        token_hash: Set(tokens::hash_token(&token)),
+        created_at: Set(now),
+        expires_at: Set(now
+            + ChronoDuration::from_std(state.config.password_reset_ttl)
+                .map_err(anyhow::Error::from)?),
+        used_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        Some(meta),
+        Entry::new(actor, action)
+            .target("user", user.id)
+            .details(serde_json::json!({ "sent": true })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(token)
+}
+
+/// The reset e-mail for `user` carrying `token`.
+pub(crate) fn reset_email(state: &AppState, user: &user::Model, token: &str) -> Email {
+    let minutes = state.config.password_reset_ttl.as_secs() / 60;
+    Email {
+        to: user.email.clone(),
+        subject: "Reset your Monitron password".into(),
+        body: format!(
+            "Hello {name},\n\nSomeone (hopefully you) asked to reset the password of your Monitron account.\n\
+             Open this link to choose a new password; it works once and expires in {minutes} minutes:\n\n\
+             {url}/reset-password?token={token}\n\n\
+             If you use the API, send the token to POST /api/v1/auth/reset-password:\n{token}\n\n\
+             If you did not ask for this, ignore this e-mail; your password stays as it is.\n",
+            name = user.display_name.as_deref().unwrap_or(&user.username),
+            url = state.config.public_url,
+        ),
+    }
+}
+
+/// Set a new password with the token from a reset link. The token works once, and every
+/// session of the account is signed out.
+#[utoipa::path(post, path = "/api/v1/auth/reset-password", tag = "auth", operation_id = "resetPassword",
+    request_body = ResetPasswordRequest,
+    responses((status = 200, description = "Password changed", body = Message)))]
+async fn reset_password(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    ApiJson(body): ApiJson<ResetPasswordRequest>,
+) -> ApiResult {
+    let invalid = || ApiError::field("token", "is invalid, expired or already used");
+    if body.token.trim().is_empty() {
+        return Err(ApiError::field("token", "is required"));
+    }
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    let reset = password_reset::Entity::find()
+        .filter(password_reset::Column::TokenHash.eq(tokens::hash_token(body.token.trim())))
+        .one(&txn)
+        .await?
+        .filter(|r| r.used_at.is_none() && r.expires_at > now)
+        .ok_or_else(invalid)?;
+    let user = user::Entity::find_by_id(reset.user_id)
+        .one(&txn)
+        .await?
+        .filter(|u| u.active)
+        .ok_or_else(invalid)?;
+    password::check_policy(&body.new_password, &user.username, &user.email)
+        .map_err(|e| ApiError::field("new_password", e))?;
+    let claimed = password_reset::Entity::update_many()
+        .col_expr(password_reset::Column::UsedAt, Expr::value(now))
+        .filter(password_reset::Column::Id.eq(reset.id))
+        .filter(password_reset::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !claimed {
+        return Err(invalid());
+    }
+    let hash = password::hash(body.new_password).await?;
+    let user_id = user.id;
+    let mut active = user.clone().into_active_model();
+    active.password_hash = Set(hash);
+    active.password_changed_at = Set(now);
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let revoked = users::revoke_sessions(&txn, user_id, None, "password_reset").await?;
+    audit::record(
+        &txn,
+        Some(&meta),
+        Entry::new(&user, "password.reset")
+            .target("user", user_id)
+            .details(serde_json::json!({ "revoked_sessions": revoked })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(envelope::ok(Message {
+        message: "Password changed. Sign in with the new password.".into(),
+    }))
+}

@@ -1,0 +1,132 @@
+//! Who is calling from where: the client IP (honouring `X-Forwarded-For` only from trusted
+//! proxies), the request id and the user agent, for audit records and rate limits.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use ipnet::IpNet;
+
+use crate::api::envelope::ApiError;
+use crate::api::request_id::RequestId;
+use crate::state::AppState;
+
+/// Facts about the current request.
+#[derive(Debug, Clone)]
+pub struct RequestMeta {
+    /// The request id.
+    pub request_id: String,
+    /// The client's address, if known.
+    pub ip: Option<IpAddr>,
+    /// The `User-Agent` header, truncated.
+    pub user_agent: Option<String>,
+}
+
+impl RequestMeta {
+    /// Key for per-IP rate limits.
+    pub fn ip_key(&self) -> String {
+        self.ip
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    }
+}
+
+/// The client address: the socket peer, or, when the peer is a trusted proxy, the right-most
+/// address in `X-Forwarded-For` that is not itself a trusted proxy.
+pub fn client_ip(
+    peer: Option<IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[IpNet],
+) -> Option<IpAddr> {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let peer = peer?;
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let Some(chain) = forwarded_for else {
+        return Some(peer);
+    };
+    let mut last = peer;
+    for hop in chain.rsplit(',') {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) if is_trusted(&ip) => last = ip,
+            Ok(ip) => return Some(ip),
+            Err(_) => return Some(last),
+        }
+    }
+    Some(last)
+}
+
+impl FromRequestParts<AppState> for RequestMeta {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        let ip = client_ip(peer, forwarded, &state.config.trusted_proxies);
+        let request_id = parts
+            .extensions
+            .get::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(256).collect());
+        Ok(Self {
+            request_id,
+            ip,
+            user_agent,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        // Untrusted peer: its header is ignored.
+        assert_eq!(
+            client_ip(Some(ip("203.0.113.9")), Some("1.2.3.4"), &trusted),
+            Some(ip("203.0.113.9"))
+        );
+        // Trusted proxy: the right-most untrusted hop is the client; spoofed left entries are ignored.
+        assert_eq!(
+            client_ip(
+                Some(ip("10.0.0.1")),
+                Some("6.6.6.6, 198.51.100.7, 10.0.0.2"),
+                &trusted
+            ),
+            Some(ip("198.51.100.7"))
+        );
+        // Trusted proxy without the header.
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.1")), None, &trusted),
+            Some(ip("10.0.0.1"))
+        );
+        // Garbage in the header stops the walk.
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.1")), Some("nonsense"), &trusted),
+            Some(ip("10.0.0.1"))
+        );
+        // Nothing trusted by default.
+        assert_eq!(
+            client_ip(Some(ip("127.0.0.1")), Some("1.2.3.4"), &[]),
+            Some(ip("127.0.0.1"))
+        );
+    }
+}

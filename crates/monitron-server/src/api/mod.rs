@@ -1,0 +1,65 @@
+//! The HTTP API: one module per resource, each exposing `router()`; this root merges them,
+//! adds the envelope-speaking fallbacks and the cross-cutting layers (request ids, metrics,
+//! panic capture, body limit), and builds the OpenAPI document from the same routers.
+
+pub mod audit_logs;
+pub mod auth;
+pub mod envelope;
+pub mod json;
+pub mod list;
+pub mod me;
+pub mod meta;
+pub mod openapi;
+pub mod path;
+pub mod request_id;
+pub mod settings;
+pub mod system;
+pub mod users;
+
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::envelope::ApiError;
+use crate::state::AppState;
+
+/// Largest accepted request body.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// Every route with its documentation, before layers.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base())
+        .merge(system::router())
+        .merge(auth::router())
+        .merge(me::router())
+        .merge(users::router())
+        .merge(settings::router())
+        .merge(audit_logs::router())
+}
+
+/// The OpenAPI document of the whole API.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    openapi::finish(routes().into_openapi())
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::Internal(anyhow::anyhow!("a request handler panicked")).into_response()
+}
+
+/// The complete application router (no socket).
+pub fn router(state: AppState) -> Router {
+    let (router, doc) = routes().split_for_parts();
+    router
+        .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi::finish(doc)))
+        .fallback(|| async { ApiError::NoRoute })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn_with_state(state.clone(), crate::metrics::track))
+        .layer(from_fn(request_id::middleware))
+        .with_state(state)
+}

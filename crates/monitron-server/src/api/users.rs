@@ -1,0 +1,661 @@
+//! `/api/v1/users/*`: user management for administrators, and group grants.
+
+use axum::extract::State;
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use crate::api::envelope::{self, ApiError, ApiResult, FieldErrors};
+use crate::api::json::ApiJson;
+use crate::api::list::{like_pattern, parse_sort, ApiQuery, ListPage, Paging, Sort};
+use crate::api::me::Deleted;
+use crate::api::meta::RequestMeta;
+use crate::api::path::ApiPath;
+use crate::audit::{self, Entry};
+use crate::auth::role::Grant;
+use crate::auth::{password, tokens, Principal, Role};
+use crate::db::entities::{user, user_grant};
+use crate::state::AppState;
+use crate::users::{self, UserStatus, UserView};
+
+/// Routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user, update_user, delete_user))
+        .routes(routes!(reset_user_password))
+        .routes(routes!(get_grants, put_grants))
+}
+
+/// Filters and paging for the user list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    /// Only users with this role.
+    pub role: Option<Role>,
+    /// Only active or inactive users.
+    pub status: Option<UserStatus>,
+    /// Search in username, e-mail and display name.
+    pub q: Option<String>,
+    /// `username`, `email`, `role`, `created_at`, `last_login_at`; prefix `-` for descending.
+    pub sort: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1)]
+    pub page: Option<u64>,
+    /// Items per page, 1-500.
+    #[param(minimum = 1, maximum = 500)]
+    pub per_page: Option<u64>,
+}
+
+/// A new user.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    /// 3-32 characters: letters, digits, `.`, `_`, `-`.
+    pub username: String,
+    /// E-mail address.
+    pub email: String,
+    /// Initial password (the password policy applies).
+    pub password: String,
+    /// Global role.
+    pub role: Role,
+    /// Name to show.
+    pub display_name: Option<String>,
+}
+
+/// Changes to a user.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUser {
+    /// New global role.
+    pub role: Option<Role>,
+    /// False deactivates the account: it cannot sign in and its tokens and keys stop working.
+    pub active: Option<bool>,
+    /// New display name; an empty string clears it.
+    pub display_name: Option<String>,
+    /// New e-mail address.
+    pub email: Option<String>,
+}
+
+/// Deleting a user needs the acting administrator's password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteUser {
+    /// The acting administrator's own password.
+    pub confirm_password: String,
+}
+
+/// How to reset a user's password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ResetMethod {
+    /// E-mail the user a single-use reset link (needs e-mail configured).
+    Email,
+    /// Set a random temporary password and return it.
+    TemporaryPassword,
+}
+
+/// Administrator-initiated password reset.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetUserPassword {
+    /// Defaults to `email` when e-mail is configured, `temporary_password` otherwise.
+    pub method: Option<ResetMethod>,
+}
+
+/// What the reset did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResetResult {
+    /// The method used.
+    pub method: ResetMethod,
+    /// The temporary password (only for `temporary_password`); the user's sessions were signed out.
+    pub temporary_password: Option<String>,
+}
+
+/// Creates a user row; the caller audits it.
+pub(crate) async fn insert_user(
+    db: &impl ConnectionTrait,
+    username: &str,
+    email: &str,
+    display_name: Option<String>,
+    password: &str,
+    role: Role,
+) -> ApiResult<user::Model> {
+    ensure_unique(db, Some(username), Some(email), None).await?;
+    let now = Utc::now();
+    let hash = password::hash(password.to_owned()).await?;
+    let row = user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        username: Set(username.to_owned()),
+        email: Set(email.to_owned()),
+        display_name: Set(display_name),
+        password_hash: Set(hash),
+        role: Set(role.as_str().to_owned()),
+        active: Set(true),
+        theme: Set("system".into()),
+        color: Set("blue".into()),
+        last_login_at: Set(None),
+        password_changed_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(map_unique)?;
+    Ok(row)
+}
+
+/// 40901 naming the field when a username or e-mail is taken by someone else.
+pub(crate) async fn ensure_unique(
+    db: &impl ConnectionTrait,
+    username: Option<&str>,
+    email: Option<&str>,
+    except: Option<Uuid>,
+) -> ApiResult<()> {
+    let mut errors = FieldErrors::new();
+    for (field, column, value) in [
+        ("username", user::Column::Username, username),
+        ("email", user::Column::Email, email),
+    ] {
+        let Some(value) = value else { continue };
+        let mut query = user::Entity::find().filter(column.eq(value));
+        if let Some(id) = except {
+            query = query.filter(user::Column::Id.ne(id));
+        }
+        if query.count(db).await? > 0 {
+            errors.insert(field.into(), "is already taken".into());
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Conflict(errors))
+    }
+}
+
+/// Maps a unique violation that slipped past [`ensure_unique`] (a concurrent insert) to 40901.
+pub(crate) fn map_unique(err: DbErr) -> ApiError {
+    if crate::db::is_unique_violation(&err) {
+        let text = err.to_string();
+        let field = if text.contains("email") {
+            "email"
+        } else {
+            "username"
+        };
+        ApiError::conflict(field, "is already taken")
+    } else {
+        err.into()
+    }
+}
+
+async fn find_user(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<user::Model> {
+    user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("user"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UserSort {
+    Username,
+    Email,
+    Role,
+    CreatedAt,
+    LastLoginAt,
+}
+
+/// List users (administrators only).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", operation_id = "listUsers",
+    params(UserQuery),
+    responses((status = 200, description = "Users", body = ListPage<UserView>)))]
+async fn list_users(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(q): ApiQuery<UserQuery>,
+) -> ApiResult {
+    principal.require(Role::Admin)?;
+    let paging = Paging::from_params(q.page, q.per_page)?;
+    let sort = parse_sort(
+        q.sort.as_deref(),
+        &[
+            ("username", UserSort::Username),
+            ("email", UserSort::Email),
+            ("role", UserSort::Role),
+            ("created_at", UserSort::CreatedAt),
+            ("last_login_at", UserSort::LastLoginAt),
+        ],
+        Sort {
+            field: UserSort::Username,
+            descending: false,
+        },
+    )?;
+    let mut query = user::Entity::find();
+    if let Some(role) = q.role {
+        query = query.filter(user::Column::Role.eq(role.as_str()));
+    }
+    if let Some(status) = q.status {
+        query = query.filter(user::Column::Active.eq(status == UserStatus::Active));
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if text.chars().count() > 200 {
+            return Err(ApiError::field("q", "must be at most 200 characters"));
+        }
+        let pattern = like_pattern(&text.to_lowercase());
+        let like = |col: user::Column| {
+            Expr::expr(Func::lower(Expr::col(col)))
+                .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        query = query.filter(
+            Condition::any()
+                .add(like(user::Column::Username))
+                .add(like(user::Column::Email))
+                .add(like(user::Column::DisplayName)),
+        );
+    }
+    let total = query.clone().count(&state.db).await?;
+    let column = match sort.field {
+        UserSort::Username => user::Column::Username,
+        UserSort::Email => user::Column::Email,
+        UserSort::Role => user::Column::Role,
+        UserSort::CreatedAt => user::Column::CreatedAt,
+        UserSort::LastLoginAt => user::Column::LastLoginAt,
+    };
+    let order = if sort.descending {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    let rows = query
+        .order_by(column, order.clone())
+        .order_by(user::Column::Id, order)
+        .offset(paging.offset())
+        .limit(paging.per_page)
+        .all(&state.db)
+        .await?;
+    Ok(envelope::ok(ListPage {
+        items: rows.into_iter().map(UserView::from).collect::<Vec<_>>(),
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
+}
+
+/// Create a user (administrators only).
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", operation_id = "createUser",
+    request_body = CreateUser,
+    responses((status = 201, description = "User created", body = UserView)))]
+async fn create_user(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    principal: Principal,
+    ApiJson(body): ApiJson<CreateUser>,
+) -> ApiResult {
+    principal.require(Role::Admin)?;
+    let mut errors = FieldErrors::new();
+    let (username, email) =
+        users::validate_new(&body.username, &body.email, &body.password, &mut errors);
+    let display_name = match body
+        .display_name
+        .as_deref()
+        .map(users::validate_display_name)
+        .transpose()
+    {
+        Ok(v) => v.flatten(),
+        Err(e) => {
+            errors.insert("display_name".into(), e);
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let txn = state.db.begin().await?;
+    let user = insert_user(
+        &txn,
+        &username,
+        &email,
+        display_name,
+        &body.password,
+        body.role,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        Some(&meta),
+        Entry::new(&principal, "user.create")
+            .target("user", user.id)
+            .details(serde_json::json!({ "username": user.username, "role": body.role })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(envelope::created(UserView::from(user)))
+}
+
+/// One user (administrators only).
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", operation_id = "getUser",
+    params(("id" = Uuid, Path, description = "User id")),
+    responses((status = 200, description = "The user", body = UserView)))]
+async fn get_user(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult {
+    principal.require(Role::Admin)?;
+    Ok(envelope::ok(UserView::from(
+        find_user(&state.db, id).await?,
+    )))
+}
+
+/// Change a user's role, status, display name or e-mail (administrators only). The last
+/// active administrator can be neither demoted nor deactivated.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", operation_id = "updateUser",
+    params(("id" = Uuid, Path, description = "User id")),
+    request_body = UpdateUser,
+    responses((status = 200, description = "Updated user", body = UserView)))]
+async fn update_user(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<UpdateUser>,
+) -> ApiResult {
+    principal.require(Role::Admin)?;
+    let mut errors = FieldErrors::new();
+    let display_name = match body
+        .display_name
+        .as_deref()
+        .map(users::validate_display_name)
+        .transpose()
+    {
+        Ok(v) => v,
+        Err(e) => {
+            errors.insert("display_name".into(), e);
+            None
+        }
+    };
+    let email = match body.email.as_deref().map(users::validate_email).transpose() {
+        Ok(v) => v,
+        Err(e) => {
+            errors.insert("email".into(), e);
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let txn = state.db.begin().await?;
+    let target = find_user(&txn, id).await?;
+    let was_active_admin = target.active && target.role == Role::Admin.as_str();
+    let demoted = body.role.is_some_and(|r| r != Role::Admin);
+    let deactivated = body.active == Some(false);
+    if was_active_admin && (demoted || deactivated) && users::active_admins(&txn).await? <= 1 {
+        let field = if demoted { "role" } else { "active" };
+        return Err(ApiError::conflict(
+            field,
+            "the last active administrator cannot be demoted or deactivated",
+        ));
+    }
+    let mut changes = serde_json::Map::new();
+    let mut active = target.clone().into_active_model();
+    if let Some(role) = body.role {
+        if role.as_str() != target.role {
+            changes.insert(
+                "role".into(),
+                serde_json::json!({ "from": target.role, "to": role }),
+            );
+            active.role = Set(role.as_str().to_owned());
+        }
+    }
+    if let Some(flag) = body.active {
+        if flag != target.active {
+            changes.insert(
+                "active".into(),
+                serde_json::json!({ "from": target.active, "to": flag }),
+            );
+            active.active = Set(flag);
+        }
+    }
+    if let Some(name) = display_name {
+        changes.insert("display_name".into(), serde_json::json!({ "to": name }));
+        active.display_name = Set(name);
+    }
+    if let Some(email) = email.filter(|e| *e != target.email) {
+        ensure_unique(&txn, None, Some(&email), Some(id)).await?;
+        changes.insert(
+            "email".into(),
+            serde_json::json!({ "from": target.email, "to": email }),
+        );
+        active.email = Set(email);
+    }
+    active.updated_at = Set(Utc::now());
+    let user = active.update(&txn).await.map_err(map_unique)?;
+    if deactivated && target.active {
+        users::revoke_sessions(&txn, id, None, "deactivated").await?;
+    }
+    audit::record(
+        &txn,
+        Some(&meta),
+        Entry::new(&principal, "user.update")
+            .target("user", id)
+            .details(serde_json::Value::Object(changes)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(envelope::ok(UserView::from(user)))
+}
+
+/// Delete a user (administrators only), confirmed with the acting administrator's password.
+/// The last active administrator cannot be deleted.
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", operation_id = "deleteUser",
+    params(("id" = Uuid, Path, description = "User id")),
+    request_body = DeleteUser,
+    responses((status = 200, description = "User deleted", body = Deleted)))]
+async fn delete_user(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<DeleteUser>,
+) -> ApiResult {
+    principal.require(Role::Admin)?;
+    if body.confirm_password.is_empty() {
+        return Err(ApiError::field("confirm_password", "is required"));
+    }
+    if !password::verify(
+        body.confirm_password,
+        Some(principal.user.password_hash.clone()),
+    )
+    .await
+    {
+        return Err(ApiError::field("confirm_password", "is incorrect"));
+    }
+    let txn = state.db.begin().await?;
+    let target = find_user(&txn, id).await?;
+    if target.active
+        && target.role == Role::Admin.as_str()
+        && users::active_admins(&txn).await? <= 1
+    {
+        return Err(ApiError::conflict(
+            "id",
+            "the last active administrator cannot be deleted",
+        ));
+    }
+    user::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(&txn, Some(&meta), Entry::new(&principal, "user.delete").target("user", id).details(serde_json::json!({ "username": target.username, "email": target.email, "role": target.role }))).await?;
+    txn.commit().await?;
+    Ok(envelope::ok(Deleted { id }))
+}
+
+/// Reset a user's password (administrators only): e-mail a reset link, or set a temporary
+/// password and return it.
+#[utoipa::path(post, path = "/api/v1/users/{id}/reset-password", tag = "users", operation_id = "resetUserPassword",
+    params(("id" = Uuid, Path, description = "User id")),
+    request_body = ResetUserPassword,
+    responses((status = 200, description = "Password reset", body = ResetResult)))]
+async fn reset_user_password(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ResetUserPassword>,
+) -> ApiResult {
+    principal.require(Role::Admin)?;
+    let target = find_user(&state.db, id).await?;
+    let method = body.method.unwrap_or(if state.mailer.is_some() {
+        ResetMethod::Email
+    } else {
+        ResetMethod::TemporaryPassword
+    });
+    match method {
+        ResetMethod::Email => {
+            let mailer = state.mailer.clone().ok_or_else(|| {
+                ApiError::field(
+                    "method",
+                    "e-mail is not configured (EMAIL_HOST); use temporary_password",
+                )
+            })?;
+            let token = crate::api::auth::create_reset_token(
+                &state,
+                &target,
+                &meta,
+                (&principal).into(),
+                "password.admin_reset",
+            )
+            .await?;
+            mailer.send_in_background(crate::api::auth::reset_email(&state, &target, &token));
+            Ok(envelope::ok(ResetResult {
+                method,
+                temporary_password: None,
+            }))
+        }
+        ResetMethod::TemporaryPassword => {
+            let temporary = tokens::random_token("")
+                .chars()
+                .take(20)
+                .collect::<String>();
+            let hash = password::hash(temporary.clone()).await?;
+            let now = Utc::now();
+            let txn = state.db.begin().await?;
+            let mut active = target.into_active_model();
+            active.password_hash = Set(hash);
+            active.password_changed_at = Set(now);
+            active.updated_at = Set(now);
+            active.update(&txn).await?;
+            let revoked = users::revoke_sessions(&txn, id, None, "password_reset_by_admin").await?;
+            audit::record(
+                &txn,
+                Some(&meta),
+                Entry::new(&principal, "password.admin_reset")
+                    .target("user", id)
+                    .details(serde_json::json!({ "method": method, "revoked_sessions": revoked })),
+            )
+            .await?;
+            txn.commit().await?;
+            Ok(envelope::ok(ResetResult {
+                method,
+                temporary_password: Some(temporary),
+            }))
+        }
+    }
+}
+
+async fn grants_of(db: &impl ConnectionTrait, user_id: Uuid) -> ApiResult<Vec<Grant>> {
+    let rows = user_grant::Entity::find()
+        .filter(user_grant::Column::UserId.eq(user_id))
+        .order_by_asc(user_grant::Column::GroupName)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|g| {
+            Role::parse(&g.role).map(|role| Grant {
+                group: g.group_name,
+                role,
+            })
+        })
+        .collect())
+}
+
+/// A user's group grants (administrators only). No grants: the user's role applies to every group.
+#[utoipa::path(get, path = "/api/v1/users/{id}/grants", tag = "users", operation_id = "getGrants",
+    params(("id" = Uuid, Path, description = "User id")),
+    responses((status = 200, description = "Grants", body = Vec<Grant>)))]
+async fn get_grants(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult {
+    principal.require(Role::Admin)?;
+    find_user(&state.db, id).await?;
+    Ok(envelope::ok(grants_of(&state.db, id).await?))
+}
+
+/// Replace a user's group grants (administrators only). An empty list removes the narrowing.
+#[utoipa::path(put, path = "/api/v1/users/{id}/grants", tag = "users", operation_id = "putGrants",
+    params(("id" = Uuid, Path, description = "User id")),
+    request_body = Vec<Grant>,
+    responses((status = 200, description = "Grants saved", body = Vec<Grant>)))]
+async fn put_grants(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<Vec<Grant>>,
+) -> ApiResult {
+    principal.require(Role::Admin)?;
+    let mut errors = FieldErrors::new();
+    if body.len() > 1000 {
+        errors.insert("_".into(), "at most 1000 grants".into());
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, grant) in body.iter().enumerate() {
+        let group = grant.group.trim();
+        if group.is_empty() || group.chars().count() > 100 || group.chars().any(char::is_control) {
+            errors.insert(
+                format!("[{i}].group"),
+                "must be 1 to 100 characters without control characters".into(),
+            );
+        } else if !seen.insert(group.to_owned()) {
+            errors.insert(format!("[{i}].group"), "appears more than once".into());
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let txn = state.db.begin().await?;
+    find_user(&txn, id).await?;
+    user_grant::Entity::delete_many()
+        .filter(user_grant::Column::UserId.eq(id))
+        .exec(&txn)
+        .await?;
+    let now = Utc::now();
+    for grant in &body {
+        user_grant::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            user_id: Set(id),
+            group_name: Set(grant.group.trim().to_owned()),
+            role: Set(grant.role.as_str().to_owned()),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    audit::record(
+        &txn,
+        Some(&meta),
+        Entry::new(&principal, "user.grants_update")
+            .target("user", id)
+            .details(serde_json::json!({ "grants": body })),
+    )
+    .await?;
+    let saved = grants_of(&txn, id).await?;
+    txn.commit().await?;
+    Ok(envelope::ok(saved))
+}

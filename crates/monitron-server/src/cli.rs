@@ -1,0 +1,70 @@
+//! Command line: `monitron serve`, `monitron migrate`, `monitron config check`.
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, Vars};
+
+/// Monitron: self-hosted monitoring for services, domains, certificates, cron jobs and hosts.
+#[derive(Debug, Parser)]
+#[command(name = "monitron", version, about)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (API, and everything else as it is added).
+    Serve,
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Inspect the configuration.
+    Config {
+        /// What to do with it.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+/// `monitron config ...`
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Validate the configuration and print it with secrets masked.
+    Check,
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(&Vars::from_env())?;
+    crate::telemetry::init(config.log_format, &config.log_level);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = crate::startup::Application::build(config).await?;
+            app.run_until(crate::startup::shutdown_signal()).await
+        }
+        Command::Migrate => {
+            let db = crate::db::connect(&config.database).await?;
+            crate::db::migrate(&db).await?;
+            db.close().await?;
+            println!("Database schema is up to date.");
+            Ok(())
+        }
+        Command::Config {
+            action: ConfigAction::Check,
+        } => {
+            let width = config
+                .describe()
+                .iter()
+                .map(|(k, _)| k.len())
+                .max()
+                .unwrap_or(0);
+            println!("Configuration is valid. Effective values (secrets masked):");
+            for (name, value) in config.describe() {
+                println!("  {name:width$}  {value}");
+            }
+            Ok(())
+        }
+    }
+}

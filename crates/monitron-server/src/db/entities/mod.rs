@@ -1,0 +1,11 @@
+//! SeaORM entities for configuration data. Time-series data never goes through these.
+
+pub mod api_key;
+pub mod audit_log;
+pub mod password_reset;
+pub mod refresh_token;
+pub mod role;
+pub mod session;
+pub mod setting;
+pub mod user;
+pub mod user_grant;

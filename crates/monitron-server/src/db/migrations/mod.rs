@@ -1,0 +1,16 @@
+//! Schema migrations, applied in order at start-up and by `monitron migrate`.
+//! A released migration is never edited; changes come as a new one.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+
+/// All migrations of the server.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_foundation::Migration)]
+    }
+}

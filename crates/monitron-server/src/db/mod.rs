@@ -1,0 +1,99 @@
+//! Database access: connecting to SQLite or PostgreSQL, migrating, and the entities.
+//!
+//! Configuration data goes through SeaORM so that one code path serves both engines.
+
+pub mod entities;
+pub mod migrations;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
+use sea_orm_migration::MigratorTrait;
+use secrecy::ExposeSecret;
+
+use crate::config::{DatabaseConfig, DatabaseKind};
+
+/// Opens the connection pool, creating the SQLite file and its folder when needed.
+pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnection> {
+    let url = config.url.expose_secret();
+    if config.kind == DatabaseKind::Sqlite {
+        if let Some(dir) =
+            sqlite_path(url).and_then(|p| std::path::Path::new(p).parent().map(ToOwned::to_owned))
+        {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(&dir).with_context(|| {
+                    format!("Failed to create database folder {}", dir.display())
+                })?;
+            }
+        }
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(config.max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if config.kind == DatabaseKind::Sqlite {
+        // One writer at a time is SQLite's rule; WAL lets readers go on while it writes, and
+        // the busy timeout makes writers queue instead of failing with "database is locked".
+        options.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    }
+    let db = Database::connect(options).await.with_context(|| {
+        format!(
+            "Failed to connect to the database at {}",
+            crate::config::mask_url_password(url)
+        )
+    })?;
+    Ok(db)
+}
+
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (path != ":memory:" && !path.is_empty()).then_some(path)
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    migrations::Migrator::up(db, None)
+        .await
+        .context("Failed to migrate the database schema")?;
+    crate::settings::ensure_defaults(db)
+        .await
+        .context("Failed to seed default settings")?;
+    Ok(())
+}
+
+/// Checks that the database answers.
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.execute_unprepared("SELECT 1").await.map(|_| ())
+}
+
+/// True when the error is a unique-constraint violation.
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_path_is_taken_from_the_url() {
+        assert_eq!(
+            sqlite_path("sqlite://./data/monitron.db?mode=rwc"),
+            Some("./data/monitron.db")
+        );
+        assert_eq!(sqlite_path("sqlite:/abs/m.db"), Some("/abs/m.db"));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+    }
+}

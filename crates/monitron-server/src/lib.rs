@@ -1,0 +1,21 @@
+//! The Monitron server as a library, so that integration tests drive exactly what the
+//! `monitron` binary runs. `main.rs` only parses the command line and maps errors to an
+//! exit code.
+
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod duration;
+pub mod mail;
+pub mod metrics;
+pub mod rate_limit;
+pub mod secrets;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod users;

@@ -1,0 +1,149 @@
+//! Building and running the server: `Application::build` opens the database, migrates,
+//! bootstraps, binds its own listener (port 0 allowed) and exposes the port, so tests start
+//! the real server exactly as production does.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::auth::tokens::TokenKeys;
+use crate::bootstrap::{self, Bootstrap};
+use crate::config::Config;
+use crate::mail::Mailer;
+use crate::metrics::Metrics;
+use crate::rate_limit::Limiters;
+use crate::state::AppState;
+
+/// A built server, bound and ready to run.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    port: u16,
+    bootstrap: Bootstrap,
+}
+
+impl Application {
+    /// Prepares everything the server needs and binds the listener.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let secrets = crate::secrets::load_or_generate(&config)?;
+        let db = crate::db::connect(&config.database).await?;
+        crate::db::migrate(&db).await?;
+        let bootstrap = bootstrap::run(&db, &config).await?;
+        let mailer = config.email.as_ref().map(Mailer::new).transpose()?;
+        let state = AppState {
+            db,
+            tokens: Arc::new(TokenKeys::new(&secrets.jwt_secret)),
+            encryption_key: Arc::new(secrets.encryption_key),
+            limiters: Limiters::new(&config.rate_limits),
+            mailer,
+            metrics: Metrics::new(),
+            config: Arc::new(config),
+        };
+        let address = SocketAddr::new(state.config.bind_address, state.config.port);
+        let listener = TcpListener::bind(address)
+            .await
+            .with_context(|| format!("Failed to listen on {address} (PORT)"))?;
+        let port = listener.local_addr()?.port();
+        Ok(Self {
+            listener,
+            state,
+            port,
+            bootstrap,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests use its database handle).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// What start-up did about the first account.
+    pub fn bootstrap(&self) -> &Bootstrap {
+        &self.bootstrap
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting, gives in-flight requests up
+    /// to `SHUTDOWN_TIMEOUT` to finish, and closes the database.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let Self {
+            listener,
+            state,
+            port,
+            ..
+        } = self;
+        let drain = state.config.shutdown_timeout;
+        let sweeper = {
+            let limiters = state.limiters.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(60));
+                loop {
+                    tick.tick().await;
+                    limiters.sweep();
+                }
+            })
+        };
+        tracing::info!(port, "Monitron is listening.");
+        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let app =
+            crate::api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("Shutting down: no new connections; draining in-flight requests.");
+            let _ = stopping_tx.send(());
+        });
+        let deadline = async move {
+            if stopping_rx.await.is_ok() {
+                tokio::time::sleep(drain).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            result = server => result.context("HTTP server failed")?,
+            () = deadline => tracing::warn!(timeout_s = drain.as_secs(), "In-flight requests did not finish in time; closing anyway."),
+        }
+        sweeper.abort();
+        state
+            .db
+            .clone()
+            .close()
+            .await
+            .context("Failed to close the database")?;
+        tracing::info!("Monitron stopped.");
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

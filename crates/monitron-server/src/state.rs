@@ -1,0 +1,31 @@
+//! The shared state every handler receives.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use secrecy::SecretBox;
+
+use crate::auth::tokens::TokenKeys;
+use crate::config::Config;
+use crate::mail::Mailer;
+use crate::metrics::Metrics;
+use crate::rate_limit::Limiters;
+
+/// Cheap to clone: every field is a handle.
+#[derive(Clone)]
+pub struct AppState {
+    /// Database pool.
+    pub db: DatabaseConnection,
+    /// Effective configuration.
+    pub config: Arc<Config>,
+    /// Access-token keys.
+    pub tokens: Arc<TokenKeys>,
+    /// Key for secrets at rest (AES-256-GCM).
+    pub encryption_key: Arc<SecretBox<[u8; 32]>>,
+    /// Rate limiters.
+    pub limiters: Limiters,
+    /// Outgoing e-mail, when configured.
+    pub mailer: Option<Mailer>,
+    /// Prometheus instruments.
+    pub metrics: Metrics,
+}

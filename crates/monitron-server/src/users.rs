@@ -1,0 +1,252 @@
+//! Users as the product sees them: validation of names and addresses, lookups, the public
+//! view, and the rules that protect the last administrator.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::api::envelope::FieldErrors;
+use crate::auth::Role;
+use crate::db::entities::{session, user};
+
+/// Theme preference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+    /// Follow the operating system.
+    System,
+}
+
+/// Colour theme preference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Color {
+    /// Light blue.
+    Blue,
+    /// Orange.
+    Orange,
+    /// Light green.
+    Green,
+}
+
+/// Whether an account may sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    /// May sign in.
+    Active,
+    /// Deactivated by an administrator.
+    Inactive,
+}
+
+/// A user as returned by the API (never the password hash).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserView {
+    /// User id (UUID v7).
+    pub id: Uuid,
+    /// Login name, lower case.
+    pub username: String,
+    /// E-mail address, lower case.
+    pub email: String,
+    /// Name to show in the UI.
+    pub display_name: Option<String>,
+    /// Global role.
+    pub role: Role,
+    /// Account status.
+    pub status: UserStatus,
+    /// Last successful sign-in.
+    pub last_login_at: Option<DateTime<Utc>>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<user::Model> for UserView {
+    fn from(u: user::Model) -> Self {
+        Self {
+            id: u.id,
+            role: Role::parse(&u.role).unwrap_or(Role::Viewer),
+            status: if u.active {
+                UserStatus::Active
+            } else {
+                UserStatus::Inactive
+            },
+            username: u.username,
+            email: u.email,
+            display_name: u.display_name,
+            last_login_at: u.last_login_at,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+/// Longest display name.
+pub const MAX_DISPLAY_NAME: usize = 100;
+
+/// Normalises and checks a username: 3-32 characters of `a-z 0-9 . _ -`, starting with a
+/// letter or digit. Returns the lower-case form.
+pub fn validate_username(raw: &str) -> Result<String, String> {
+    let name = raw.trim().to_lowercase();
+    let len = name.chars().count();
+    if !(3..=32).contains(&len) {
+        return Err("must be 3 to 32 characters".into());
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err("may contain only letters, digits, '.', '_' and '-'".into());
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err("must start with a letter or digit".into());
+    }
+    if name.contains('@') {
+        return Err("must not contain '@'".into());
+    }
+    Ok(name)
+}
+
+/// Normalises and checks an e-mail address (parsed as an RFC 5322 mailbox address).
+pub fn validate_email(raw: &str) -> Result<String, String> {
+    let email = raw.trim().to_lowercase();
+    if email.len() > 254 {
+        return Err("must be at most 254 characters".into());
+    }
+    match email.parse::<lettre::Address>() {
+        Ok(addr) if addr.domain().contains('.') || addr.domain() == "localhost" => Ok(email),
+        _ => Err("must be a valid e-mail address".into()),
+    }
+}
+
+/// Checks an optional display name.
+pub fn validate_display_name(raw: &str) -> Result<Option<String>, String> {
+    let name = raw.trim();
+    if name.chars().count() > MAX_DISPLAY_NAME {
+        return Err(format!("must be at most {MAX_DISPLAY_NAME} characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    Ok((!name.is_empty()).then(|| name.to_owned()))
+}
+
+/// Collects the validation errors of a new account's fields.
+pub fn validate_new(
+    username: &str,
+    email: &str,
+    password: &str,
+    errors: &mut FieldErrors,
+) -> (String, String) {
+    let username = validate_username(username).unwrap_or_else(|e| {
+        errors.insert("username".into(), e);
+        String::new()
+    });
+    let email = validate_email(email).unwrap_or_else(|e| {
+        errors.insert("email".into(), e);
+        String::new()
+    });
+    if let Err(e) = crate::auth::password::check_policy(password, &username, &email) {
+        errors.insert("password".into(), e);
+    }
+    (username, email)
+}
+
+/// Finds a user by username or e-mail (case-insensitive).
+pub async fn find_by_login(
+    db: &impl ConnectionTrait,
+    login: &str,
+) -> Result<Option<user::Model>, DbErr> {
+    let login = login.trim().to_lowercase();
+    let column = if login.contains('@') {
+        user::Column::Email
+    } else {
+        user::Column::Username
+    };
+    user::Entity::find().filter(column.eq(login)).one(db).await
+}
+
+/// Number of active administrators.
+pub async fn active_admins(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .filter(user::Column::Active.eq(true))
+        .count(db)
+        .await
+}
+
+/// True when no user exists yet.
+pub async fn none_exist(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    Ok(user::Entity::find().count(db).await? == 0)
+}
+
+/// Revokes every live session of a user (their refresh tokens and access tokens stop
+/// working), optionally sparing one. Returns how many were revoked.
+pub async fn revoke_sessions(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    except: Option<Uuid>,
+    reason: &str,
+) -> Result<u64, DbErr> {
+    let mut query = session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(session::Column::RevokedReason, Expr::value(reason))
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::RevokedAt.is_null());
+    if let Some(id) = except {
+        query = query.filter(session::Column::Id.ne(id));
+    }
+    Ok(query.exec(db).await?.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn username_rules() {
+        assert_eq!(validate_username("  Alice.Ops "), Ok("alice.ops".into()));
+        for bad in [
+            "ab",
+            "-lead",
+            "has space",
+            "émile",
+            "a@b",
+            &"x".repeat(33),
+            "drop'table",
+        ] {
+            assert!(validate_username(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn email_rules() {
+        assert_eq!(
+            validate_email(" Ops@Example.COM "),
+            Ok("ops@example.com".into())
+        );
+        assert_eq!(
+            validate_email("root@localhost"),
+            Ok("root@localhost".into())
+        );
+        for bad in ["", "plain", "a@", "@b.c", "a b@c.d", "a@nodot"] {
+            assert!(validate_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn display_name_rules() {
+        assert_eq!(validate_display_name("  "), Ok(None));
+        assert_eq!(validate_display_name("Zoë 🚀"), Ok(Some("Zoë 🚀".into())));
+        assert!(validate_display_name("a\u{0}b").is_err());
+        assert!(validate_display_name(&"x".repeat(101)).is_err());
+    }
+}
