@@ -1,0 +1,15 @@
+//! Integration tests: the real server on a loopback port with its own database, driven over
+//! HTTP. Every test runs against SQLite and PostgreSQL.
+
+mod helpers;
+
+mod api_keys;
+mod auth;
+mod bad_input;
+mod binary;
+mod password_reset;
+mod rate_limits;
+mod registration;
+mod role_matrix;
+mod system;
+mod users;

@@ -1,0 +1,204 @@
+//! Forgot/reset password through a real SMTP server started by the test.
+
+use serde_json::json;
+
+use crate::helpers::{Auth, Backend, Options, SmtpServer};
+use crate::{app, on_both_databases};
+
+/// Undoes quoted-printable transfer encoding (soft line breaks and `=XX` escapes), which
+/// mail libraries apply to lines longer than 76 characters.
+fn decode_quoted_printable(message: &str) -> String {
+    let joined = message.replace("=\r\n", "").replace("=\n", "");
+    let mut out = Vec::new();
+    let bytes = joined.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn token_in(message: &str) -> String {
+    let message = decode_quoted_printable(message);
+    let start = message
+        .find("token=mpr_")
+        .expect("reset link in the e-mail")
+        + "token=".len();
+    message[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect()
+}
+
+async fn reset_link_is_mailed_and_works_once(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let port = smtp.port.to_string();
+    let options = Options::default()
+        .env("EMAIL_HOST", "127.0.0.1")
+        .env("EMAIL_PORT", &port)
+        .env("EMAIL_TLS", "none")
+        .env("EMAIL_FROM", "Monitron <monitron@example.com>")
+        .env("PUBLIC_URL", "https://status.example.com");
+    let app = app!(backend, options);
+    let (_, old_password, session) = app.user_with_token("lost", "viewer").await;
+
+    let unknown = app
+        .post(
+            "/api/v1/auth/forgot-password",
+            &Auth::None,
+            json!({ "email": "nobody@example.com" }),
+        )
+        .await;
+    let known = app
+        .post(
+            "/api/v1/auth/forgot-password",
+            &Auth::None,
+            json!({ "email": "Lost@Example.com" }),
+        )
+        .await;
+    assert_eq!((unknown.status, known.status), (200, 200));
+    assert_eq!(
+        unknown.data(),
+        known.data(),
+        "the answer does not reveal whether the account exists"
+    );
+
+    let mail = smtp.wait_for(1, 10).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(smtp.messages().len(), 1, "no e-mail for unknown addresses");
+    let message = &decode_quoted_printable(&mail[0]);
+    assert!(message.contains("To: lost@example.com"), "{message}");
+    assert!(
+        message.contains("Subject: Reset your Monitron password"),
+        "{message}"
+    );
+    assert!(
+        message.contains("https://status.example.com/reset-password?token=mpr_"),
+        "{message}"
+    );
+    let token = token_in(message);
+    assert_eq!(token.len(), 4 + 43);
+
+    let weak = app
+        .post(
+            "/api/v1/auth/reset-password",
+            &Auth::None,
+            json!({ "token": token, "new_password": "lost" }),
+        )
+        .await;
+    assert!(weak.error()["new_password"].is_string(), "{}", weak.text);
+    let ok = app
+        .post(
+            "/api/v1/auth/reset-password",
+            &Auth::None,
+            json!({ "token": token, "new_password": "found-it-again-1" }),
+        )
+        .await;
+    assert_eq!(ok.code(), 0, "{}", ok.text);
+    let again = app
+        .post(
+            "/api/v1/auth/reset-password",
+            &Auth::None,
+            json!({ "token": token, "new_password": "another-password-2" }),
+        )
+        .await;
+    assert_eq!(
+        (again.code(), again.error()["token"].as_str()),
+        (40001, Some("is invalid, expired or already used"))
+    );
+
+    assert_eq!(app.login_pair("lost", &old_password).await.code(), 40103);
+    app.login("lost", "found-it-again-1").await;
+    assert_eq!(
+        app.get("/api/v1/me", &session).await.code(),
+        40102,
+        "a reset signs out every session"
+    );
+    assert_eq!(app.audit("password.reset").await.len(), 1);
+    let forgot = app.audit("password.forgot").await;
+    assert_eq!(forgot.len(), 2);
+    assert!(
+        !forgot.iter().any(|e| e.to_string().contains("mpr_")),
+        "tokens never reach the audit log"
+    );
+}
+
+async fn reset_tokens_expire(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let port = smtp.port.to_string();
+    let options = Options::default()
+        .env("EMAIL_HOST", "127.0.0.1")
+        .env("EMAIL_PORT", &port)
+        .env("EMAIL_TLS", "none")
+        .env("EMAIL_FROM", "monitron@example.com")
+        .env("PASSWORD_RESET_TTL", "1s");
+    let app = app!(backend, options);
+    app.create_user("slow", "viewer").await;
+    app.post(
+        "/api/v1/auth/forgot-password",
+        &Auth::None,
+        json!({ "email": "slow@example.com" }),
+    )
+    .await;
+    let token = token_in(&smtp.wait_for(1, 10).await[0]);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let late = app
+        .post(
+            "/api/v1/auth/reset-password",
+            &Auth::None,
+            json!({ "token": token, "new_password": "too-late-password" }),
+        )
+        .await;
+    assert_eq!(late.code(), 40001);
+}
+
+async fn admin_can_mail_a_reset_link(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let port = smtp.port.to_string();
+    let options = Options::default()
+        .env("EMAIL_HOST", "127.0.0.1")
+        .env("EMAIL_PORT", &port)
+        .env("EMAIL_TLS", "none")
+        .env("EMAIL_FROM", "monitron@example.com");
+    let app = app!(backend, options);
+    let (id, _) = app.create_user("helped", "viewer").await;
+    let r = app
+        .post(
+            &format!("/api/v1/users/{id}/reset-password"),
+            &app.admin().await,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (
+            r.data()["method"].as_str(),
+            r.data()["temporary_password"].is_null()
+        ),
+        (Some("email"), true),
+        "{}",
+        r.text
+    );
+    let token = token_in(&smtp.wait_for(1, 10).await[0]);
+    let ok = app
+        .post(
+            "/api/v1/auth/reset-password",
+            &Auth::None,
+            json!({ "token": token, "new_password": "chosen-by-helped-1" }),
+        )
+        .await;
+    assert_eq!(ok.code(), 0);
+}
+
+on_both_databases!(
+    reset_link_is_mailed_and_works_once,
+    reset_tokens_expire,
+    admin_can_mail_a_reset_link
+);

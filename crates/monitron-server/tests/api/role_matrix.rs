@@ -1,0 +1,374 @@
+//! Every endpoint x every kind of caller, with the expected envelope code. The table must
+//! cover every operation of the OpenAPI document, so a new endpoint cannot skip it.
+
+use std::collections::BTreeSet;
+
+use monitron_server::auth::tokens::TokenKeys;
+use reqwest::Method;
+use secrecy::SecretString;
+use serde_json::{json, Value};
+
+use crate::helpers::{Auth, Backend};
+use crate::{app, on_both_databases};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Viewer,
+    Editor,
+    Admin,
+    Deactivated,
+    ExpiredToken,
+    ViewerApiKey,
+}
+
+const EVERYONE: [Who; 7] = [
+    Who::Anonymous,
+    Who::Viewer,
+    Who::Editor,
+    Who::Admin,
+    Who::Deactivated,
+    Who::ExpiredToken,
+    Who::ViewerApiKey,
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Need {
+    /// No credentials needed; everyone gets this code.
+    Public(i64),
+    /// Any signed-in user; this code on success.
+    User(i64),
+    /// Signed in with a password-based credential (not an API key).
+    Interactive(i64),
+    /// Administrators only.
+    Admin(i64),
+}
+
+impl Need {
+    fn expected(self, who: Who) -> i64 {
+        let signed_in = |ok: i64| match who {
+            Who::Anonymous => 40101,
+            Who::Deactivated | Who::ExpiredToken => 40102,
+            _ => ok,
+        };
+        match self {
+            Need::Public(code) => code,
+            Need::User(ok) => signed_in(ok),
+            Need::Interactive(ok) => match who {
+                Who::ViewerApiKey => 40301,
+                _ => signed_in(ok),
+            },
+            Need::Admin(ok) => match who {
+                Who::Viewer | Who::Editor | Who::ViewerApiKey => 40301,
+                _ => signed_in(ok),
+            },
+        }
+    }
+}
+
+struct Row {
+    method: Method,
+    template: &'static str,
+    path: String,
+    body: Option<Value>,
+    need: Need,
+}
+
+fn row(
+    method: Method,
+    template: &'static str,
+    path: impl Into<String>,
+    body: Option<Value>,
+    need: Need,
+) -> Row {
+    Row {
+        method,
+        template,
+        path: path.into(),
+        body,
+        need,
+    }
+}
+
+async fn every_endpoint_for_every_caller(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let (viewer_id, _, viewer) = app.user_with_token("mx-viewer", "viewer").await;
+    let (_, _, editor) = app.user_with_token("mx-editor", "editor").await;
+    let (gone_id, _, deactivated) = app.user_with_token("mx-gone", "viewer").await;
+    app.patch(
+        &format!("/api/v1/users/{gone_id}"),
+        &admin,
+        json!({ "active": false }),
+    )
+    .await;
+    let key = app
+        .post("/api/v1/me/api-keys", &viewer, json!({ "name": "matrix" }))
+        .await;
+    let viewer_key = Auth::ApiKey(key.data()["key"].as_str().unwrap().to_owned());
+    let admin_id: uuid::Uuid = app.get("/api/v1/me", &admin).await.data()["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let keys = TokenKeys::new(&SecretString::from(
+        "test-jwt-secret-that-is-long-enough-0123456789".to_owned(),
+    ));
+    let past = chrono::Utc::now().timestamp() - 3600;
+    let expired = Auth::Bearer(
+        keys.issue(admin_id, uuid::Uuid::now_v7(), past, 60)
+            .unwrap(),
+    );
+
+    let random = uuid::Uuid::now_v7();
+    let v = &viewer_id;
+    let rows = vec![
+        row(Method::GET, "/healthz", "/healthz", None, Need::Public(0)),
+        row(Method::GET, "/readyz", "/readyz", None, Need::Public(0)),
+        row(Method::GET, "/metrics", "/metrics", None, Need::Public(0)),
+        row(
+            Method::POST,
+            "/api/v1/auth/login",
+            "/api/v1/auth/login",
+            Some(json!({ "login": "nobody", "password": "wrong-password" })),
+            Need::Public(40103),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            "/api/v1/auth/refresh",
+            Some(json!({ "refresh_token": "mrt_unknown" })),
+            Need::Public(40102),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/auth/register",
+            "/api/v1/auth/register",
+            Some(
+                json!({ "username": "mx-new", "email": "mx-new@example.com", "password": "mx-new-password" }),
+            ),
+            Need::Public(40301),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/auth/forgot-password",
+            "/api/v1/auth/forgot-password",
+            Some(json!({ "email": "someone@example.com" })),
+            Need::Public(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/auth/reset-password",
+            "/api/v1/auth/reset-password",
+            Some(json!({ "token": "mpr_unknown", "new_password": "new-password-123" })),
+            Need::Public(40001),
+        ),
+        row(Method::GET, "/api/v1/me", "/api/v1/me", None, Need::User(0)),
+        row(
+            Method::PATCH,
+            "/api/v1/me",
+            "/api/v1/me",
+            Some(json!({ "display_name": "Matrix" })),
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/me/password",
+            "/api/v1/me/password",
+            Some(
+                json!({ "current_password": "not-my-password", "new_password": "new-password-123" }),
+            ),
+            Need::User(40001),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/me/preferences",
+            "/api/v1/me/preferences",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/me/preferences",
+            "/api/v1/me/preferences",
+            Some(json!({ "theme": "dark", "color": "green" })),
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/me/api-keys",
+            "/api/v1/me/api-keys",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/me/api-keys",
+            "/api/v1/me/api-keys",
+            Some(json!({ "name": "from matrix", "role": "viewer" })),
+            Need::Interactive(0),
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/me/api-keys/{id}",
+            format!("/api/v1/me/api-keys/{random}"),
+            None,
+            Need::Interactive(40401),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/users",
+            "/api/v1/users",
+            None,
+            Need::Admin(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/users",
+            "/api/v1/users",
+            Some(json!({ "username": "", "email": "", "password": "", "role": "viewer" })),
+            Need::Admin(40001),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/users/{id}",
+            format!("/api/v1/users/{v}"),
+            None,
+            Need::Admin(0),
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/users/{id}",
+            format!("/api/v1/users/{v}"),
+            Some(json!({ "display_name": "Seen by matrix" })),
+            Need::Admin(0),
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/users/{id}",
+            format!("/api/v1/users/{random}"),
+            Some(json!({ "confirm_password": "not-the-password" })),
+            Need::Admin(40001),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/users/{id}/reset-password",
+            format!("/api/v1/users/{random}/reset-password"),
+            Some(json!({})),
+            Need::Admin(40401),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/users/{id}/grants",
+            format!("/api/v1/users/{v}/grants"),
+            None,
+            Need::Admin(0),
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/users/{id}/grants",
+            format!("/api/v1/users/{v}/grants"),
+            Some(json!([])),
+            Need::Admin(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/settings",
+            "/api/v1/settings",
+            None,
+            Need::Admin(0),
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/settings",
+            "/api/v1/settings",
+            Some(json!({})),
+            Need::Admin(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/audit-logs",
+            "/api/v1/audit-logs",
+            None,
+            Need::Admin(0),
+        ),
+        // Last: it revokes the caller's session.
+        row(
+            Method::POST,
+            "/api/v1/auth/logout",
+            "/api/v1/auth/logout",
+            None,
+            Need::User(0),
+        ),
+    ];
+
+    // The table covers every documented operation.
+    let spec = app.get("/api/v1/openapi.json", &Auth::None).await.body;
+    let documented: BTreeSet<String> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| format!("{} {path}", m.to_uppercase()))
+        })
+        .collect();
+    let tested: BTreeSet<String> = rows
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.template))
+        .collect();
+    assert_eq!(
+        documented, tested,
+        "the role matrix must list exactly the documented operations"
+    );
+
+    let auth_of = |who: Who| match who {
+        Who::Anonymous => Auth::None,
+        Who::Viewer => viewer.clone(),
+        Who::Editor => editor.clone(),
+        Who::Admin => admin.clone(),
+        Who::Deactivated => deactivated.clone(),
+        Who::ExpiredToken => expired.clone(),
+        Who::ViewerApiKey => viewer_key.clone(),
+    };
+    let mut failures = Vec::new();
+    for r in &rows {
+        for who in EVERYONE {
+            let resp = app
+                .call(r.method.clone(), &r.path, &auth_of(who), r.body.clone())
+                .await;
+            let code = if resp.body.is_null() && resp.status == 200 {
+                0
+            } else {
+                resp.code()
+            };
+            let expected = r.need.expected(who);
+            if code != expected {
+                failures.push(format!(
+                    "{} {} as {who:?}: expected {expected}, got {code} ({})",
+                    r.method,
+                    r.path,
+                    resp.text.chars().take(160).collect::<String>()
+                ));
+            }
+            if expected != 0 {
+                assert_eq!(
+                    resp.status as i64,
+                    expected / 100,
+                    "{} {} as {who:?}: HTTP status matches the code",
+                    r.method,
+                    r.path
+                );
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "role matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+on_both_databases!(every_endpoint_for_every_caller);
