@@ -13,21 +13,12 @@ use crate::db::entities::setting;
 pub const SETUP_TOKEN_KEY: &str = "setup_token_hash";
 
 /// The settings visible to administrators.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct Settings {
     /// Anyone may create a viewer account through `POST /auth/register`.
     pub registration_enabled: bool,
     /// The API accepts HTTP Basic credentials (username or e-mail + password).
     pub basic_auth_enabled: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            registration_enabled: false,
-            basic_auth_enabled: false,
-        }
-    }
 }
 
 impl Settings {

@@ -30,6 +30,9 @@ async fn raw(
     }
 }
 
+/// Content type, body, expected status, code and error field.
+type Case<'a> = (Option<&'a str>, Vec<u8>, u16, i64, &'a str);
+
 async fn user_count(app: &TestApp, admin: &Auth) -> u64 {
     app.get("/api/v1/users", admin).await.data()["total"]
         .as_u64()
@@ -41,7 +44,8 @@ async fn malformed_wrong_and_missing_input_is_named(backend: Backend) {
     let admin = app.admin().await;
     let before = user_count(&app, &admin).await;
     let json_ct = Some("application/json");
-    let cases: Vec<(Option<&str>, Vec<u8>, u16, i64, &str)> = vec![
+    // (content type, body, HTTP status, envelope code, field named in the error)
+    let cases: Vec<Case> = vec![
         (json_ct, b"{\"username\": \"x\",".to_vec(), 400, 40002, "_"),
         (json_ct, b"not json at all".to_vec(), 400, 40002, "_"),
         (json_ct, b"".to_vec(), 400, 40002, "_"),

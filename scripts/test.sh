@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Runs every test of Monitron on a fresh machine: installs what is missing (promtool,
+# Schemathesis), checks that PostgreSQL is up, runs the Rust test suites (SQLite and
+# PostgreSQL), then checks a live server's /metrics with promtool and fuzzes its OpenAPI
+# spec with Schemathesis.
+#
+# Environment: MONITRON_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+# MONITRON_SKIP_SERVICES=1 to skip tests whose service is absent (never in CI),
+# SCHEMATHESIS_MAX_EXAMPLES (default 30).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/monitron/target}"
+TOOLS="${MONITRON_TOOLS_DIR:-$HOME/.cache/monitron}"
+PG_URL="${MONITRON_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export MONITRON_TEST_POSTGRES_URL="$PG_URL"
+say() { printf '\n==> %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# --- tools ---------------------------------------------------------------------------
+if ! command -v promtool >/dev/null 2>&1; then
+  say "Installing promtool (Debian package prometheus)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
+if [ ! -x "$TOOLS/venv/bin/schemathesis" ]; then
+  say "Installing Schemathesis into $TOOLS/venv"
+  mkdir -p "$TOOLS"
+  python3 -m venv "$TOOLS/venv"
+  "$TOOLS/venv/bin/pip" install -q --upgrade pip
+  "$TOOLS/venv/bin/pip" install -q "schemathesis>=4,<5"
+fi
+
+# --- services ------------------------------------------------------------------------
+pg_up() { python3 - "$PG_URL" <<'PY'
+import socket, sys, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1])
+try:
+    socket.create_connection((u.hostname or "127.0.0.1", u.port or 5432), timeout=2).close()
+except OSError:
+    sys.exit(1)
+PY
+}
+if ! pg_up; then
+  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+    say "PostgreSQL is down; starting the local cluster"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+    sleep 2
+  fi
+fi
+if ! pg_up; then
+  if [ "${MONITRON_SKIP_SERVICES:-0}" = 1 ]; then
+    echo "SKIPPED: PostgreSQL is unreachable at $PG_URL; PostgreSQL tests will be skipped (MONITRON_SKIP_SERVICES=1)." >&2
+  else
+    echo "PostgreSQL is needed at $PG_URL. Start it (e.g. pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start)," >&2
+    echo "point MONITRON_TEST_POSTGRES_URL at a server, or set MONITRON_SKIP_SERVICES=1 to skip those tests." >&2
+    exit 1
+  fi
+fi
+
+# --- Rust tests (unit + integration, SQLite and PostgreSQL) ---------------------------
+say "Rust tests"
+log=$(mktemp)
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast 2>&1 | tee "$log"
+  rust_passed=$(grep -Eo '[0-9]+ tests run: [0-9]+ passed' "$log" | tail -1 | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+')
+else
+  cargo test --workspace --no-fail-fast 2>&1 | tee "$log"
+  rust_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' | awk '{ s += $1 } END { print s }')
+fi
+
+# --- live server: promtool and Schemathesis -------------------------------------------
+say "Starting a live server for promtool and Schemathesis"
+cargo build --quiet -p monitron-server --bin monitron
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+(cd "$work" && PORT="$port" BIND_ADDRESS=127.0.0.1 DATA_DIR="$work/data" LOG_LEVEL=warn \
+  INITIAL_ADMIN_EMAIL=admin@example.com INITIAL_ADMIN_PASSWORD=schemathesis-admin-1 \
+  RATE_LIMIT_LOGIN_PER_IP=100000/1m RATE_LIMIT_LOGIN_PER_ACCOUNT=100000/1m \
+  "$CARGO_TARGET_DIR/debug/monitron" serve >"$work/server.log" 2>&1) &
+server_pid=$!
+trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+base="http://127.0.0.1:$port"
+for _ in $(seq 1 100); do curl -fsS "$base/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -fsS "$base/healthz" >/dev/null
+
+json() { python3 -c "import sys, json; print(json.load(sys.stdin)$1)"; }
+token=$(curl -fsS -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
+  -d '{"login":"admin","password":"schemathesis-admin-1"}' | json '["data"]["access_token"]')
+# An administrator API key: unlike a session, it survives the password resets and
+# sign-outs that fuzzing performs on the admin account itself.
+api_key=$(curl -fsS -X POST "$base/api/v1/me/api-keys" -H 'Content-Type: application/json' \
+  -H "Authorization: Bearer $token" -d '{"name":"schemathesis"}' | json '["data"]["key"]')
+curl -fsS "$base/api/v1/users" -H "X-API-Key: $api_key" >/dev/null
+curl -fsS "$base/api/v1/nowhere" >/dev/null 2>&1 || true
+
+say "promtool check metrics"
+curl -fsS "$base/metrics" | promtool check metrics
+echo "promtool: /metrics is valid"
+
+say "Schemathesis against $base/api/v1/openapi.json"
+"$TOOLS/venv/bin/schemathesis" run "$base/api/v1/openapi.json" \
+  -H "X-API-Key: $api_key" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
+  --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-30}" --seed 20261121 --workers 2 \
+  --suppress-health-check all
+if grep -qiE 'panicked|internal error' "$work/server.log"; then
+  echo "The server logged internal errors during fuzzing:" >&2
+  grep -iE 'panicked|internal error' "$work/server.log" | head -20 >&2
+  exit 1
+fi
+
+echo
+echo "monitron: $((rust_passed + 2)) passed, 0 failed"
