@@ -41,9 +41,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Username or e-mail address.
-    #[schema(example = "admin")]
+    #[schema(example = "admin", min_length = 1, max_length = 256)]
     pub login: String,
     /// Password.
+    #[schema(min_length = 1, max_length = 256)]
     pub password: String,
 }
 
@@ -67,6 +68,7 @@ pub struct TokenPair {
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The refresh token from the previous pair.
+    #[schema(min_length = 1)]
     pub refresh_token: String,
 }
 
@@ -75,12 +77,16 @@ pub struct RefreshRequest {
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// 3-32 characters: letters, digits, `.`, `_`, `-`.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9._-]{2,31}$")]
     pub username: String,
     /// E-mail address.
+    #[schema(max_length = 254)]
     pub email: String,
     /// At least 10 characters, not the username or e-mail, not a common password.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     /// Name to show.
+    #[schema(max_length = 100)]
     pub display_name: Option<String>,
     /// Required for the very first account: the setup token printed in the server log.
     pub setup_token: Option<String>,
@@ -91,6 +97,7 @@ pub struct RegisterRequest {
 #[serde(deny_unknown_fields)]
 pub struct ForgotPasswordRequest {
     /// The account's e-mail address.
+    #[schema(max_length = 254)]
     pub email: String,
 }
 
@@ -99,8 +106,10 @@ pub struct ForgotPasswordRequest {
 #[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
     /// Token from the reset link.
+    #[schema(min_length = 1)]
     pub token: String,
     /// The new password.
+    #[schema(min_length = 10, max_length = 256)]
     pub new_password: String,
 }
 

@@ -38,8 +38,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
     /// New display name; an empty string clears it.
+    #[schema(max_length = 100)]
     pub display_name: Option<String>,
     /// New e-mail address; needs `current_password`.
+    #[schema(max_length = 254)]
     pub email: Option<String>,
     /// The current password, required to change the e-mail address.
     pub current_password: Option<String>,
@@ -50,8 +52,10 @@ pub struct UpdateMe {
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
     /// The current password.
+    #[schema(min_length = 1)]
     pub current_password: String,
     /// The new password.
+    #[schema(min_length = 10, max_length = 256)]
     pub new_password: String,
 }
 
@@ -70,6 +74,7 @@ pub struct Preferences {
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKey {
     /// What the key is for (1-100 characters).
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// When the key stops working; never when absent.
     pub expires_at: Option<DateTime<Utc>>,

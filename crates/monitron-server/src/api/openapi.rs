@@ -53,8 +53,8 @@ Monitron's HTTP API. Every response, success or error, is an envelope \
 | 50301 | a dependency (database) is unavailable |
 
 Authenticate with `Authorization: Bearer <access token>` from `/api/v1/auth/login`, with an \
-`X-API-Key` header, or with HTTP Basic when an administrator enabled it. Every response \
-carries `X-Request-ID`.";
+`X-API-Key` header (which takes precedence when both are sent), or with HTTP Basic when an \
+administrator enabled it. Every response carries `X-Request-ID`.";
 
 #[derive(utoipa::OpenApi)]
 #[openapi(

@@ -59,10 +59,13 @@ pub struct UserQuery {
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     /// 3-32 characters: letters, digits, `.`, `_`, `-`.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9._-]{2,31}$")]
     pub username: String,
     /// E-mail address.
+    #[schema(max_length = 254)]
     pub email: String,
     /// Initial password (the password policy applies).
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     /// Global role.
     pub role: Role,
@@ -89,6 +92,7 @@ pub struct UpdateUser {
 #[serde(deny_unknown_fields)]
 pub struct DeleteUser {
     /// The acting administrator's own password.
+    #[schema(min_length = 1)]
     pub confirm_password: String,
 }
 

@@ -91,15 +91,17 @@ impl FromRequestParts<AppState> for Principal {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
         let api_key = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok());
-        let principal = match (authorization, api_key) {
-            (Some(auth), _) if auth.len() > 7 && auth[..7].eq_ignore_ascii_case("bearer ") => {
+        // An explicit X-API-Key wins over Authorization: clients (and proxies) may add an
+        // Authorization header of their own, while X-API-Key is only ever Monitron's.
+        let principal = match (api_key, authorization) {
+            (Some(key), _) => from_api_key(state, key.trim()).await?,
+            (None, Some(auth)) if auth.len() > 7 && auth[..7].eq_ignore_ascii_case("bearer ") => {
                 from_access_token(state, auth[7..].trim()).await?
             }
-            (Some(auth), _) if auth.len() > 6 && auth[..6].eq_ignore_ascii_case("basic ") => {
+            (None, Some(auth)) if auth.len() > 6 && auth[..6].eq_ignore_ascii_case("basic ") => {
                 from_basic(state, auth[6..].trim()).await?
             }
-            (Some(_), _) => return Err(ApiError::InvalidToken),
-            (None, Some(key)) => from_api_key(state, key.trim()).await?,
+            (None, Some(_)) => return Err(ApiError::InvalidToken),
             (None, None) => return Err(ApiError::MissingCredentials),
         };
         parts.extensions.insert(principal.clone());

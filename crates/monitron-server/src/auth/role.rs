@@ -50,6 +50,7 @@ impl Role {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Grant {
     /// Group name, as used in monitors' `group` field.
+    #[schema(min_length = 1, max_length = 100)]
     pub group: String,
     /// Role within that group.
     pub role: Role,

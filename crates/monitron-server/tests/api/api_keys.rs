@@ -152,9 +152,46 @@ async fn a_users_keys_are_invisible_to_others(backend: Backend) {
     assert_eq!(steal.code(), 40401);
 }
 
+/// Regression: an unrelated Authorization header (added by a client library or proxy)
+/// used to override a valid X-API-Key and turn every request into 40102.
+async fn api_key_takes_precedence_over_an_authorization_header(backend: Backend) {
+    let app = app!(backend);
+    let created = app
+        .post(
+            "/api/v1/me/api-keys",
+            &app.admin().await,
+            json!({ "name": "both" }),
+        )
+        .await;
+    let key = created.data()["key"].as_str().unwrap().to_owned();
+    let r = app
+        .client
+        .get(app.url("/api/v1/users"))
+        .header("X-API-Key", &key)
+        .header("Authorization", "Bearer junk")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = app
+        .client
+        .get(app.url("/api/v1/users"))
+        .header("X-API-Key", "mon_wrong")
+        .bearer_auth("junk")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        401,
+        "a bad key is not rescued by another header"
+    );
+}
+
 use sea_orm::EntityTrait;
 
 on_both_databases!(
+    api_key_takes_precedence_over_an_authorization_header,
     keys_are_shown_once_and_act_as_their_role,
     expired_keys_stop_working,
     a_users_keys_are_invisible_to_others

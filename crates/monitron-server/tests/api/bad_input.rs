@@ -88,15 +88,22 @@ async fn oversized_bodies_are_refused_with_413(backend: Backend) {
         "{}",
         &r.text[..r.text.len().min(300)]
     );
-    // Unauthenticated oversized bodies are refused too, without reading them whole.
-    let r = raw(
-        &app,
-        &Auth::None,
-        Some("application/json"),
-        vec![b' '; 2 * 1024 * 1024],
-    )
-    .await;
-    assert!(r.status == 401 || r.status == 413, "{}", r.status);
+    // Unauthenticated oversized bodies are refused without being read whole: the answer may
+    // arrive (401/413) or the server may close while the client is still sending.
+    let sent = app
+        .client
+        .post(app.url("/api/v1/users"))
+        .header("Content-Type", "application/json")
+        .body(vec![b' '; 2 * 1024 * 1024])
+        .send()
+        .await;
+    if let Ok(resp) = sent {
+        assert!(
+            resp.status() == 401 || resp.status() == 413,
+            "{}",
+            resp.status()
+        );
+    }
 }
 
 async fn long_unicode_and_sql_looking_strings(backend: Backend) {
