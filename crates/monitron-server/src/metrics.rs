@@ -35,12 +35,12 @@ impl Metrics {
         let http_duration = HistogramVec::new(
             HistogramOpts::new(
                 "monitron_http_request_duration_seconds",
-                "HTTP request latency, by route template and method.",
+                "HTTP request latency, by route template, method and status.",
             )
             .buckets(vec![
                 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
             ]),
-            &["route", "method"],
+            &["route", "method", "status"],
         )
         .expect("valid metric");
         let build_info = IntGauge::with_opts(
@@ -97,11 +97,11 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
     let started = Instant::now();
     let response = next.run(request).await;
     let m = &state.metrics;
+    let status = response.status();
+    let labels = [route.as_str(), method.as_str(), status.as_str()];
     m.http_duration
-        .with_label_values(&[&route, &method])
+        .with_label_values(&labels)
         .observe(started.elapsed().as_secs_f64());
-    m.http_requests
-        .with_label_values(&[&route, &method, response.status().as_str()])
-        .inc();
+    m.http_requests.with_label_values(&labels).inc();
     response
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use axum::extract::State;
 
-use crate::api::envelope::{self, ApiError, ApiResult, FieldErrors};
+use crate::api::envelope::{self, check_optional, ApiError, ApiResult, FieldErrors};
 use crate::api::json::ApiJson;
 use crate::api::meta::RequestMeta;
 use crate::audit::{self, Actor, Entry};
@@ -397,18 +397,13 @@ async fn register(
     let mut errors = FieldErrors::new();
     let (username, email) =
         users::validate_new(&body.username, &body.email, &body.password, &mut errors);
-    let display_name = match body
-        .display_name
-        .as_deref()
-        .map(users::validate_display_name)
-        .transpose()
-    {
-        Ok(v) => v.flatten(),
-        Err(e) => {
-            errors.insert("display_name".into(), e);
-            None
-        }
-    };
+    let display_name = check_optional(
+        &mut errors,
+        "display_name",
+        body.display_name.as_deref(),
+        users::validate_display_name,
+    )
+    .flatten();
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -34,6 +34,23 @@ pub struct ErrorEnvelope {
     pub error: FieldErrors,
 }
 
+/// Validates an optional input field. Absent: `None`. Invalid: `None`, with the reason
+/// recorded under `field` so that all bad fields are reported together.
+pub fn check_optional<T>(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: Option<&str>,
+    validate: impl FnOnce(&str) -> Result<T, String>,
+) -> Option<T> {
+    match value.map(validate)? {
+        Ok(valid) => Some(valid),
+        Err(reason) => {
+            errors.insert(field.to_owned(), reason);
+            None
+        }
+    }
+}
+
 /// Wraps `data` in a success envelope.
 pub fn ok<T: Serialize>(data: T) -> Response {
     (

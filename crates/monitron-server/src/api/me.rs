@@ -12,7 +12,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::api::auth::Message;
-use crate::api::envelope::{self, ApiError, ApiResult, FieldErrors};
+use crate::api::envelope::{self, check_optional, ApiError, ApiResult, FieldErrors};
 use crate::api::json::ApiJson;
 use crate::api::list::{ApiQuery, ListPage, PageParams, Paging};
 use crate::api::meta::RequestMeta;
@@ -159,25 +159,18 @@ async fn update_me(
     ApiJson(body): ApiJson<UpdateMe>,
 ) -> ApiResult {
     let mut errors = FieldErrors::new();
-    let display_name = match body
-        .display_name
-        .as_deref()
-        .map(users::validate_display_name)
-        .transpose()
-    {
-        Ok(v) => v,
-        Err(e) => {
-            errors.insert("display_name".into(), e);
-            None
-        }
-    };
-    let email = match body.email.as_deref().map(users::validate_email).transpose() {
-        Ok(v) => v,
-        Err(e) => {
-            errors.insert("email".into(), e);
-            None
-        }
-    };
+    let display_name = check_optional(
+        &mut errors,
+        "display_name",
+        body.display_name.as_deref(),
+        users::validate_display_name,
+    );
+    let email = check_optional(
+        &mut errors,
+        "email",
+        body.email.as_deref(),
+        users::validate_email,
+    );
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use crate::api::envelope::{self, ApiError, ApiResult, FieldErrors};
+use crate::api::envelope::{self, check_optional, ApiError, ApiResult, FieldErrors};
 use crate::api::json::ApiJson;
 use crate::api::list::{like_pattern, parse_sort, ApiQuery, ListPage, Paging, Sort};
 use crate::api::me::Deleted;
@@ -305,18 +305,13 @@ async fn create_user(
     let mut errors = FieldErrors::new();
     let (username, email) =
         users::validate_new(&body.username, &body.email, &body.password, &mut errors);
-    let display_name = match body
-        .display_name
-        .as_deref()
-        .map(users::validate_display_name)
-        .transpose()
-    {
-        Ok(v) => v.flatten(),
-        Err(e) => {
-            errors.insert("display_name".into(), e);
-            None
-        }
-    };
+    let display_name = check_optional(
+        &mut errors,
+        "display_name",
+        body.display_name.as_deref(),
+        users::validate_display_name,
+    )
+    .flatten();
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -372,25 +367,18 @@ async fn update_user(
 ) -> ApiResult {
     principal.require(Role::Admin)?;
     let mut errors = FieldErrors::new();
-    let display_name = match body
-        .display_name
-        .as_deref()
-        .map(users::validate_display_name)
-        .transpose()
-    {
-        Ok(v) => v,
-        Err(e) => {
-            errors.insert("display_name".into(), e);
-            None
-        }
-    };
-    let email = match body.email.as_deref().map(users::validate_email).transpose() {
-        Ok(v) => v,
-        Err(e) => {
-            errors.insert("email".into(), e);
-            None
-        }
-    };
+    let display_name = check_optional(
+        &mut errors,
+        "display_name",
+        body.display_name.as_deref(),
+        users::validate_display_name,
+    );
+    let email = check_optional(
+        &mut errors,
+        "email",
+        body.email.as_deref(),
+        users::validate_email,
+    );
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -26,6 +26,15 @@ fn decode_quoted_printable(message: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A server that sends e-mail through `smtp`, without TLS.
+fn mailing_to(smtp: &SmtpServer) -> Options {
+    Options::default()
+        .env("EMAIL_HOST", "127.0.0.1")
+        .env("EMAIL_PORT", &smtp.port.to_string())
+        .env("EMAIL_TLS", "none")
+        .env("EMAIL_FROM", "Monitron <monitron@example.com>")
+}
+
 fn token_in(message: &str) -> String {
     let message = decode_quoted_printable(message);
     let start = message
@@ -40,13 +49,7 @@ fn token_in(message: &str) -> String {
 
 async fn reset_link_is_mailed_and_works_once(backend: Backend) {
     let smtp = SmtpServer::start();
-    let port = smtp.port.to_string();
-    let options = Options::default()
-        .env("EMAIL_HOST", "127.0.0.1")
-        .env("EMAIL_PORT", &port)
-        .env("EMAIL_TLS", "none")
-        .env("EMAIL_FROM", "Monitron <monitron@example.com>")
-        .env("PUBLIC_URL", "https://status.example.com");
+    let options = mailing_to(&smtp).env("PUBLIC_URL", "https://status.example.com");
     let app = app!(backend, options);
     let (_, old_password, session) = app.user_with_token("lost", "viewer").await;
 
@@ -133,13 +136,7 @@ async fn reset_link_is_mailed_and_works_once(backend: Backend) {
 
 async fn reset_tokens_expire(backend: Backend) {
     let smtp = SmtpServer::start();
-    let port = smtp.port.to_string();
-    let options = Options::default()
-        .env("EMAIL_HOST", "127.0.0.1")
-        .env("EMAIL_PORT", &port)
-        .env("EMAIL_TLS", "none")
-        .env("EMAIL_FROM", "monitron@example.com")
-        .env("PASSWORD_RESET_TTL", "1s");
+    let options = mailing_to(&smtp).env("PASSWORD_RESET_TTL", "1s");
     let app = app!(backend, options);
     app.create_user("slow", "viewer").await;
     app.post(
@@ -162,12 +159,7 @@ async fn reset_tokens_expire(backend: Backend) {
 
 async fn admin_can_mail_a_reset_link(backend: Backend) {
     let smtp = SmtpServer::start();
-    let port = smtp.port.to_string();
-    let options = Options::default()
-        .env("EMAIL_HOST", "127.0.0.1")
-        .env("EMAIL_PORT", &port)
-        .env("EMAIL_TLS", "none")
-        .env("EMAIL_FROM", "monitron@example.com");
+    let options = mailing_to(&smtp);
     let app = app!(backend, options);
     let (id, _) = app.create_user("helped", "viewer").await;
     let r = app
