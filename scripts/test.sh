@@ -100,18 +100,36 @@ curl -fsS "$base/metrics" | promtool check metrics
 echo "promtool: /metrics is valid"
 
 say "Schemathesis against $base/api/v1/openapi.json"
+# $1: the credential header; the rest: extra options.
 schemathesis() {
+  local credential=$1; shift
   "$TOOLS/venv/bin/schemathesis" run "$base/api/v1/openapi.json" \
-    -H "X-API-Key: $api_key" \
+    -H "$credential" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
     --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-30}" --seed 20261121 --workers 2 \
     --suppress-health-check all "$@"
 }
 # Single-request phases first, while the admin account is intact; the stateful phase
 # chains calls and may demote or deactivate that admin (as a real client could), so it
-# runs last.
-schemathesis --phases examples,coverage,fuzzing
-schemathesis --phases stateful
+# runs after them.
+schemathesis "X-API-Key: $api_key" --phases examples,coverage,fuzzing
+schemathesis "X-API-Key: $api_key" --phases stateful
+# Operations on the account itself refuse API keys: exercise them with a session, and
+# sign-out last since it ends that session.
+session=$(curl -fsS -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
+  -d '{"login":"admin","password":"schemathesis-admin-1"}' | json '["data"]["access_token"]' || true)
+if [ -z "$session" ]; then
+  # Fuzzing may have changed the admin's password (an administrator may reset anyone's);
+  # use a fresh administrator created with the key.
+  curl -fsS -X POST "$base/api/v1/users" -H 'Content-Type: application/json' -H "X-API-Key: $api_key" \
+    -d '{"username":"st-session","email":"st-session@example.com","password":"schemathesis-session-1","role":"admin"}' >/dev/null
+  session=$(curl -fsS -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
+    -d '{"login":"st-session","password":"schemathesis-session-1"}' | json '["data"]["access_token"]')
+fi
+schemathesis "Authorization: Bearer $session" \
+  --include-operation-id createApiKey --include-operation-id deleteApiKey --include-operation-id updateMe \
+  --include-operation-id changePassword --include-operation-id putPreferences
+schemathesis "Authorization: Bearer $session" --include-operation-id logout
 if grep -qiE 'panicked|internal error' "$work/server.log"; then
   echo "The server logged internal errors during fuzzing:" >&2
   grep -iE 'panicked|internal error' "$work/server.log" | head -20 >&2

@@ -88,7 +88,7 @@ pub fn verify(
         .trim()
         .parse()
         .map_err(|_| SignatureError::BadTimestamp)?;
-    if (now_unix_s - ts).abs() > window_s {
+    if now_unix_s.abs_diff(ts) > window_s.unsigned_abs() {
         return Err(SignatureError::OutsideWindow { window_s });
     }
     let given = signature
@@ -209,6 +209,18 @@ mod tests {
         let edge = (NOW - 300).to_string();
         let sig = sign(SECRET, &parts(&edge, b""));
         assert_eq!(verify(SECRET, &parts(&edge, b""), &sig, NOW, 300), Ok(()));
+    }
+
+    #[test]
+    fn extreme_timestamps_are_refused_without_overflow() {
+        for ts in [i64::MIN, i64::MAX] {
+            let ts = ts.to_string();
+            let sig = sign(SECRET, &parts(&ts, b""));
+            assert!(matches!(
+                verify(SECRET, &parts(&ts, b""), &sig, NOW, 300),
+                Err(SignatureError::OutsideWindow { .. })
+            ));
+        }
     }
 
     #[test]

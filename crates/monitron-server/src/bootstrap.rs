@@ -3,7 +3,7 @@
 //! person to hold it create the administrator account.
 
 use anyhow::{bail, Context};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 
 use crate::audit::{self, Actor, Entry};
@@ -36,7 +36,7 @@ pub async fn run(db: &DatabaseConnection, config: &Config) -> anyhow::Result<Boo
         if let Err(e) = crate::auth::password::check_policy(password, &username, &email) {
             bail!("INITIAL_ADMIN_PASSWORD: {e}");
         }
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let user =
             crate::api::users::insert_user(&txn, &username, &email, None, password, Role::Admin)
                 .await

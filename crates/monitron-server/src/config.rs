@@ -125,6 +125,8 @@ pub struct Config {
     pub access_token_ttl: Duration,
     /// Lifetime of refresh tokens (`REFRESH_TOKEN_TTL`, 30d).
     pub refresh_token_ttl: Duration,
+    /// Longest a sign-in lasts however often it is refreshed (`SESSION_MAX_AGE`, 90d).
+    pub session_max_age: Duration,
     /// Lifetime of password-reset links (`PASSWORD_RESET_TTL`, 30m).
     pub password_reset_ttl: Duration,
     /// Outgoing e-mail, if configured.
@@ -291,6 +293,13 @@ impl Config {
                 "must be longer than ACCESS_TOKEN_TTL",
             ));
         }
+        let session_max_age = vars.duration("SESSION_MAX_AGE", Duration::from_secs(90 * 86_400))?;
+        if session_max_age < refresh_token_ttl {
+            return Err(ConfigError::new(
+                "SESSION_MAX_AGE",
+                "must be at least REFRESH_TOKEN_TTL",
+            ));
+        }
         let defaults = RateLimits::default();
         let rate_limits = RateLimits {
             login_per_ip: vars.rate("RATE_LIMIT_LOGIN_PER_IP", defaults.login_per_ip)?,
@@ -321,6 +330,7 @@ impl Config {
             production,
             access_token_ttl,
             refresh_token_ttl,
+            session_max_age,
             password_reset_ttl: vars
                 .duration("PASSWORD_RESET_TTL", Duration::from_secs(30 * 60))?,
             email: email_config(vars)?,
@@ -389,6 +399,10 @@ impl Config {
             (
                 "REFRESH_TOKEN_TTL",
                 format!("{}s", self.refresh_token_ttl.as_secs()),
+            ),
+            (
+                "SESSION_MAX_AGE",
+                format!("{}s", self.session_max_age.as_secs()),
             ),
             (
                 "PASSWORD_RESET_TTL",
@@ -609,17 +623,35 @@ fn initial_admin(vars: &Vars) -> Result<Option<InitialAdmin>, ConfigError> {
 }
 
 /// Replaces the password of `scheme://user:password@host/...` with `******`.
+/// Also masks a `password=` query parameter. The user part ends at the last `@` before the
+/// path, since an unescaped password may itself contain `@`.
 pub fn mask_url_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    let Some((userinfo, host)) = rest.split_once('@') else {
-        return url.to_owned();
+    let (authority_and_path, query) = match rest.split_once('?') {
+        Some((a, q)) => (a, Some(q)),
+        None => (rest, None),
     };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:******@{host}"),
-        None => url.to_owned(),
+    let mut masked = match authority_and_path.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:******@{host}"),
+            None => format!("{scheme}://{authority_and_path}"),
+        },
+        None => format!("{scheme}://{authority_and_path}"),
+    };
+    if let Some(query) = query {
+        let params: Vec<String> = query
+            .split('&')
+            .map(|p| match p.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=******"),
+                _ => p.to_owned(),
+            })
+            .collect();
+        masked.push('?');
+        masked.push_str(&params.join("&"));
     }
+    masked
 }
 
 #[cfg(test)]
@@ -699,6 +731,31 @@ mod tests {
             let err = load(pairs).expect_err(var);
             assert_eq!(err.var, *var, "{pairs:?}");
             assert!(err.to_string().contains(var));
+        }
+    }
+
+    #[test]
+    fn url_passwords_are_masked_in_every_form() {
+        let cases = [
+            (
+                "postgres://u:p@ss@h:5432/db",
+                "postgres://u:******@h:5432/db",
+            ),
+            (
+                "postgres://u@h/db?password=secret&sslmode=require",
+                "postgres://u@h/db?password=******&sslmode=require",
+            ),
+            (
+                "amqp://guest:guest@localhost:5672/%2f",
+                "amqp://guest:******@localhost:5672/%2f",
+            ),
+            (
+                "sqlite://./data/monitron.db?mode=rwc",
+                "sqlite://./data/monitron.db?mode=rwc",
+            ),
+        ];
+        for (url, masked) in cases {
+            assert_eq!(mask_url_password(url), masked);
         }
     }
 

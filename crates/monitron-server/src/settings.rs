@@ -82,12 +82,12 @@ pub async fn get(db: &impl ConnectionTrait, key: &str) -> Result<Option<serde_js
         .map(|r| r.value))
 }
 
-/// Removes one key.
-pub async fn remove(db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
-    setting::Entity::delete_by_id(key.to_owned())
+/// Removes one key; true when it existed (so that exactly one caller consumes it).
+pub async fn remove(db: &impl ConnectionTrait, key: &str) -> Result<bool, DbErr> {
+    let result = setting::Entity::delete_by_id(key.to_owned())
         .exec(db)
         .await?;
-    Ok(())
+    Ok(result.rows_affected == 1)
 }
 
 /// Writes defaults for keys a database does not have yet (new databases, new settings).

@@ -41,6 +41,7 @@ impl Application {
             limiters: Limiters::new(&config.rate_limits),
             mailer,
             metrics: Metrics::new(),
+            basic_cache: Arc::default(),
             config: Arc::new(config),
         };
         let address = SocketAddr::new(state.config.bind_address, state.config.port);

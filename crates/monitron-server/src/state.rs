@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 use secrecy::SecretBox;
 
+use crate::auth::basic_cache::BasicCache;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::mail::Mailer;
@@ -28,4 +29,6 @@ pub struct AppState {
     pub mailer: Option<Mailer>,
     /// Prometheus instruments.
     pub metrics: Metrics,
+    /// Recently verified Basic credentials.
+    pub basic_cache: Arc<BasicCache>,
 }

@@ -3,14 +3,16 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::api::envelope::FieldErrors;
 use crate::auth::Role;
-use crate::db::entities::{session, user};
+use crate::db::entities::{password_reset, session, user};
 
 /// Theme preference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -174,13 +176,46 @@ pub async fn find_by_login(
     user::Entity::find().filter(column.eq(login)).one(db).await
 }
 
-/// Number of active administrators.
+/// Key for per-account rate limits: the account when the login names one (so its username
+/// and e-mail share one budget), otherwise the login as typed.
+pub fn account_key(user: Option<&user::Model>, login: &str) -> String {
+    match user {
+        Some(u) => format!("user:{}", u.id),
+        None => format!("login:{}", login.trim().to_lowercase()),
+    }
+}
+
+/// The login as recorded in the audit log: kept when it is shaped like a username or an
+/// e-mail address, withheld otherwise (it may be a password typed into the wrong field).
+pub fn loggable_login(login: &str) -> String {
+    if validate_username(login).is_ok() || validate_email(login).is_ok() {
+        login.trim().to_lowercase()
+    } else {
+        "(not a username or e-mail; withheld)".to_owned()
+    }
+}
+
+/// Number of active administrators, locking their rows until the transaction ends (on
+/// PostgreSQL; SQLite write transactions already exclude each other), so that two
+/// administrators demoting each other at once cannot both succeed.
 pub async fn active_admins(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    user::Entity::find()
+    let admins = user::Entity::find()
         .filter(user::Column::Role.eq(Role::Admin.as_str()))
         .filter(user::Column::Active.eq(true))
-        .count(db)
-        .await
+        .lock_exclusive()
+        .all(db)
+        .await?;
+    Ok(admins.len() as u64)
+}
+
+/// Voids every outstanding password-reset link of a user (after the password or the
+/// e-mail address changed, a link mailed earlier must not work).
+pub async fn forget_reset_links(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
+    password_reset::Entity::delete_many()
+        .filter(password_reset::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// True when no user exists yet.

@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -9,7 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::api::envelope::{self, ApiError, ApiResult};
-use crate::api::list::{parse_sort, ApiQuery, ListPage, Paging, Sort};
+use crate::api::list::{like_pattern, parse_sort, ApiQuery, ListPage, Paging, Sort};
 use crate::auth::{Principal, Role};
 use crate::db::entities::audit_log;
 use crate::state::AppState;
@@ -121,8 +122,15 @@ async fn list_audit_logs(
     }
     if let Some(action) = q.action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         query = match action.strip_suffix('*') {
-            Some(prefix) => query.filter(audit_log::Column::Action.starts_with(prefix)),
-            None => query.filter(audit_log::Column::Action.eq(action)),
+            Some(prefix) => {
+                // Literal prefix: `_` and `%` in it are not wildcards.
+                let mut pattern = like_pattern(&prefix.to_lowercase());
+                pattern.remove(0);
+                query.filter(
+                    Expr::col(audit_log::Column::Action).like(LikeExpr::new(pattern).escape('\\')),
+                )
+            }
+            None => query.filter(audit_log::Column::Action.eq(action.to_lowercase())),
         };
     }
     if let Some(kind) = q.target_type.as_deref().filter(|k| !k.is_empty()) {

@@ -1,11 +1,11 @@
 //! `/api/v1/auth/*`: sign in, token refresh with rotation and reuse detection, sign out,
 //! registration and password recovery.
 
-use chrono::{Duration as ChronoDuration, Utc};
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -160,7 +160,7 @@ pub(crate) async fn start_session(
     }
     .insert(txn)
     .await?;
-    issue_pair(txn, state, user, session_id).await
+    issue_pair(txn, state, user, session_id, expires_at).await
 }
 
 async fn issue_pair(
@@ -168,6 +168,7 @@ async fn issue_pair(
     state: &AppState,
     user: &user::Model,
     session_id: Uuid,
+    expires_at: DateTime<Utc>,
 ) -> ApiResult<TokenPair> {
     let now = Utc::now();
     let refresh = tokens::random_token("mrt_");
@@ -176,9 +177,7 @@ async fn issue_pair(
         session_id: Set(session_id),
         token_hash: Set(tokens::hash_token(&refresh)),
         created_at: Set(now),
-        expires_at: Set(now
-            + ChronoDuration::from_std(state.config.refresh_token_ttl)
-                .map_err(anyhow::Error::from)?),
+        expires_at: Set(expires_at),
         used_at: Set(None),
     }
     .insert(txn)
@@ -221,14 +220,13 @@ async fn login(
         return Err(ApiError::Validation(errors));
     }
     limit(state.limiters.login_ip.check(&meta.ip_key()))?;
+    let found = users::find_by_login(&state.db, &body.login).await?;
     limit(
         state
             .limiters
             .login_account
-            .check(&body.login.trim().to_lowercase()),
+            .check(&users::account_key(found.as_ref(), &body.login)),
     )?;
-
-    let found = users::find_by_login(&state.db, &body.login).await?;
     let ok = password::verify(
         body.password,
         found.as_ref().map(|u| u.password_hash.clone()),
@@ -238,7 +236,7 @@ async fn login(
         Some(u) if ok => u,
         found => {
             let mut entry = Entry::new(Actor::anonymous(), "auth.login_failed")
-                .details(serde_json::json!({ "login": body.login.trim() }));
+                .details(serde_json::json!({ "login": users::loggable_login(&body.login) }));
             if let Some(u) = &found {
                 entry = entry.target("user", u.id);
             }
@@ -257,7 +255,7 @@ async fn login(
         .await?;
         return Err(ApiError::AccountDeactivated);
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let mut active = user.clone().into_active_model();
     active.last_login_at = Set(Some(Utc::now()));
     let user = active.update(&txn).await?;
@@ -286,7 +284,7 @@ async fn refresh(
         return Err(ApiError::field("refresh_token", "is required"));
     }
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let token = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(tokens::hash_token(body.refresh_token.trim())))
         .one(&txn)
@@ -338,13 +336,17 @@ async fn refresh(
         .await?
         .filter(|u| u.active)
         .ok_or(ApiError::InvalidToken)?;
-    let new_expiry = now
-        + ChronoDuration::from_std(state.config.refresh_token_ttl).map_err(anyhow::Error::from)?;
+    // Each refresh extends the session by REFRESH_TOKEN_TTL, up to SESSION_MAX_AGE after
+    // sign-in; then the user must sign in again.
+    let ttl = |d: std::time::Duration| ChronoDuration::from_std(d).map_err(anyhow::Error::from);
+    let sliding = now + ttl(state.config.refresh_token_ttl)?;
+    let absolute = session.created_at + ttl(state.config.session_max_age)?;
+    let new_expiry = sliding.min(absolute);
     let session_id = session.id;
     let mut active = session.into_active_model();
     active.expires_at = Set(new_expiry);
     active.update(&txn).await?;
-    let pair = issue_pair(&txn, &state, &user, session_id).await?;
+    let pair = issue_pair(&txn, &state, &user, session_id, new_expiry).await?;
     txn.commit().await?;
     Ok(envelope::ok(pair))
 }
@@ -357,7 +359,7 @@ async fn logout(
     meta: RequestMeta,
     principal: Principal,
 ) -> ApiResult {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let revoked = match principal.credential {
         Credential::Session(id) => {
             session::Entity::update_many()
@@ -407,7 +409,7 @@ async fn register(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let role = if users::none_exist(&txn).await? {
         let stored = settings::get(&txn, settings::SETUP_TOKEN_KEY).await?;
         let stored = stored.as_ref().and_then(|v| v.as_str());
@@ -435,7 +437,12 @@ async fn register(
                 ))
             }
             Some(_) => {
-                settings::remove(&txn, settings::SETUP_TOKEN_KEY).await?;
+                if !settings::remove(&txn, settings::SETUP_TOKEN_KEY).await? {
+                    return Err(ApiError::field(
+                        "setup_token",
+                        "was just used by another registration",
+                    ));
+                }
                 Role::Admin
             }
         }
@@ -474,46 +481,49 @@ async fn forgot_password(
     meta: RequestMeta,
     ApiJson(body): ApiJson<ForgotPasswordRequest>,
 ) -> ApiResult {
-    let email = users::validate_email(&body.email).map_err(|e| ApiError::field("email", e))?;
     limit(state.limiters.forgot_ip.check(&meta.ip_key()))?;
-    limit(state.limiters.forgot_email.check(&email))?;
+    // A malformed address gets the same answer as an unknown one: nothing to send.
+    if let Ok(email) = users::validate_email(&body.email) {
+        limit(state.limiters.forgot_email.check(&email))?;
+        // The work happens after the answer, so its duration (a lookup, or a lookup, a
+        // token and an e-mail) cannot tell a caller whether the account exists.
+        tokio::spawn(async move {
+            if let Err(err) = send_reset_link(&state, &meta, &email).await {
+                tracing::error!(request_id = %meta.request_id, error = ?err, "Failed to process a password-reset request.");
+            }
+        });
+    }
+    Ok(envelope::ok(Message {
+        message: FORGOT_ANSWER.into(),
+    }))
+}
+
+/// Handles one password-reset request: finds the account, issues a token, mails the link,
+/// and audits what happened.
+async fn send_reset_link(state: &AppState, meta: &RequestMeta, email: &str) -> ApiResult<()> {
     let user = user::Entity::find()
-        .filter(user::Column::Email.eq(&email))
+        .filter(user::Column::Email.eq(email))
         .one(&state.db)
         .await?
         .filter(|u| u.active);
     let Some(user) = user else {
-        audit::record(
-            &state.db,
-            Some(&meta),
-            Entry::new(Actor::anonymous(), "password.forgot")
-                .details(serde_json::json!({ "email": email, "account": false })),
-        )
-        .await?;
-        return Ok(envelope::ok(Message {
-            message: FORGOT_ANSWER.into(),
-        }));
+        let entry = Entry::new(Actor::anonymous(), "password.forgot")
+            .details(serde_json::json!({ "email": email, "account": false }));
+        audit::record(&state.db, Some(meta), entry).await?;
+        return Ok(());
     };
     let Some(mailer) = state.mailer.clone() else {
         tracing::warn!(user_id = %user.id, "A password reset was requested but e-mail is not configured (EMAIL_HOST); an administrator can reset the password instead.");
-        audit::record(
-            &state.db,
-            Some(&meta),
-            Entry::new(Actor::anonymous(), "password.forgot")
-                .target("user", user.id)
-                .details(serde_json::json!({ "sent": false, "reason": "email_not_configured" })),
-        )
-        .await?;
-        return Ok(envelope::ok(Message {
-            message: FORGOT_ANSWER.into(),
-        }));
+        let entry = Entry::new(Actor::anonymous(), "password.forgot")
+            .target("user", user.id)
+            .details(serde_json::json!({ "sent": false, "reason": "email_not_configured" }));
+        audit::record(&state.db, Some(meta), entry).await?;
+        return Ok(());
     };
     let token =
-        create_reset_token(&state, &user, &meta, Actor::anonymous(), "password.forgot").await?;
-    mailer.send_in_background(reset_email(&state, &user, &token));
-    Ok(envelope::ok(Message {
-        message: FORGOT_ANSWER.into(),
-    }))
+        create_reset_token(state, &user, meta, Actor::anonymous(), "password.forgot").await?;
+    mailer.send_in_background(reset_email(state, &user, &token));
+    Ok(())
 }
 
 /// Replaces the user's outstanding reset tokens with a new one and audits it.
@@ -526,7 +536,7 @@ pub(crate) async fn create_reset_token(
 ) -> ApiResult<String> {
     let token = tokens::random_token("mpr_");
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     password_reset::Entity::delete_many()
         .filter(password_reset::Column::UserId.eq(user.id))
         .filter(password_reset::Column::UsedAt.is_null())
@@ -589,7 +599,7 @@ async fn reset_password(
         return Err(ApiError::field("token", "is required"));
     }
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let reset = password_reset::Entity::find()
         .filter(password_reset::Column::TokenHash.eq(tokens::hash_token(body.token.trim())))
         .one(&txn)

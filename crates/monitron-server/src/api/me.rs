@@ -4,7 +4,7 @@ use axum::extract::State;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,7 +19,7 @@ use crate::api::meta::RequestMeta;
 use crate::api::path::ApiPath;
 use crate::audit::{self, Entry};
 use crate::auth::{password, tokens, Credential, Principal, Role};
-use crate::db::entities::{api_key, password_reset, user};
+use crate::db::entities::{api_key, user};
 use crate::state::AppState;
 use crate::users::{self, Color, Theme, UserView};
 
@@ -158,6 +158,7 @@ async fn update_me(
     principal: Principal,
     ApiJson(body): ApiJson<UpdateMe>,
 ) -> ApiResult {
+    require_interactive(&principal)?;
     let mut errors = FieldErrors::new();
     let display_name = check_optional(
         &mut errors,
@@ -184,10 +185,14 @@ async fn update_me(
             ));
         }
         if !password::verify(current, Some(principal.user.password_hash.clone())).await {
+            let entry = Entry::new(&principal, "password.confirm_failed")
+                .target("user", principal.user.id)
+                .details(serde_json::json!({ "for": "user.update" }));
+            audit::record(&state.db, Some(&meta), entry).await?;
             return Err(ApiError::field("current_password", "is incorrect"));
         }
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let mut active = principal.user.clone().into_active_model();
     let mut changed = Vec::new();
     if let Some(name) = display_name {
@@ -196,6 +201,7 @@ async fn update_me(
     }
     if let Some(email) = email {
         crate::api::users::ensure_unique(&txn, None, Some(&email), Some(principal.user.id)).await?;
+        users::forget_reset_links(&txn, principal.user.id).await?;
         active.email = Set(email);
         changed.push("email");
     }
@@ -226,6 +232,7 @@ async fn change_password(
     principal: Principal,
     ApiJson(body): ApiJson<ChangePassword>,
 ) -> ApiResult {
+    require_interactive(&principal)?;
     let user = principal.user.clone();
     if body.current_password.is_empty() {
         return Err(ApiError::field("current_password", "is required"));
@@ -243,16 +250,13 @@ async fn change_password(
     }
     let hash = password::hash(body.new_password).await?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let mut active = user.clone().into_active_model();
     active.password_hash = Set(hash);
     active.password_changed_at = Set(now);
     active.updated_at = Set(now);
     active.update(&txn).await?;
-    password_reset::Entity::delete_many()
-        .filter(password_reset::Column::UserId.eq(user.id))
-        .exec(&txn)
-        .await?;
+    users::forget_reset_links(&txn, user.id).await?;
     let revoked = users::revoke_sessions(&txn, user.id, None, "password_changed").await?;
     audit::record(
         &txn,
@@ -301,7 +305,8 @@ async fn put_preferences(
     principal: Principal,
     ApiJson(body): ApiJson<Preferences>,
 ) -> ApiResult {
-    let txn = state.db.begin().await?;
+    require_interactive(&principal)?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let mut active = principal.user.clone().into_active_model();
     active.theme = Set(enum_name(&body.theme));
     active.color = Set(enum_name(&body.color));
@@ -345,10 +350,13 @@ async fn list_api_keys(
     }))
 }
 
+/// Changes to the account itself (profile, password, preferences, keys) need a password
+/// or a session: an API key, usually stored in some script, must not be able to take the
+/// account over.
 fn require_interactive(principal: &Principal) -> Result<(), ApiError> {
     match principal.credential {
         Credential::ApiKey(_) => Err(ApiError::Forbidden(
-            "API keys cannot manage API keys; sign in with a password".into(),
+            "API keys cannot change the account or its keys; sign in with a password".into(),
         )),
         Credential::Session(_) | Credential::Basic => Ok(()),
     }
@@ -392,7 +400,7 @@ async fn create_api_key(
     }
     let key = tokens::random_token("mon_");
     let prefix: String = key.chars().take(12).collect();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let row = api_key::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(principal.user.id),
@@ -439,7 +447,7 @@ async fn delete_api_key(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
     require_interactive(&principal)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let row = api_key::Entity::find_by_id(id)
         .filter(api_key::Column::UserId.eq(principal.user.id))
         .one(&txn)

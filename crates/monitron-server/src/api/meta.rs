@@ -24,10 +24,21 @@ pub struct RequestMeta {
 }
 
 impl RequestMeta {
-    /// Key for per-IP rate limits.
+    /// Key for per-IP rate limits. IPv6 clients are grouped by /64, the block one
+    /// subscriber usually holds, so rotating addresses inside it buys no extra budget.
     pub fn ip_key(&self) -> String {
-        self.ip
-            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+        match self.ip {
+            Some(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+            Some(IpAddr::V6(v6)) => v6
+                .to_ipv4_mapped()
+                .map(|v4| v4.to_string())
+                .unwrap_or_default(),
+            Some(ip) => ip.to_string(),
+            None => "unknown".to_owned(),
+        }
     }
 }
 
@@ -65,11 +76,16 @@ impl FromRequestParts<AppState> for RequestMeta {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        let forwarded = parts
+        // A proxy may append its own X-Forwarded-For line instead of extending the first,
+        // so every line counts, in order.
+        let forwarded: Vec<&str> = parts
             .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        let ip = client_ip(peer, forwarded, &state.config.trusted_proxies);
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let forwarded = (!forwarded.is_empty()).then(|| forwarded.join(","));
+        let ip = client_ip(peer, forwarded.as_deref(), &state.config.trusted_proxies);
         let request_id = parts
             .extensions
             .get::<RequestId>()
@@ -91,6 +107,25 @@ impl FromRequestParts<AppState> for RequestMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_clients_share_a_budget_per_64() {
+        let meta = |addr: &str| RequestMeta {
+            request_id: String::new(),
+            ip: Some(addr.parse().unwrap()),
+            user_agent: None,
+        };
+        assert_eq!(
+            meta("2001:db8:1:2:aaaa::1").ip_key(),
+            meta("2001:db8:1:2:bbbb::9").ip_key()
+        );
+        assert_ne!(
+            meta("2001:db8:1:2::1").ip_key(),
+            meta("2001:db8:1:3::1").ip_key()
+        );
+        assert_eq!(meta("::ffff:192.0.2.7").ip_key(), "192.0.2.7");
+        assert_eq!(meta("192.0.2.7").ip_key(), "192.0.2.7");
+    }
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
@@ -122,6 +157,11 @@ mod tests {
         assert_eq!(
             client_ip(Some(ip("10.0.0.1")), Some("nonsense"), &trusted),
             Some(ip("10.0.0.1"))
+        );
+        // Several header lines read as one list, in order.
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.1")), Some("6.6.6.6,198.51.100.8"), &trusted),
+            Some(ip("198.51.100.8"))
         );
         // Nothing trusted by default.
         assert_eq!(

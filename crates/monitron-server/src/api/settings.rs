@@ -1,7 +1,6 @@
 //! `/api/v1/settings`: server-wide settings (administrators only).
 
 use axum::extract::State;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -48,7 +47,7 @@ async fn update_settings(
     ApiJson(body): ApiJson<UpdateSettings>,
 ) -> ApiResult {
     principal.require(Role::Admin)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let before = settings::load(&txn).await?;
     let after = Settings {
         registration_enabled: body

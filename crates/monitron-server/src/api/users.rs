@@ -2,10 +2,10 @@
 
 use axum::extract::State;
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, Func};
+use sea_orm::sea_query::{Expr, Func, NullOrdering};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -44,7 +44,8 @@ pub struct UserQuery {
     pub status: Option<UserStatus>,
     /// Search in username, e-mail and display name.
     pub q: Option<String>,
-    /// `username`, `email`, `role`, `created_at`, `last_login_at`; prefix `-` for descending.
+    /// `id`, `username`, `email`, `role`, `status`, `created_at`, `updated_at`, `last_login_at`;
+    /// prefix `-` for descending.
     pub sort: Option<String>,
     /// Page number, from 1.
     #[param(minimum = 1)]
@@ -206,15 +207,6 @@ async fn find_user(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<user::Model
         .ok_or(ApiError::NotFound("user"))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum UserSort {
-    Username,
-    Email,
-    Role,
-    CreatedAt,
-    LastLoginAt,
-}
-
 /// List users (administrators only).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", operation_id = "listUsers",
     params(UserQuery),
@@ -229,14 +221,17 @@ async fn list_users(
     let sort = parse_sort(
         q.sort.as_deref(),
         &[
-            ("username", UserSort::Username),
-            ("email", UserSort::Email),
-            ("role", UserSort::Role),
-            ("created_at", UserSort::CreatedAt),
-            ("last_login_at", UserSort::LastLoginAt),
+            ("id", user::Column::Id),
+            ("username", user::Column::Username),
+            ("email", user::Column::Email),
+            ("role", user::Column::Role),
+            ("status", user::Column::Active),
+            ("created_at", user::Column::CreatedAt),
+            ("updated_at", user::Column::UpdatedAt),
+            ("last_login_at", user::Column::LastLoginAt),
         ],
         Sort {
-            field: UserSort::Username,
+            field: user::Column::Username,
             descending: false,
         },
     )?;
@@ -264,20 +259,12 @@ async fn list_users(
         );
     }
     let total = query.clone().count(&state.db).await?;
-    let column = match sort.field {
-        UserSort::Username => user::Column::Username,
-        UserSort::Email => user::Column::Email,
-        UserSort::Role => user::Column::Role,
-        UserSort::CreatedAt => user::Column::CreatedAt,
-        UserSort::LastLoginAt => user::Column::LastLoginAt,
-    };
-    let order = if sort.descending {
-        sea_orm::Order::Desc
-    } else {
-        sea_orm::Order::Asc
-    };
+    // `status` ascending lists active users first, so the flag sorts the other way round.
+    let descending = sort.descending != matches!(sort.field, user::Column::Active);
+    let order = if descending { Order::Desc } else { Order::Asc };
+    // Never-signed-in users (NULL) sort last either way, on SQLite as on PostgreSQL.
     let rows = query
-        .order_by(column, order.clone())
+        .order_by_with_nulls(sort.field, order.clone(), NullOrdering::Last)
         .order_by(user::Column::Id, order)
         .offset(paging.offset())
         .limit(paging.per_page)
@@ -315,7 +302,7 @@ async fn create_user(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let user = insert_user(
         &txn,
         &username,
@@ -382,7 +369,7 @@ async fn update_user(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let target = find_user(&txn, id).await?;
     let was_active_admin = target.active && target.role == Role::Admin.as_str();
     let demoted = body.role.is_some_and(|r| r != Role::Admin);
@@ -420,6 +407,7 @@ async fn update_user(
     }
     if let Some(email) = email.filter(|e| *e != target.email) {
         ensure_unique(&txn, None, Some(&email), Some(id)).await?;
+        users::forget_reset_links(&txn, id).await?;
         changes.insert(
             "email".into(),
             serde_json::json!({ "from": target.email, "to": email }),
@@ -466,9 +454,13 @@ async fn delete_user(
     )
     .await
     {
+        let entry = Entry::new(&principal, "password.confirm_failed")
+            .target("user", principal.user.id)
+            .details(serde_json::json!({ "for": "user.delete", "target_id": id }));
+        audit::record(&state.db, Some(&meta), entry).await?;
         return Err(ApiError::field("confirm_password", "is incorrect"));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let target = find_user(&txn, id).await?;
     if target.active
         && target.role == Role::Admin.as_str()
@@ -534,12 +526,13 @@ async fn reset_user_password(
                 .collect::<String>();
             let hash = password::hash(temporary.clone()).await?;
             let now = Utc::now();
-            let txn = state.db.begin().await?;
+            let txn = crate::db::begin_write(&state.db).await?;
             let mut active = target.into_active_model();
             active.password_hash = Set(hash);
             active.password_changed_at = Set(now);
             active.updated_at = Set(now);
             active.update(&txn).await?;
+            users::forget_reset_links(&txn, id).await?;
             let revoked = users::revoke_sessions(&txn, id, None, "password_reset_by_admin").await?;
             audit::record(
                 &txn,
@@ -621,7 +614,7 @@ async fn put_grants(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     find_user(&txn, id).await?;
     user_grant::Entity::delete_many()
         .filter(user_grant::Column::UserId.eq(id))

@@ -4,6 +4,7 @@
 //! `X-API-Key` keys, Basic auth when an administrator enabled it, and HMAC-signed requests
 //! for machines. Whatever the credential, handlers receive one [`Principal`] and ask it.
 
+pub mod basic_cache;
 pub mod hmac;
 pub mod password;
 pub mod principal;

@@ -4,6 +4,8 @@
 
 use std::sync::LazyLock;
 
+use tokio::sync::Semaphore;
+
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::rngs::OsRng;
@@ -113,14 +115,26 @@ fn verify_now(password: &str, hash: &str) -> bool {
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_now("monitron-dummy-password").expect("hashing works"));
 
+/// Bounds how many Argon2 computations run at once. Each takes ~19 MiB and a core for tens
+/// of milliseconds, so a burst of sign-ins (or guesses) must queue rather than exhaust
+/// memory and the blocking pool. A process-wide resource limit, like the pool it guards.
+static HASHING_SLOTS: LazyLock<Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    Semaphore::new(cores * 2)
+});
+
 /// Hashes a password with Argon2id and a random salt.
 pub async fn hash(password: String) -> anyhow::Result<String> {
+    let _slot = HASHING_SLOTS.acquire().await?;
     tokio::task::spawn_blocking(move || hash_now(&password)).await?
 }
 
 /// Verifies a password against a stored hash; `None` verifies against a dummy hash and
 /// returns false, taking the same time.
 pub async fn verify(password: String, hash: Option<String>) -> bool {
+    let Ok(_slot) = HASHING_SLOTS.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || match hash {
         Some(h) => verify_now(&password, &h),
         None => {

@@ -11,6 +11,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::api::envelope::ApiError;
+use crate::api::meta::RequestMeta;
+use crate::audit::{self, Actor, Entry};
 use crate::auth::role::{Access, Grant, GroupScope, Role};
 use crate::auth::{password, tokens};
 use crate::db::entities::{api_key, session, user, user_grant};
@@ -89,17 +91,23 @@ impl FromRequestParts<AppState> for Principal {
         let authorization = parts
             .headers
             .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        let api_key = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok());
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let api_key = parts
+            .headers
+            .get("x-api-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         // An explicit X-API-Key wins over Authorization: clients (and proxies) may add an
         // Authorization header of their own, while X-API-Key is only ever Monitron's.
-        let principal = match (api_key, authorization) {
+        let principal = match (api_key.as_deref(), authorization.as_deref()) {
             (Some(key), _) => from_api_key(state, key.trim()).await?,
             (None, Some(auth)) if auth.len() > 7 && auth[..7].eq_ignore_ascii_case("bearer ") => {
                 from_access_token(state, auth[7..].trim()).await?
             }
             (None, Some(auth)) if auth.len() > 6 && auth[..6].eq_ignore_ascii_case("basic ") => {
-                from_basic(state, auth[6..].trim()).await?
+                let meta = RequestMeta::from_request_parts(parts, state).await?;
+                from_basic(state, &meta, auth[6..].trim()).await?
             }
             (None, Some(_)) => return Err(ApiError::InvalidToken),
             (None, None) => return Err(ApiError::MissingCredentials),
@@ -197,11 +205,25 @@ async fn from_api_key(state: &AppState, key: &str) -> Result<Principal, ApiError
     build(state, user, role, Credential::ApiKey(key_id)).await
 }
 
-async fn from_basic(state: &AppState, encoded: &str) -> Result<Principal, ApiError> {
+async fn from_basic(
+    state: &AppState,
+    meta: &RequestMeta,
+    encoded: &str,
+) -> Result<Principal, ApiError> {
     if !crate::settings::load(&state.db).await?.basic_auth_enabled {
         return Err(ApiError::Forbidden(
             "Basic authentication is disabled; an administrator can enable it in settings".into(),
         ));
+    }
+    if let Some(user_id) = state.basic_cache.get(encoded) {
+        // Recently verified: skip Argon2, but re-check the account as every request does.
+        if let Some(user) = user::Entity::find_by_id(user_id).one(&state.db).await? {
+            if user.active && state.basic_cache.still_valid(encoded, &user) {
+                let role = user_role(&user)?;
+                return build(state, user, role, Credential::Basic).await;
+            }
+        }
+        state.basic_cache.forget(encoded);
     }
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(encoded)
@@ -209,15 +231,37 @@ async fn from_basic(state: &AppState, encoded: &str) -> Result<Principal, ApiErr
         .and_then(|b| String::from_utf8(b).ok())
         .ok_or(ApiError::InvalidToken)?;
     let (login, pass) = decoded.split_once(':').ok_or(ApiError::InvalidToken)?;
-    let user = crate::users::find_by_login(&state.db, login).await?;
+    // Every uncached verification counts against the same limits as the login endpoint.
+    state
+        .limiters
+        .login_ip
+        .check(&meta.ip_key())
+        .map_err(ApiError::RateLimited)?;
+    let found = crate::users::find_by_login(&state.db, login).await?;
+    state
+        .limiters
+        .login_account
+        .check(&crate::users::account_key(found.as_ref(), login))
+        .map_err(ApiError::RateLimited)?;
     let ok = password::verify(
         pass.to_owned(),
-        user.as_ref().map(|u| u.password_hash.clone()),
+        found.as_ref().map(|u| u.password_hash.clone()),
     )
     .await;
-    let user = user
-        .filter(|u| ok && u.active)
-        .ok_or(ApiError::InvalidToken)?;
-    let role = user_role(&user)?;
-    build(state, user, role, Credential::Basic).await
+    match found {
+        Some(user) if ok && user.active => {
+            state.basic_cache.remember(encoded, &user);
+            let role = user_role(&user)?;
+            build(state, user, role, Credential::Basic).await
+        }
+        found => {
+            let mut entry = Entry::new(Actor::anonymous(), "auth.login_failed")
+                .details(serde_json::json!({ "method": "basic", "login": crate::users::loggable_login(login) }));
+            if let Some(u) = &found {
+                entry = entry.target("user", u.id);
+            }
+            audit::record(&state.db, Some(meta), entry).await?;
+            Err(ApiError::InvalidToken)
+        }
+    }
 }

@@ -8,7 +8,10 @@ pub mod migrations;
 use std::time::Duration;
 
 use anyhow::Context;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqlErr, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 use secrecy::ExposeSecret;
 
@@ -71,6 +74,22 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .await
         .context("Failed to seed default settings")?;
     Ok(())
+}
+
+/// Opens a transaction that will write.
+///
+/// On SQLite a plain `BEGIN` is deferred: the transaction reads from a snapshot and, when it
+/// later writes after another connection committed, fails at once with SQLITE_BUSY_SNAPSHOT
+/// ("database is locked") instead of waiting. Taking the write lock first, with a write that
+/// changes nothing, makes concurrent writers queue on the busy timeout instead. PostgreSQL
+/// needs nothing special.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        txn.execute_unprepared("UPDATE roles SET rank = rank WHERE 1 = 0")
+            .await?;
+    }
+    Ok(txn)
 }
 
 /// Checks that the database answers.

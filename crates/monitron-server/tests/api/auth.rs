@@ -315,7 +315,56 @@ async fn profile_email_change_needs_the_password(backend: Backend) {
     assert_eq!(r.data()["email"], "new@example.com");
 }
 
+async fn basic_auth_is_cached_audited_and_follows_password_changes(backend: Backend) {
+    let app = app!(backend);
+    app.patch(
+        "/api/v1/settings",
+        &app.admin().await,
+        json!({ "basic_auth_enabled": true }),
+    )
+    .await;
+    let (_, password, session) = app.user_with_token("basil", "viewer").await;
+    let basic = Auth::Basic("basil".into(), password.clone());
+    for _ in 0..3 {
+        assert_eq!(app.get("/api/v1/me", &basic).await.code(), 0);
+    }
+    let wrong = app
+        .get(
+            "/api/v1/me",
+            &Auth::Basic("basil".into(), "hunter2-wrong".into()),
+        )
+        .await;
+    assert_eq!(wrong.code(), 40102);
+    let failed = app.audit("auth.login_failed").await;
+    assert_eq!(
+        (failed.len(), failed[0]["details"]["method"].as_str()),
+        (1, Some("basic"))
+    );
+    assert!(
+        !failed[0].to_string().contains("hunter2"),
+        "passwords never reach the audit log"
+    );
+    // A cached verification dies with the password it verified.
+    app.post(
+        "/api/v1/me/password",
+        &session,
+        json!({ "current_password": password, "new_password": "basil-new-password" }),
+    )
+    .await;
+    assert_eq!(app.get("/api/v1/me", &basic).await.code(), 40102);
+    assert_eq!(
+        app.get(
+            "/api/v1/me",
+            &Auth::Basic("basil".into(), "basil-new-password".into())
+        )
+        .await
+        .code(),
+        0
+    );
+}
+
 on_both_databases!(
+    basic_auth_is_cached_audited_and_follows_password_changes,
     login_with_username_or_email,
     wrong_password_and_unknown_user_look_the_same_and_are_audited,
     refresh_rotates_and_reuse_revokes_the_family,

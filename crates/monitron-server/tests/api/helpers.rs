@@ -290,6 +290,18 @@ impl TestApp {
         self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
     }
 
+    /// An administrator credential that survives session revocations: a fresh admin API key.
+    pub async fn admin_from_key(&self) -> Auth {
+        let r = self
+            .post(
+                "/api/v1/me/api-keys",
+                &self.admin().await,
+                json!({ "name": "test admin key" }),
+            )
+            .await;
+        Auth::ApiKey(r.data()["key"].as_str().unwrap().to_owned())
+    }
+
     /// Creates a user with `role` through the API; returns (id, password).
     pub async fn create_user(&self, username: &str, role: &str) -> (String, String) {
         let password = format!("{username}-secret-pw-1");

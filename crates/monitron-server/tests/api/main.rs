@@ -7,6 +7,7 @@ mod api_keys;
 mod auth;
 mod bad_input;
 mod binary;
+mod concurrency;
 mod password_reset;
 mod rate_limits;
 mod registration;

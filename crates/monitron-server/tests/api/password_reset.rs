@@ -189,7 +189,43 @@ async fn admin_can_mail_a_reset_link(backend: Backend) {
     assert_eq!(ok.code(), 0);
 }
 
+async fn a_changed_email_voids_links_sent_to_the_old_one(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let app = app!(backend, mailing_to(&smtp));
+    let (id, _) = app.create_user("moved", "viewer").await;
+    let malformed = app
+        .post(
+            "/api/v1/auth/forgot-password",
+            &Auth::None,
+            json!({ "email": "not an address" }),
+        )
+        .await;
+    assert_eq!(malformed.status, 200, "the answer is always the same");
+    app.post(
+        "/api/v1/auth/forgot-password",
+        &Auth::None,
+        json!({ "email": "moved@example.com" }),
+    )
+    .await;
+    let token = token_in(&smtp.wait_for(1, 10).await[0]);
+    app.patch(
+        &format!("/api/v1/users/{id}"),
+        &app.admin().await,
+        json!({ "email": "moved-away@example.com" }),
+    )
+    .await;
+    let r = app
+        .post(
+            "/api/v1/auth/reset-password",
+            &Auth::None,
+            json!({ "token": token, "new_password": "taken-over-password" }),
+        )
+        .await;
+    assert_eq!(r.code(), 40001, "{}", r.text);
+}
+
 on_both_databases!(
+    a_changed_email_voids_links_sent_to_the_old_one,
     reset_link_is_mailed_and_works_once,
     reset_tokens_expire,
     admin_can_mail_a_reset_link

@@ -172,7 +172,36 @@ async fn forgot_password_and_register_are_limited(backend: Backend) {
     );
 }
 
+async fn username_and_email_share_one_account_budget_and_basic_auth_counts(backend: Backend) {
+    let options = Options::default()
+        .env("RATE_LIMIT_LOGIN_PER_ACCOUNT", "2/1m")
+        .env("RATE_LIMIT_LOGIN_PER_IP", "4/1m");
+    let app = app!(backend, options);
+    // Budgets spent: IP 1, account 1.
+    app.patch(
+        "/api/v1/settings",
+        &app.admin_from_key().await,
+        json!({ "basic_auth_enabled": true }),
+    )
+    .await;
+    assert_eq!(login_from(&app, "admin", None).await.1, 40103);
+    assert_eq!(
+        login_from(&app, "admin@example.com", None).await.1,
+        42901,
+        "the e-mail and the username are one account"
+    );
+    // Failed Basic credentials spend the same per-IP budget (4: three used above).
+    let guess = |n: u32| Auth::Basic(format!("nobody{n}"), "guess-guess".into());
+    assert_eq!(app.get("/api/v1/me", &guess(1)).await.code(), 40102);
+    let limited = app.get("/api/v1/me", &guess(2)).await;
+    assert_eq!(
+        (limited.code(), limited.headers.contains_key("retry-after")),
+        (42901, true)
+    );
+}
+
 on_both_databases!(
+    username_and_email_share_one_account_budget_and_basic_auth_counts,
     login_per_ip_trips_and_recovers,
     login_per_account_trips_independently_of_ip,
     forwarded_for_counts_only_behind_a_trusted_proxy,

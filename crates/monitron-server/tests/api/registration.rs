@@ -80,7 +80,27 @@ async fn initial_admin_comes_from_the_environment(backend: Backend) {
     assert_eq!(created[0]["details"]["source"], "INITIAL_ADMIN");
 }
 
+async fn a_setup_token_used_twice_at_once_creates_one_admin(backend: Backend) {
+    let app = app!(backend, Options::default().without_initial_admin());
+    let token = app.setup_token.clone().unwrap();
+    let register = |name: &'static str| {
+        let body = json!({ "username": name, "email": format!("{name}@example.com"), "password": "racing-password-1", "setup_token": token });
+        app.post("/api/v1/auth/register", &Auth::None, body)
+    };
+    let (a, b) = tokio::join!(register("racer-a"), register("racer-b"));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses[0], 201, "{} / {}", a.text, b.text);
+    assert!(
+        statuses[1] == 400 || statuses[1] == 403,
+        "{} / {}",
+        a.text,
+        b.text
+    );
+}
+
 on_both_databases!(
+    a_setup_token_used_twice_at_once_creates_one_admin,
     first_account_needs_the_setup_token_and_becomes_admin,
     initial_admin_comes_from_the_environment
 );

@@ -290,7 +290,117 @@ async fn admins_edit_users_and_conflicts_name_the_field(backend: Backend) {
     assert_eq!(audit[0]["details"]["role"]["to"], "editor");
 }
 
+async fn two_admins_demoting_each_other_at_once_leave_one_admin(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let first = app.get("/api/v1/me", &admin).await.data()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (second, pw) = app.create_user("second-admin", "admin").await;
+    let second_auth = app.login("second-admin", &pw).await;
+    for round in 0..3 {
+        let (path_second, path_first) = (
+            format!("/api/v1/users/{second}"),
+            format!("/api/v1/users/{first}"),
+        );
+        let (a, b) = tokio::join!(
+            app.patch(&path_second, &admin, json!({ "role": "viewer" })),
+            app.patch(&path_first, &second_auth, json!({ "role": "viewer" })),
+        );
+        // Exactly one demotion wins. The other is refused as the last admin (40901), or, when
+        // the winner demoted its caller first, for lack of the admin role (40301).
+        let winners = [&a, &b].iter().filter(|r| r.code() == 0).count();
+        assert_eq!(winners, 1, "round {round}: {} / {}", a.text, b.text);
+        let loser = if a.code() == 0 { b.code() } else { a.code() };
+        assert!(loser == 40901 || loser == 40301, "round {round}: {loser}");
+        let (survivor, demoted) = if a.code() == 0 {
+            (&admin, &second)
+        } else {
+            (&second_auth, &first)
+        };
+        let admins = app.get("/api/v1/users?role=admin", survivor).await;
+        assert_eq!(admins.data()["total"], 1, "round {round}: {}", admins.text);
+        // Restore both for the next round.
+        let restore = app
+            .patch(
+                &format!("/api/v1/users/{demoted}"),
+                survivor,
+                json!({ "role": "admin" }),
+            )
+            .await;
+        assert_eq!(restore.code(), 0);
+    }
+}
+
+async fn sorting_by_status_and_last_login_is_the_same_on_every_database(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let (idle_id, _) = app.create_user("idle", "viewer").await;
+    app.user_with_token("active-one", "viewer").await;
+    app.patch(
+        &format!("/api/v1/users/{idle_id}"),
+        &admin,
+        json!({ "active": false }),
+    )
+    .await;
+    let names = |r: crate::helpers::Resp| {
+        r.data()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let asc = names(app.get("/api/v1/users?sort=last_login_at", &admin).await);
+    let desc = names(app.get("/api/v1/users?sort=-last_login_at", &admin).await);
+    assert_eq!(
+        asc.last().map(String::as_str),
+        Some("idle"),
+        "never signed in: last ({asc:?})"
+    );
+    assert_eq!(
+        desc.last().map(String::as_str),
+        Some("idle"),
+        "never signed in: last either way ({desc:?})"
+    );
+    assert_eq!(desc[0], "active-one", "the latest sign-in first");
+    let by_status = names(app.get("/api/v1/users?sort=status", &admin).await);
+    assert_eq!(
+        by_status.last().map(String::as_str),
+        Some("idle"),
+        "active first: {by_status:?}"
+    );
+    for field in ["id", "updated_at", "-status"] {
+        assert_eq!(
+            app.get(&format!("/api/v1/users?sort={field}"), &admin)
+                .await
+                .code(),
+            0,
+            "{field}"
+        );
+    }
+    // Audit action filters: a trailing * is a literal prefix.
+    let logins = app
+        .get("/api/v1/audit-logs?action=auth.login*", &admin)
+        .await;
+    assert!(
+        logins.data()["total"].as_u64().unwrap() >= 2,
+        "{}",
+        logins.text
+    );
+    assert_eq!(
+        app.get("/api/v1/audit-logs?action=auth_login*", &admin)
+            .await
+            .data()["total"],
+        0,
+        "`_` is not a wildcard"
+    );
+}
+
 on_both_databases!(
+    two_admins_demoting_each_other_at_once_leave_one_admin,
+    sorting_by_status_and_last_login_is_the_same_on_every_database,
     list_filters_sorts_and_pages,
     the_last_active_admin_is_protected,
     delete_needs_the_acting_admins_password,
