@@ -228,6 +228,12 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Starts a graceful shutdown; the handle completes when the server has stopped.
+    pub fn begin_shutdown(&mut self) -> tokio::task::JoinHandle<anyhow::Result<()>> {
+        let _ = self.shutdown.take().expect("running").send(());
+        self.server.take().expect("running")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -12,5 +12,6 @@ mod password_reset;
 mod rate_limits;
 mod registration;
 mod role_matrix;
+mod shutdown;
 mod system;
 mod users;
