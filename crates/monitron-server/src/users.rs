@@ -38,6 +38,42 @@ pub enum Color {
     Green,
 }
 
+impl Theme {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Light => "light",
+            Self::Dark => "dark",
+            Self::System => "system",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Light, Self::Dark, Self::System]
+            .into_iter()
+            .find(|t| t.as_str() == name)
+    }
+}
+
+impl Color {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Blue => "blue",
+            Self::Orange => "orange",
+            Self::Green => "green",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Blue, Self::Orange, Self::Green]
+            .into_iter()
+            .find(|c| c.as_str() == name)
+    }
+}
+
 /// Whether an account may sign in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -245,6 +281,19 @@ pub async fn revoke_sessions(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preference_names_round_trip_and_match_the_api_spelling() {
+        for t in [Theme::Light, Theme::Dark, Theme::System] {
+            assert_eq!(Theme::parse(t.as_str()), Some(t));
+            assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+        }
+        for c in [Color::Blue, Color::Orange, Color::Green] {
+            assert_eq!(Color::parse(c.as_str()), Some(c));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+        assert_eq!(Theme::parse("neon"), None);
+    }
 
     #[test]
     fn username_rules() {

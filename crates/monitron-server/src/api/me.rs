@@ -274,18 +274,9 @@ async fn change_password(
 
 fn preferences_of(u: &user::Model) -> Preferences {
     Preferences {
-        theme: serde_json::from_value(serde_json::Value::String(u.theme.clone()))
-            .unwrap_or(Theme::System),
-        color: serde_json::from_value(serde_json::Value::String(u.color.clone()))
-            .unwrap_or(Color::Blue),
+        theme: Theme::parse(&u.theme).unwrap_or(Theme::System),
+        color: Color::parse(&u.color).unwrap_or(Color::Blue),
     }
-}
-
-fn enum_name<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// The signed-in user's UI preferences.
@@ -308,8 +299,8 @@ async fn put_preferences(
     require_interactive(&principal)?;
     let txn = crate::db::begin_write(&state.db).await?;
     let mut active = principal.user.clone().into_active_model();
-    active.theme = Set(enum_name(&body.theme));
-    active.color = Set(enum_name(&body.color));
+    active.theme = Set(body.theme.as_str().to_owned());
+    active.color = Set(body.color.as_str().to_owned());
     active.updated_at = Set(Utc::now());
     let user = active.update(&txn).await?;
     audit::record(
