@@ -237,6 +237,7 @@ impl MigrationTrait for Migration {
                 .name("users_created_at_idx")
                 .table(Users::Table)
                 .col(Users::CreatedAt)
+                .col(Users::Id)
                 .to_owned(),
         )
         .await?;
