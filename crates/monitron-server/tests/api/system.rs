@@ -94,7 +94,35 @@ async fn openapi_documents_every_route_and_docs_are_served(backend: Backend) {
     );
 }
 
+async fn server_errors_carry_the_request_id_and_no_internals(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    // Pull the database away from under the running server.
+    app.db.clone().close().await.unwrap();
+    let r = app.get("/api/v1/me", &admin).await;
+    assert_eq!((r.status, r.code()), (500, 50001), "{}", r.text);
+    let id = r.headers["x-request-id"].to_str().unwrap();
+    assert_eq!(
+        r.error()["request_id"],
+        id,
+        "the body names the request, as the logs do"
+    );
+    let lower = r.text.to_lowercase();
+    for internal in ["sqlx", "pool", "sqlite", "postgres", "closed", "panicked"] {
+        assert!(!lower.contains(internal), "{internal} leaked: {}", r.text);
+    }
+    let ready = app.get("/readyz", &Auth::None).await;
+    assert_eq!((ready.status, ready.code()), (503, 50301), "{}", ready.text);
+    assert!(ready.error()["request_id"].is_string());
+    assert_eq!(
+        app.get("/healthz", &Auth::None).await.code(),
+        0,
+        "alive, though not ready"
+    );
+}
+
 on_both_databases!(
+    server_errors_carry_the_request_id_and_no_internals,
     health_and_readiness,
     metrics_use_route_templates_not_raw_paths,
     metrics_can_require_a_token,
