@@ -1,0 +1,5 @@
+//! Probe tests against real local targets.
+
+mod http;
+mod target;
+mod tcp;
