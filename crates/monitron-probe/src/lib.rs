@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod http;
 pub mod tcp;
+pub mod tls;
 
 /// Field name -> reason, for settings that fail validation.
 pub type FieldErrors = BTreeMap<String, String>;
@@ -133,6 +134,7 @@ macro_rules! checks {
 checks! {
     Http(http::Config) = "http",
     Tcp(tcp::Config) = "tcp",
+    Tls(tls::Config) = "tls",
 }
 
 /// Milliseconds in a duration, as a float.
@@ -158,6 +160,6 @@ mod tests {
             serde_json::json!({ "type": "gopher", "config": {} })
         )
         .is_err());
-        assert_eq!(CheckConfig::TYPES, &["http", "tcp"]);
+        assert_eq!(CheckConfig::TYPES, &["http", "tcp", "tls"]);
     }
 }

@@ -3,3 +3,4 @@
 mod http;
 mod target;
 mod tcp;
+mod tls;
