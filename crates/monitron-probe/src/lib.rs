@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub mod dns;
 pub mod http;
 pub mod tcp;
 pub mod tls;
@@ -132,6 +133,7 @@ macro_rules! checks {
 }
 
 checks! {
+    Dns(dns::Config) = "dns",
     Http(http::Config) = "http",
     Tcp(tcp::Config) = "tcp",
     Tls(tls::Config) = "tls",
@@ -160,6 +162,6 @@ mod tests {
             serde_json::json!({ "type": "gopher", "config": {} })
         )
         .is_err());
-        assert_eq!(CheckConfig::TYPES, &["http", "tcp", "tls"]);
+        assert_eq!(CheckConfig::TYPES, &["dns", "http", "tcp", "tls"]);
     }
 }

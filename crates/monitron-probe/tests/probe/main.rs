@@ -1,5 +1,6 @@
 //! Probe tests against real local targets.
 
+mod dns;
 mod http;
 mod target;
 mod tcp;
