@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod dns;
 pub mod http;
+pub mod mqtt;
 pub mod tcp;
 pub mod tls;
 
@@ -135,6 +136,7 @@ macro_rules! checks {
 checks! {
     Dns(dns::Config) = "dns",
     Http(http::Config) = "http",
+    Mqtt(mqtt::Config) = "mqtt",
     Tcp(tcp::Config) = "tcp",
     Tls(tls::Config) = "tls",
 }
@@ -162,6 +164,6 @@ mod tests {
             serde_json::json!({ "type": "gopher", "config": {} })
         )
         .is_err());
-        assert_eq!(CheckConfig::TYPES, &["dns", "http", "tcp", "tls"]);
+        assert_eq!(CheckConfig::TYPES, &["dns", "http", "mqtt", "tcp", "tls"]);
     }
 }

@@ -2,6 +2,7 @@
 
 mod dns;
 mod http;
+mod mqtt;
 mod target;
 mod tcp;
 mod tls;

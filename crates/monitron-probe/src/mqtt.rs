@@ -1,0 +1,275 @@
+//! `mqtt`: talk to an MQTT broker. Three modes:
+//! - `connect`: connect (with credentials, if any) and subscribe to the topic;
+//! - `roundtrip`: also publish a unique probe message and receive it back, so the broker
+//!   is seen routing messages, not just accepting connections;
+//! - `expect_message`: a message must arrive on the topic (filter) within the timeout, for
+//!   devices that publish on their own.
+
+use std::time::{Duration, Instant};
+
+use rumqttc::{AsyncClient, ConnectionError, Event, MqttOptions, Packet, QoS};
+use serde::{Deserialize, Serialize};
+
+use crate::tcp::validate_host;
+use crate::{millis, FieldErrors, Outcome, Probe};
+
+/// Settings of an MQTT check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Broker host.
+    pub host: String,
+    /// Broker port.
+    #[serde(default = "default_port")]
+    pub port: u16,
+    /// Topic to subscribe to (a filter with `+`/`#` in `connect` and `expect_message` modes).
+    pub topic: String,
+    /// Quality of service, 0-2.
+    #[serde(default)]
+    pub qos: u8,
+    /// User name.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Password.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Client identifier; a unique one per check when absent.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// What to verify.
+    #[serde(default)]
+    pub mode: Mode,
+}
+
+fn default_port() -> u16 {
+    1883
+}
+
+/// What an MQTT check verifies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Connect and subscribe.
+    #[default]
+    Connect,
+    /// Publish a probe message and receive it back.
+    Roundtrip,
+    /// Wait for any message on the topic.
+    ExpectMessage,
+}
+
+/// What an MQTT check found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Details {
+    /// Time to the broker's CONNACK, in milliseconds.
+    pub connect_ms: Option<f64>,
+    /// Time from subscribing to SUBACK, in milliseconds.
+    pub subscribe_ms: Option<f64>,
+    /// Time from publishing to receiving the message back (roundtrip), or from SUBACK to the
+    /// first message (expect_message), in milliseconds.
+    pub message_ms: Option<f64>,
+    /// Topic of the message received.
+    pub message_topic: Option<String>,
+    /// Size of the message received, in bytes.
+    pub message_bytes: Option<usize>,
+}
+
+fn qos(level: u8) -> QoS {
+    match level {
+        2 => QoS::ExactlyOnce,
+        1 => QoS::AtLeastOnce,
+        _ => QoS::AtMostOnce,
+    }
+}
+
+fn unique_suffix() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos:x}")
+}
+
+impl Probe for Config {
+    fn validate(&mut self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        validate_host(&mut self.host, &mut errors);
+        if self.port == 0 {
+            errors.insert("port".into(), "must be between 1 and 65535".into());
+        }
+        if self.topic.is_empty() || self.topic.len() > 65_535 || self.topic.contains('\0') {
+            errors.insert(
+                "topic".into(),
+                "must be 1 to 65535 bytes without NUL".into(),
+            );
+        } else if self.mode == Mode::Roundtrip && self.topic.contains(['+', '#']) {
+            errors.insert("topic".into(), "must not contain wildcards in roundtrip mode (the probe message is published to it)".into());
+        }
+        if self.qos > 2 {
+            errors.insert("qos".into(), "must be 0, 1 or 2".into());
+        }
+        if self.password.is_some() && self.username.is_none() {
+            errors.insert("username".into(), "is required with a password".into());
+        }
+        if self
+            .client_id
+            .as_deref()
+            .is_some_and(|id| id.is_empty() || id.len() > 65_535)
+        {
+            errors.insert("client_id".into(), "must be 1 to 65535 bytes".into());
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    async fn run(&self, timeout: Duration) -> Outcome {
+        let mut details = Details::default();
+        match tokio::time::timeout(timeout, self.converse(&mut details)).await {
+            Ok(Ok((elapsed, message))) => Outcome::up(elapsed, message, details),
+            Ok(Err(reason)) => Outcome::down(None, reason, details),
+            Err(_) => {
+                let stage = match (details.connect_ms, details.subscribe_ms) {
+                    (None, _) => "connecting",
+                    (Some(_), None) => "subscribing",
+                    _ if self.mode == Mode::Roundtrip => {
+                        "waiting for the probe message to come back"
+                    }
+                    _ => "waiting for a message",
+                };
+                Outcome::down(
+                    None,
+                    format!("timed out {stage} after {} s", timeout.as_secs_f64()),
+                    details,
+                )
+            }
+        }
+    }
+}
+
+impl Config {
+    /// Runs the conversation; on success returns the total time and a message.
+    async fn converse(&self, details: &mut Details) -> Result<(f64, String), String> {
+        let client_id = self
+            .client_id
+            .clone()
+            .unwrap_or_else(|| format!("monitron-{}", unique_suffix()));
+        let mut options = MqttOptions::new(client_id, self.host.clone(), self.port);
+        options
+            .set_keep_alive(Duration::from_secs(30))
+            .set_clean_session(true);
+        if let Some(username) = &self.username {
+            options.set_credentials(username.clone(), self.password.clone().unwrap_or_default());
+        }
+        let (client, mut events) = AsyncClient::new(options, 10);
+        let level = qos(self.qos);
+        let started = Instant::now();
+        let payload = format!("monitron-probe-{}", unique_suffix());
+        let mut subscribed_at = None;
+        let mut published_at = None;
+        let result = loop {
+            let event = match events.poll().await {
+                Ok(event) => event,
+                Err(ConnectionError::ConnectionRefused(code)) => {
+                    break Err(format!("the broker refused the connection: {code:?}"))
+                }
+                Err(err) => break Err(format!("connection failed: {err}")),
+            };
+            match event {
+                Event::Incoming(Packet::ConnAck(_)) => {
+                    details.connect_ms = Some(millis(started.elapsed()));
+                    subscribed_at = Some(Instant::now());
+                    if let Err(err) = client.subscribe(self.topic.clone(), level).await {
+                        break Err(format!("subscribe failed: {err}"));
+                    }
+                }
+                Event::Incoming(Packet::SubAck(ack)) => {
+                    details.subscribe_ms = subscribed_at.map(|at| millis(at.elapsed()));
+                    if ack
+                        .return_codes
+                        .iter()
+                        .any(|c| matches!(c, rumqttc::SubscribeReasonCode::Failure))
+                    {
+                        break Err(format!(
+                            "the broker refused the subscription to {}",
+                            self.topic
+                        ));
+                    }
+                    match self.mode {
+                        Mode::Connect => {
+                            break Ok(format!("connected and subscribed to {}", self.topic))
+                        }
+                        Mode::Roundtrip => {
+                            published_at = Some(Instant::now());
+                            if let Err(err) = client
+                                .publish(
+                                    self.topic.clone(),
+                                    level,
+                                    false,
+                                    payload.clone().into_bytes(),
+                                )
+                                .await
+                            {
+                                break Err(format!("publish failed: {err}"));
+                            }
+                        }
+                        Mode::ExpectMessage => published_at = Some(Instant::now()),
+                    }
+                }
+                Event::Incoming(Packet::Publish(message)) => {
+                    let ours = self.mode != Mode::Roundtrip
+                        || message.payload.as_ref() == payload.as_bytes();
+                    if ours {
+                        details.message_ms = published_at.map(|at| millis(at.elapsed()));
+                        details.message_topic = Some(message.topic.clone());
+                        details.message_bytes = Some(message.payload.len());
+                        break Ok(match self.mode {
+                            Mode::Roundtrip => {
+                                format!("probe message came back on {}", message.topic)
+                            }
+                            _ => format!(
+                                "message of {} bytes on {}",
+                                message.payload.len(),
+                                message.topic
+                            ),
+                        });
+                    }
+                }
+                _ => {}
+            }
+        };
+        // Leave politely; the broker would otherwise keep the session until keep-alive.
+        if client.try_disconnect().is_ok() {
+            let _ = tokio::time::timeout(Duration::from_millis(200), events.poll()).await;
+        }
+        result.map(|message| (millis(started.elapsed()), message))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_validation() {
+        let c: Config =
+            serde_json::from_value(serde_json::json!({ "host": "broker", "topic": "a/b" }))
+                .unwrap();
+        assert_eq!((c.port, c.qos, c.mode), (1883, 0, Mode::Connect));
+        let mut bad = Config {
+            host: "".into(),
+            port: 0,
+            topic: "a/#".into(),
+            qos: 3,
+            username: None,
+            password: Some("p".into()),
+            client_id: Some(String::new()),
+            mode: Mode::Roundtrip,
+        };
+        let errors = bad.validate().unwrap_err();
+        for field in ["host", "port", "topic", "qos", "username", "client_id"] {
+            assert!(errors.contains_key(field), "{field}: {errors:?}");
+        }
+    }
+}
