@@ -15,6 +15,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub mod dns;
+pub mod grpc;
 pub mod http;
 pub mod mqtt;
 pub mod tcp;
@@ -135,10 +136,25 @@ macro_rules! checks {
 
 checks! {
     Dns(dns::Config) = "dns",
+    Grpc(grpc::Config) = "grpc",
     Http(http::Config) = "http",
     Mqtt(mqtt::Config) = "mqtt",
     Tcp(tcp::Config) = "tcp",
     Tls(tls::Config) = "tls",
+}
+
+/// Makes ring rustls's process-wide default crypto provider (once; later calls do nothing).
+///
+/// Libraries that build TLS configurations from the default (tonic, lettre) panic when
+/// feature unification compiles in more than one provider and none was chosen. Monitron
+/// chooses ring everywhere; binaries call this at start-up, and checks that rely on the
+/// default call it too.
+pub fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Fails only if another provider was installed first, which is just as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
 /// Milliseconds in a duration, as a float.
@@ -164,6 +180,9 @@ mod tests {
             serde_json::json!({ "type": "gopher", "config": {} })
         )
         .is_err());
-        assert_eq!(CheckConfig::TYPES, &["dns", "http", "mqtt", "tcp", "tls"]);
+        assert_eq!(
+            CheckConfig::TYPES,
+            &["dns", "grpc", "http", "mqtt", "tcp", "tls"]
+        );
     }
 }

@@ -29,6 +29,7 @@ pub struct Application {
 impl Application {
     /// Prepares everything the server needs and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        monitron_probe::install_crypto_provider();
         let secrets = crate::secrets::load_or_generate(&config)?;
         let db = crate::db::connect(&config.database).await?;
         crate::db::migrate(&db).await?;

@@ -1,8 +1,10 @@
 //! Probe tests against real local targets.
 
 mod dns;
+mod grpc;
 mod http;
 mod mqtt;
+mod pki;
 mod target;
 mod tcp;
 mod tls;

@@ -6,55 +6,9 @@ use std::time::{Duration, Instant};
 
 use monitron_probe::tls::Config;
 use monitron_probe::{Outcome, Probe, Status};
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use rustls::crypto::ring;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use time::{Duration as Days, OffsetDateTime};
 
-struct Ca {
-    issuer: CertifiedIssuer<'static, KeyPair>,
-    pem: String,
-}
-
-fn ca() -> Ca {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "Monitron Test CA");
-    let issuer = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
-    let pem = issuer.pem();
-    Ca { issuer, pem }
-}
-
-struct Leaf {
-    chain: Vec<CertificateDer<'static>>,
-    key: PrivateKeyDer<'static>,
-}
-
-/// A certificate for `names`, valid from `from_days` to `to_days` relative to now, signed by
-/// `ca` or self-signed.
-fn leaf(ca: Option<&Ca>, names: &[&str], from_days: i64, to_days: i64) -> Leaf {
-    let mut params =
-        CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>()).unwrap();
-    params.distinguished_name.push(DnType::CommonName, names[0]);
-    let now = OffsetDateTime::now_utc();
-    params.not_before = now + Days::days(from_days);
-    params.not_after = now + Days::days(to_days) + Days::minutes(1);
-    let key = KeyPair::generate().unwrap();
-    let cert = match ca {
-        Some(ca) => params.signed_by(&key, &ca.issuer).unwrap(),
-        None => params.self_signed(&key).unwrap(),
-    };
-    let mut chain = vec![cert.der().clone()];
-    if let Some(ca) = ca {
-        chain.push(ca.issuer.der().clone());
-    }
-    Leaf {
-        chain,
-        key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-    }
-}
+use crate::pki::{ca, leaf, Ca, Leaf};
 
 /// Serves TLS with `leaf` on a loopback port until the test ends.
 async fn serve(leaf: Leaf) -> u16 {

@@ -1,0 +1,226 @@
+//! `grpc`: the standard gRPC health protocol (`grpc.health.v1.Health/Check`), for the whole
+//! server (empty service name) or one service, in plaintext or TLS, with optional metadata
+//! (authentication headers). Every check opens its own connection.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use tonic::metadata::{AsciiMetadataKey, AsciiMetadataValue};
+use tonic::transport::{Certificate, ClientTlsConfig, Endpoint};
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::HealthCheckRequest;
+
+use crate::tcp::validate_host;
+use crate::{millis, FieldErrors, Outcome, Probe};
+
+/// Settings of a gRPC health check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Server host.
+    pub host: String,
+    /// Server port.
+    pub port: u16,
+    /// Service to ask about; empty asks about the server as a whole.
+    #[serde(default)]
+    pub service: String,
+    /// Use TLS.
+    #[serde(default)]
+    pub tls: bool,
+    /// PEM of the CA(s) to trust instead of the system roots (with `tls`).
+    #[serde(default)]
+    pub ca_pem: Option<String>,
+    /// Name the server's certificate must match, when it differs from `host` (with `tls`).
+    #[serde(default)]
+    pub server_name: Option<String>,
+    /// Request metadata, e.g. `authorization: Bearer ...`.
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// What a gRPC health check found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Details {
+    /// `SERVING`, `NOT_SERVING`, `UNKNOWN` or `SERVICE_UNKNOWN`.
+    pub serving_status: Option<String>,
+    /// gRPC status code of a failed call (`NotFound`, `Unimplemented`, ...).
+    pub grpc_code: Option<String>,
+    /// Time to establish the connection, in milliseconds.
+    pub connect_ms: Option<f64>,
+}
+
+impl Probe for Config {
+    fn validate(&mut self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        validate_host(&mut self.host, &mut errors);
+        if self.port == 0 {
+            errors.insert("port".into(), "must be between 1 and 65535".into());
+        }
+        for (key, value) in &self.metadata {
+            if key.parse::<AsciiMetadataKey>().is_err() || key.ends_with("-bin") {
+                errors.insert(
+                    format!("metadata.{key}"),
+                    "is not a valid ASCII metadata key".into(),
+                );
+            } else if value.parse::<AsciiMetadataValue>().is_err() {
+                errors.insert(
+                    format!("metadata.{key}"),
+                    "is not a valid ASCII metadata value".into(),
+                );
+            }
+        }
+        if !self.tls && (self.ca_pem.is_some() || self.server_name.is_some()) {
+            errors.insert(
+                "tls".into(),
+                "must be true to use ca_pem or server_name".into(),
+            );
+        }
+        if let Some(pem) = &self.ca_pem {
+            if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                errors.insert("ca_pem".into(), "must hold PEM certificates".into());
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    async fn run(&self, timeout: Duration) -> Outcome {
+        let mut details = Details::default();
+        match tokio::time::timeout(timeout, self.ask(&mut details, timeout)).await {
+            Ok(Ok((elapsed, message))) => Outcome::up(elapsed, message, details),
+            Ok(Err((elapsed, message))) => Outcome::down(elapsed, message, details),
+            Err(_) => Outcome::down(
+                None,
+                format!("timed out after {} s", timeout.as_secs_f64()),
+                details,
+            ),
+        }
+    }
+}
+
+type Answer = Result<(f64, String), (Option<f64>, String)>;
+
+impl Config {
+    async fn ask(&self, details: &mut Details, timeout: Duration) -> Answer {
+        crate::install_crypto_provider();
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        let scheme = if self.tls { "https" } else { "http" };
+        let mut endpoint = Endpoint::from_shared(format!("{scheme}://{host}:{}", self.port))
+            .map_err(|e| (None, format!("invalid address: {e}")))?
+            .connect_timeout(timeout)
+            .timeout(timeout);
+        if self.tls {
+            let mut tls = ClientTlsConfig::new().domain_name(
+                self.server_name
+                    .clone()
+                    .unwrap_or_else(|| self.host.clone()),
+            );
+            tls = match &self.ca_pem {
+                Some(pem) => tls.ca_certificate(Certificate::from_pem(pem)),
+                None => tls.with_native_roots(),
+            };
+            endpoint = endpoint
+                .tls_config(tls)
+                .map_err(|e| (None, format!("TLS configuration failed: {e}")))?;
+        }
+        let started = Instant::now();
+        let channel = endpoint
+            .connect()
+            .await
+            .map_err(|e| (None, format!("connection failed: {}", root_cause(&e))))?;
+        details.connect_ms = Some(millis(started.elapsed()));
+        let mut request = tonic::Request::new(HealthCheckRequest {
+            service: self.service.clone(),
+        });
+        for (key, value) in &self.metadata {
+            if let (Ok(k), Ok(v)) = (
+                key.parse::<AsciiMetadataKey>(),
+                value.parse::<AsciiMetadataValue>(),
+            ) {
+                request.metadata_mut().insert(k, v);
+            }
+        }
+        let target = if self.service.is_empty() {
+            "the server".to_owned()
+        } else {
+            format!("service {}", self.service)
+        };
+        let response = HealthClient::new(channel).check(request).await;
+        let elapsed = millis(started.elapsed());
+        match response {
+            Ok(answer) => {
+                let status = ServingStatus::try_from(answer.into_inner().status)
+                    .unwrap_or(ServingStatus::Unknown);
+                details.serving_status = Some(status.as_str_name().to_owned());
+                if status == ServingStatus::Serving {
+                    Ok((elapsed, format!("{target} is SERVING")))
+                } else {
+                    Err((
+                        Some(elapsed),
+                        format!("{target} is {}", status.as_str_name()),
+                    ))
+                }
+            }
+            Err(status) => {
+                details.grpc_code = Some(format!("{:?}", status.code()));
+                let reason = match status.code() {
+                    tonic::Code::NotFound => format!("the server does not know {target}"),
+                    tonic::Code::Unimplemented => {
+                        "the server does not implement grpc.health.v1".to_owned()
+                    }
+                    code => format!("health check failed: {code:?}: {}", status.message()),
+                };
+                Err((Some(elapsed), reason))
+            }
+        }
+    }
+}
+
+fn root_cause(err: &dyn std::error::Error) -> String {
+    let mut root = err;
+    while let Some(source) = root.source() {
+        root = source;
+    }
+    root.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_names_fields() {
+        let mut c = Config {
+            host: "".into(),
+            port: 0,
+            service: String::new(),
+            tls: false,
+            ca_pem: Some("nope".into()),
+            server_name: None,
+            metadata: BTreeMap::from([
+                ("Bad Key".into(), "v".into()),
+                ("x-ok".into(), "tab\there\u{7f}".into()),
+            ]),
+        };
+        let errors = c.validate().unwrap_err();
+        for field in [
+            "host",
+            "port",
+            "tls",
+            "ca_pem",
+            "metadata.Bad Key",
+            "metadata.x-ok",
+        ] {
+            assert!(errors.contains_key(field), "{field}: {errors:?}");
+        }
+    }
+}
