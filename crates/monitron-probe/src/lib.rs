@@ -18,6 +18,7 @@ pub mod dns;
 pub mod grpc;
 pub mod http;
 pub mod mqtt;
+pub mod ping;
 pub mod tcp;
 pub mod tls;
 
@@ -139,6 +140,7 @@ checks! {
     Grpc(grpc::Config) = "grpc",
     Http(http::Config) = "http",
     Mqtt(mqtt::Config) = "mqtt",
+    Ping(ping::Config) = "ping",
     Tcp(tcp::Config) = "tcp",
     Tls(tls::Config) = "tls",
 }
@@ -182,7 +184,7 @@ mod tests {
         .is_err());
         assert_eq!(
             CheckConfig::TYPES,
-            &["dns", "grpc", "http", "mqtt", "tcp", "tls"]
+            &["dns", "grpc", "http", "mqtt", "ping", "tcp", "tls"]
         );
     }
 }

@@ -4,6 +4,7 @@ mod dns;
 mod grpc;
 mod http;
 mod mqtt;
+mod ping;
 mod pki;
 mod target;
 mod tcp;
