@@ -15,6 +15,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub mod dns;
+pub mod domain;
 pub mod grpc;
 pub mod http;
 pub mod mqtt;

@@ -1,6 +1,7 @@
 //! Probe tests against real local targets.
 
 mod dns;
+mod domain;
 mod grpc;
 mod http;
 mod mqtt;
