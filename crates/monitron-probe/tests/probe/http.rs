@@ -250,3 +250,59 @@ async fn every_check_opens_a_fresh_connection() {
         "a reused connection would reuse its port: {peers:?}"
     );
 }
+
+/// An HTTPS server with a self-signed certificate for `localhost`, answering 200 "secure".
+async fn https_target() -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    monitron_probe::install_crypto_provider();
+    let cert = crate::pki::leaf(None, &["localhost"], -1, 30);
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(cert.chain, cert.key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let mut buf = vec![0u8; 4096];
+                let _ = tls.read(&mut buf).await;
+                let _ = tls
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nsecure",
+                    )
+                    .await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn tls_verification_can_be_switched_off() {
+    let port = https_target().await;
+    let url = format!("https://localhost:{port}/");
+    let verified = check(json!({ "url": url })).await;
+    assert_eq!(
+        verified.status,
+        Status::Down,
+        "a self-signed certificate fails verification: {verified:?}"
+    );
+    assert!(
+        verified.message.starts_with("connection failed"),
+        "{}",
+        verified.message
+    );
+    let unverified = check(json!({ "url": url, "verify_tls": false, "keyword": "secure" })).await;
+    assert_eq!(unverified.status, Status::Up, "{unverified:?}");
+}
