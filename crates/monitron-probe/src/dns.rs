@@ -243,15 +243,14 @@ impl Config {
                     connection.port = address.port();
                 }
                 let config = ResolverConfig::from_parts(None, Vec::new(), vec![server]);
-                let mut builder =
-                    Resolver::builder_with_config(config, TokioRuntimeProvider::default());
-                builder.options_mut().use_hosts_file = ResolveHosts::Never;
-                builder
+                Resolver::builder_with_config(config, TokioRuntimeProvider::default())
             }
             None => Resolver::builder_tokio()
                 .map_err(|e| format!("cannot read the system resolver configuration: {e}"))?,
         };
         let options = builder.options_mut();
+        // A DNS check asks DNS: never answer from /etc/hosts or a cache.
+        options.use_hosts_file = ResolveHosts::Never;
         options.cache_size = 0;
         options.timeout = timeout;
         options.attempts = 1;

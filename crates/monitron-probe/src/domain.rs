@@ -28,6 +28,9 @@ pub struct RegistryConfig {
     pub whois_server: String,
     /// How long the bootstrap file is trusted.
     pub bootstrap_ttl: Duration,
+    /// Follow WHOIS referrals to ports other than 43 (test set-ups only: a referral is
+    /// chosen by a remote server and must not point the checker at arbitrary services).
+    pub whois_referral_any_port: bool,
 }
 
 impl Default for RegistryConfig {
@@ -37,6 +40,7 @@ impl Default for RegistryConfig {
             rdap_overrides: BTreeMap::new(),
             whois_server: "whois.iana.org:43".into(),
             bootstrap_ttl: Duration::from_secs(24 * 3600),
+            whois_referral_any_port: false,
         }
     }
 }
@@ -119,7 +123,7 @@ impl Registry {
     pub async fn lookup(&self, name: &str, timeout: Duration) -> Result<Registration, LookupError> {
         let domain = registrable(name)?;
         let tld = domain.rsplit('.').next().unwrap_or_default().to_owned();
-        match tokio::time::timeout(timeout, self.lookup_registrable(&domain, &tld)).await {
+        match tokio::time::timeout(timeout, self.lookup_registrable(&domain, &tld, timeout)).await {
             Ok(result) => result,
             Err(_) => Err(LookupError::Unavailable(format!(
                 "timed out after {} s",
@@ -132,24 +136,35 @@ impl Registry {
         &self,
         domain: &str,
         tld: &str,
+        timeout: Duration,
     ) -> Result<Registration, LookupError> {
         // "No expiry" is only claimed when every source answered without one; a source that
         // failed might have had it.
         let mut tried = Vec::new();
         let mut failed = false;
-        match self.rdap_base(tld).await {
-            Ok(Some(base)) => match self.rdap(&base, domain).await {
-                Ok(Some(registration)) => return Ok(registration),
-                Ok(None) => tried.push("RDAP: no expiry".to_owned()),
-                Err(reason) => {
-                    failed = true;
-                    tried.push(format!("RDAP: {reason}"));
-                }
-            },
-            Ok(None) => tried.push(format!("RDAP: no service for .{tld}")),
-            Err(reason) => {
+        // RDAP gets half the time at most, so a hanging RDAP service leaves WHOIS its turn.
+        let rdap = async {
+            match self.rdap_base(tld).await {
+                Ok(Some(base)) => self.rdap(&base, domain).await.map(|found| (true, found)),
+                Ok(None) => Ok((false, None)),
+                Err(reason) => Err(format!("bootstrap: {reason}")),
+            }
+        };
+        let half = timeout / 2;
+        match tokio::time::timeout(half, rdap).await {
+            Ok(Ok((_, Some(registration)))) => return Ok(registration),
+            Ok(Ok((true, None))) => tried.push("RDAP: no expiry".to_owned()),
+            Ok(Ok((false, _))) => tried.push(format!("RDAP: no service for .{tld}")),
+            Ok(Err(reason)) => {
                 failed = true;
-                tried.push(format!("RDAP bootstrap: {reason}"));
+                tried.push(format!("RDAP: {reason}"));
+            }
+            Err(_) => {
+                failed = true;
+                tried.push(format!(
+                    "RDAP: no answer within {:.1} s",
+                    half.as_secs_f64()
+                ));
             }
         }
         match self.whois(domain).await {
@@ -171,7 +186,8 @@ impl Registry {
         }
     }
 
-    /// The RDAP base URL for a TLD: override, else the (cached) bootstrap.
+    /// The RDAP base URL for a TLD: override, else the (cached) bootstrap. When refreshing
+    /// the bootstrap fails, the previous copy is used rather than nothing.
     async fn rdap_base(&self, tld: &str) -> Result<Option<String>, String> {
         if let Some(url) = self.config.rdap_overrides.get(tld) {
             return Ok(Some(url.clone()));
@@ -181,6 +197,20 @@ impl Registry {
                 return Ok(map.get(tld).cloned());
             }
         }
+        match self.fetch_bootstrap().await {
+            Ok(map) => {
+                let found = map.get(tld).cloned();
+                *self.bootstrap.write().await = Some((Instant::now(), map));
+                Ok(found)
+            }
+            Err(reason) => match self.bootstrap.read().await.as_ref() {
+                Some((_, stale)) => Ok(stale.get(tld).cloned()),
+                None => Err(reason),
+            },
+        }
+    }
+
+    async fn fetch_bootstrap(&self) -> Result<BTreeMap<String, String>, String> {
         let response = self
             .http
             .get(&self.config.rdap_bootstrap_url)
@@ -194,10 +224,9 @@ impl Registry {
                 response.status()
             ));
         }
-        let bootstrap: Bootstrap = response
-            .json()
-            .await
-            .map_err(|e| format!("unreadable bootstrap file: {e}"))?;
+        let body = read_capped(response, MAX_BOOTSTRAP_BYTES).await?;
+        let bootstrap: Bootstrap =
+            serde_json::from_slice(&body).map_err(|e| format!("unreadable bootstrap file: {e}"))?;
         let mut map = BTreeMap::new();
         for (tlds, urls) in bootstrap.services {
             // Prefer HTTPS when a registry lists several URLs.
@@ -212,9 +241,7 @@ impl Registry {
                 map.insert(t.to_lowercase(), url.clone());
             }
         }
-        let found = map.get(tld).cloned();
-        *self.bootstrap.write().await = Some((Instant::now(), map));
-        Ok(found)
+        Ok(map)
     }
 
     async fn rdap(&self, base: &str, domain: &str) -> Result<Option<Registration>, String> {
@@ -229,10 +256,9 @@ impl Registry {
         if !response.status().is_success() {
             return Err(format!("{url} answered {}", response.status()));
         }
-        let body: serde_json::Value = response
-            .json()
-            .await
-            .map_err(|e| format!("unreadable answer: {e}"))?;
+        let body = read_capped(response, MAX_RDAP_BYTES).await?;
+        let body: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|e| format!("unreadable answer: {e}"))?;
         Ok(parse_rdap(domain, &body))
     }
 
@@ -247,12 +273,18 @@ impl Registry {
                 .iter()
                 .find_map(|k| fields.get(*k))
                 .map(|s| {
+                    s.trim_start_matches("whois://")
+                        .trim_end_matches('/')
+                        .to_owned()
+                })
+                .map(|s| {
                     if s.contains(':') {
-                        s.clone()
+                        s
                     } else {
                         format!("{s}:43")
                     }
-                });
+                })
+                .filter(|s| self.config.whois_referral_any_port || s.ends_with(":43"));
             let registration = parse_whois(domain, &fields);
             if registration.is_some() {
                 return Ok(registration);
@@ -270,12 +302,32 @@ impl Registry {
     }
 }
 
-/// The registrable domain of `name`, lower case, by the Public Suffix List.
+/// The registrable domain of `name`, lower case and in ASCII (punycode for internationalised
+/// names), by the Public Suffix List.
 pub fn registrable(name: &str) -> Result<String, LookupError> {
     let name = name.trim().trim_end_matches('.').to_lowercase();
-    psl::domain_str(&name)
+    let ascii = match url::Host::parse(&name) {
+        Ok(url::Host::Domain(ascii)) => ascii,
+        _ => return Err(LookupError::NotRegistrable(name)),
+    };
+    psl::domain_str(&ascii)
         .map(str::to_owned)
         .ok_or(LookupError::NotRegistrable(name))
+}
+
+const MAX_BOOTSTRAP_BYTES: usize = 4 * 1024 * 1024;
+const MAX_RDAP_BYTES: usize = 1024 * 1024;
+
+/// Reads a response body, refusing more than `limit` bytes.
+async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+        if body.len() + chunk.len() > limit {
+            return Err(format!("answer larger than {limit} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn parse_rdap(domain: &str, body: &serde_json::Value) -> Option<Registration> {
@@ -391,6 +443,9 @@ fn parse_whois(domain: &str, fields: &BTreeMap<String, String>) -> Option<Regist
         "expires on",
         "paid-till",
         "expire",
+        "expire date",
+        "expiration time",
+        "renewal date",
     ];
     const CREATED: &[&str] = &[
         "creation date",
@@ -434,7 +489,9 @@ fn parse_date(text: &str) -> Option<DateTime<Utc>> {
             return Some(dt.and_utc());
         }
     }
-    for format in ["%Y-%m-%d", "%d-%b-%Y", "%Y.%m.%d", "%d.%m.%Y", "%Y/%m/%d"] {
+    for format in [
+        "%Y-%m-%d", "%d-%b-%Y", "%Y.%m.%d", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d",
+    ] {
         if let Ok(d) = NaiveDate::parse_from_str(text, format) {
             return d.and_hms_opt(0, 0, 0).map(|dt| dt.and_utc());
         }

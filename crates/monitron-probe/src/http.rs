@@ -109,7 +109,11 @@ impl StatusRange {
         let text = text.trim();
         let bad = || format!("{text:?} is not a status code, range (200-299) or class (2xx)");
         if let Some(class) = text.strip_suffix("xx").or_else(|| text.strip_suffix("XX")) {
-            let digit: u16 = class.parse().map_err(|_| bad())?;
+            let digit: u16 = class
+                .parse()
+                .ok()
+                .filter(|d| (1..=5).contains(d))
+                .ok_or_else(bad)?;
             return Ok(Self {
                 from: digit * 100,
                 to: digit * 100 + 99,
@@ -468,6 +472,8 @@ mod tests {
             serde_json::json!("two hundred"),
             serde_json::json!("200-"),
             serde_json::json!(-1),
+            serde_json::json!("700xx"),
+            serde_json::json!("657xx"),
         ] {
             assert!(
                 serde_json::from_value::<StatusRange>(bad.clone()).is_err(),

@@ -126,10 +126,18 @@ macro_rules! checks {
                 result.map_err(|errors| errors.into_iter().map(|(k, v)| (format!("config.{k}"), v)).collect())
             }
 
-            /// Runs the check once within `timeout`.
+            /// Runs the check once within `timeout`. Every module enforces the timeout
+            /// itself; this bound (one second later) is the safety net that guarantees a
+            /// hanging check can never hold a worker.
             pub async fn run(&self, timeout: Duration) -> Outcome {
-                match self {
-                    $(Self::$variant(c) => c.run(timeout).await,)*
+                let run = async {
+                    match self {
+                        $(Self::$variant(c) => c.run(timeout).await,)*
+                    }
+                };
+                match tokio::time::timeout(timeout + Duration::from_secs(1), run).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Outcome::down(None, format!("timed out after {} s", timeout.as_secs_f64()), serde_json::Value::Null),
                 }
             }
         }

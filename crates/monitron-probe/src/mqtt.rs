@@ -45,6 +45,9 @@ fn default_port() -> u16 {
     1883
 }
 
+/// Largest message accepted, in bytes.
+const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+
 /// What an MQTT check verifies.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -126,7 +129,7 @@ impl Probe for Config {
 
     async fn run(&self, timeout: Duration) -> Outcome {
         let mut details = Details::default();
-        match tokio::time::timeout(timeout, self.converse(&mut details)).await {
+        match tokio::time::timeout(timeout, self.converse(&mut details, timeout)).await {
             Ok(Ok((elapsed, message))) => Outcome::up(elapsed, message, details),
             Ok(Err(reason)) => Outcome::down(None, reason, details),
             Err(_) => {
@@ -150,7 +153,11 @@ impl Probe for Config {
 
 impl Config {
     /// Runs the conversation; on success returns the total time and a message.
-    async fn converse(&self, details: &mut Details) -> Result<(f64, String), String> {
+    async fn converse(
+        &self,
+        details: &mut Details,
+        timeout: Duration,
+    ) -> Result<(f64, String), String> {
         let client_id = self
             .client_id
             .clone()
@@ -158,11 +165,17 @@ impl Config {
         let mut options = MqttOptions::new(client_id, self.host.clone(), self.port);
         options
             .set_keep_alive(Duration::from_secs(30))
-            .set_clean_session(true);
+            .set_clean_session(true)
+            // Devices publish more than rumqttc's 10 KiB default; a big message is no outage.
+            .set_max_packet_size(MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES);
         if let Some(username) = &self.username {
             options.set_credentials(username.clone(), self.password.clone().unwrap_or_default());
         }
         let (client, mut events) = AsyncClient::new(options, 10);
+        // The check's own timeout bounds the connection, not rumqttc's 5 s default.
+        let mut network = rumqttc::NetworkOptions::new();
+        network.set_connection_timeout(timeout.as_secs().max(1));
+        events.set_network_options(network);
         let level = qos(self.qos);
         let started = Instant::now();
         let payload = format!("monitron-probe-{}", unique_suffix());
@@ -218,8 +231,12 @@ impl Config {
                     }
                 }
                 Event::Incoming(Packet::Publish(message)) => {
-                    let ours = self.mode != Mode::Roundtrip
-                        || message.payload.as_ref() == payload.as_bytes();
+                    // Roundtrip waits for its own probe; expect_message wants a fresh message,
+                    // not one the broker retained from a device that may be long gone.
+                    let ours = match self.mode {
+                        Mode::Roundtrip => message.payload.as_ref() == payload.as_bytes(),
+                        _ => !message.retain,
+                    };
                     if ours {
                         details.message_ms = published_at.map(|at| millis(at.elapsed()));
                         details.message_topic = Some(message.topic.clone());
@@ -239,11 +256,15 @@ impl Config {
                 _ => {}
             }
         };
-        // Leave politely; the broker would otherwise keep the session until keep-alive.
-        if client.try_disconnect().is_ok() {
-            let _ = tokio::time::timeout(Duration::from_millis(200), events.poll()).await;
-        }
-        result.map(|message| (millis(started.elapsed()), message))
+        let elapsed = millis(started.elapsed());
+        // Leave politely (the broker would otherwise keep the session until keep-alive), but
+        // outside the measured, time-bounded conversation.
+        tokio::spawn(async move {
+            if client.try_disconnect().is_ok() {
+                let _ = tokio::time::timeout(Duration::from_millis(200), events.poll()).await;
+            }
+        });
+        result.map(|message| (elapsed, message))
     }
 }
 

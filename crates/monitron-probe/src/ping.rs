@@ -124,25 +124,32 @@ impl Probe for Config {
             Err(err) => return Outcome::down(None, format!("cannot open an ICMP socket ({err}); the server needs CAP_NET_RAW or net.ipv4.ping_group_range"), details),
         };
         let ident = PingIdentifier(rand_ident());
-        let mut pinger = client.pinger(address, ident).await;
-        let payload = vec![0u8; usize::from(self.packet_size)];
-        let mut rtts = Vec::new();
-        let mut last_error = None;
+        let payload = std::sync::Arc::new(vec![0u8; usize::from(self.packet_size)]);
+        // Requests leave on the interval; every reply is awaited until the overall deadline,
+        // so a slow host is not cut short by an early request's share of the budget.
+        let started = Instant::now();
+        let mut replies = tokio::task::JoinSet::new();
         for seq in 0..self.count {
-            let now = Instant::now();
-            if now >= deadline {
+            let send_at = started + INTERVAL * u32::from(seq);
+            if send_at >= deadline {
                 break;
             }
-            // Each request may wait for the rest of the budget shared with those still to go.
-            let left = u32::from(self.count - seq);
-            pinger.timeout((deadline - now) / left);
             details.sent += 1;
-            match pinger.ping(PingSequence(seq), &payload).await {
-                Ok((_, rtt)) => rtts.push(millis(rtt)),
+            let (client, payload) = (client.clone(), payload.clone());
+            replies.spawn(async move {
+                tokio::time::sleep_until(send_at.into()).await;
+                let mut pinger = client.pinger(address, ident).await;
+                pinger.timeout(deadline.saturating_duration_since(Instant::now()));
+                pinger.ping(PingSequence(seq), &payload).await
+            });
+        }
+        let mut rtts = Vec::new();
+        let mut last_error = None;
+        while let Some(reply) = replies.join_next().await {
+            match reply {
+                Ok(Ok((_, rtt))) => rtts.push(millis(rtt)),
+                Ok(Err(err)) => last_error = Some(err.to_string()),
                 Err(err) => last_error = Some(err.to_string()),
-            }
-            if seq + 1 < self.count && Instant::now() + INTERVAL < deadline {
-                tokio::time::sleep(INTERVAL).await;
             }
         }
         details.received = rtts.len() as u16;

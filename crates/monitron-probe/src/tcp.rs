@@ -19,7 +19,7 @@ pub struct Config {
 }
 
 /// Facts a TCP check reports.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Details {
     /// The address connected to (or the first one tried).
     pub resolved_ip: Option<String>,
@@ -68,67 +68,73 @@ impl Probe for Config {
 
     async fn run(&self, timeout: Duration) -> Outcome {
         let started = Instant::now();
-        let deadline = started + timeout;
         let mut details = Details {
             resolved_ip: None,
             dns_ms: None,
             connect_ms: None,
         };
-        let addresses: Vec<SocketAddr> = match tokio::time::timeout(
-            timeout,
-            tokio::net::lookup_host((self.host.as_str(), self.port)),
-        )
-        .await
-        {
-            Ok(Ok(addrs)) => addrs.collect(),
-            Ok(Err(err)) => {
-                return Outcome::down(
-                    None,
-                    format!("cannot resolve {}: {err}", self.host),
-                    details,
-                )
-            }
-            Err(_) => {
-                return Outcome::down(
-                    None,
-                    format!(
-                        "timed out resolving {} after {} s",
-                        self.host,
-                        timeout.as_secs()
-                    ),
-                    details,
-                )
-            }
-        };
-        details.dns_ms = Some(millis(started.elapsed()));
-        let Some(first) = addresses.first() else {
-            return Outcome::down(None, format!("{} has no address", self.host), details);
-        };
-        details.resolved_ip = Some(first.ip().to_string());
-        let mut last_error = String::new();
-        for address in &addresses {
-            let connect_started = Instant::now();
-            let remaining = deadline.saturating_duration_since(connect_started);
-            match tokio::time::timeout(remaining, tokio::net::TcpStream::connect(address)).await {
-                Ok(Ok(_stream)) => {
-                    details.resolved_ip = Some(address.ip().to_string());
-                    details.connect_ms = Some(millis(connect_started.elapsed()));
-                    let total = millis(started.elapsed());
-                    return Outcome::up(total, format!("connected to {address}"), details);
-                }
-                Ok(Err(err)) => last_error = format!("{address}: {err}"),
-                Err(_) => {
-                    return Outcome::down(
-                        None,
-                        format!(
-                            "timed out connecting to {address} after {} s",
-                            timeout.as_secs()
-                        ),
-                        details,
-                    );
-                }
-            }
+        match connect(&self.host, self.port, started + timeout, &mut details).await {
+            Ok((_stream, address)) => Outcome::up(
+                millis(started.elapsed()),
+                format!("connected to {address}"),
+                details,
+            ),
+            Err(reason) => Outcome::down(None, reason, details),
         }
-        Outcome::down(None, format!("connection failed ({last_error})"), details)
+    }
+}
+
+/// Resolves `host` and connects to the first address that accepts before `deadline`. The
+/// remaining time is shared among the addresses not yet tried, so one that never answers
+/// (a broken IPv6 route, say) cannot use up the whole budget.
+pub(crate) async fn connect(
+    host: &str,
+    port: u16,
+    deadline: Instant,
+    details: &mut Details,
+) -> Result<(tokio::net::TcpStream, SocketAddr), String> {
+    let started = Instant::now();
+    let budget = deadline.saturating_duration_since(started);
+    let addresses: Vec<SocketAddr> =
+        match tokio::time::timeout(budget, tokio::net::lookup_host((host, port))).await {
+            Ok(Ok(addrs)) => addrs.collect(),
+            Ok(Err(err)) => return Err(format!("cannot resolve {host}: {err}")),
+            Err(_) => {
+                return Err(format!(
+                    "timed out resolving {host} after {} s",
+                    budget.as_secs_f64()
+                ))
+            }
+        };
+    details.dns_ms = Some(millis(started.elapsed()));
+    let Some(first) = addresses.first() else {
+        return Err(format!("{host} has no address"));
+    };
+    details.resolved_ip = Some(first.ip().to_string());
+    let mut failures = Vec::new();
+    for (i, address) in addresses.iter().enumerate() {
+        let connect_started = Instant::now();
+        let left = u32::try_from(addresses.len() - i).unwrap_or(u32::MAX);
+        let share = deadline.saturating_duration_since(connect_started) / left;
+        match tokio::time::timeout(share, tokio::net::TcpStream::connect(address)).await {
+            Ok(Ok(stream)) => {
+                details.resolved_ip = Some(address.ip().to_string());
+                details.connect_ms = Some(millis(connect_started.elapsed()));
+                return Ok((stream, *address));
+            }
+            Ok(Err(err)) => failures.push(format!("{address}: {err}")),
+            Err(_) => failures.push(format!(
+                "{address}: no answer within {:.1} s",
+                share.as_secs_f64()
+            )),
+        }
+    }
+    if failures.iter().all(|f| f.contains("no answer")) {
+        Err(format!(
+            "timed out connecting to {host} ({})",
+            failures.join("; ")
+        ))
+    } else {
+        Err(format!("connection failed ({})", failures.join("; ")))
     }
 }

@@ -6,7 +6,6 @@
 //! The handshake always completes: verification is recorded rather than enforced, so an
 //! expired, self-signed or misnamed certificate is still read and reported in full.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
@@ -124,7 +123,7 @@ impl Probe for Config {
     }
 
     async fn run(&self, timeout: Duration) -> Outcome {
-        match tokio::time::timeout(timeout, self.inspect()).await {
+        match tokio::time::timeout(timeout, self.inspect(Instant::now() + timeout)).await {
             Ok(outcome) => outcome,
             Err(_) => Outcome::down(
                 None,
@@ -136,7 +135,7 @@ impl Probe for Config {
 }
 
 impl Config {
-    async fn inspect(&self) -> Outcome {
+    async fn inspect(&self, deadline: Instant) -> Outcome {
         let mut details = Details::default();
         let Ok(server_name) = ServerName::try_from(self.name().to_owned()) else {
             return Outcome::down(
@@ -176,14 +175,13 @@ impl Config {
             }
         };
         let started = Instant::now();
-        let stream = match tokio::net::TcpStream::connect((self.host.as_str(), self.port)).await {
-            Ok(s) => s,
-            Err(err) => return Outcome::down(None, format!("connection failed: {err}"), details),
+        let mut reached = crate::tcp::Details::default();
+        let stream = match crate::tcp::connect(&self.host, self.port, deadline, &mut reached).await
+        {
+            Ok((stream, _)) => stream,
+            Err(reason) => return Outcome::down(None, reason, details),
         };
-        details.resolved_ip = stream
-            .peer_addr()
-            .ok()
-            .map(|a: SocketAddr| a.ip().to_string());
+        details.resolved_ip = reached.resolved_ip;
         let tls = match tokio_rustls::TlsConnector::from(Arc::new(config))
             .connect(server_name.clone(), stream)
             .await

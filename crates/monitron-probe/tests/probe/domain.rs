@@ -111,6 +111,7 @@ fn registry(rdap: &Rdap, whois: String, overrides: BTreeMap<String, String>) -> 
         rdap_overrides: overrides,
         whois_server: whois,
         bootstrap_ttl: Duration::from_secs(3600),
+        whois_referral_any_port: true,
     })
 }
 
@@ -226,4 +227,30 @@ async fn unreachable_sources_are_reported() {
         r.lookup("co.uk", T).await,
         Err(LookupError::NotRegistrable(_))
     ));
+}
+
+/// WHOIS referrals are chosen by remote servers: by default only port 43 is followed.
+#[tokio::test]
+async fn referrals_to_other_ports_are_not_followed_by_default() {
+    let rdap = rdap_server().await;
+    let mut config = RegistryConfig {
+        rdap_bootstrap_url: format!("{}/rdap/dns.json", rdap.base),
+        rdap_overrides: BTreeMap::new(),
+        whois_server: whois_chain().await,
+        bootstrap_ttl: Duration::from_secs(3600),
+        whois_referral_any_port: false,
+    };
+    let err = Registry::new(config.clone())
+        .lookup("shop.whoisonly", T)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, LookupError::NoExpiry { .. }),
+        "the IANA-like server's referral (a local port) is not followed: {err:?}"
+    );
+    config.whois_referral_any_port = true;
+    assert!(Registry::new(config)
+        .lookup("shop.whoisonly", T)
+        .await
+        .is_ok());
 }

@@ -239,3 +239,50 @@ async fn credentials_are_sent_and_refusals_reported() {
         );
     }
 }
+
+/// Regression: a retained message (from a device that may be long gone) made
+/// expect_message report up at once.
+#[tokio::test]
+async fn retained_messages_do_not_count_as_fresh() {
+    let Some((host, port)) = shared_broker() else {
+        return;
+    };
+    let topic = unique_topic("retained");
+    let publish = |message: &str| {
+        Command::new("mosquitto_pub")
+            .args([
+                "-h",
+                &host,
+                "-p",
+                &port.to_string(),
+                "-t",
+                &topic,
+                "-r",
+                "-m",
+                message,
+            ])
+            .status()
+            .unwrap()
+    };
+    assert!(publish("old news").success());
+    let o = run(
+        config(&host, port, &topic, Mode::ExpectMessage, 0),
+        Duration::from_millis(800),
+    )
+    .await;
+    // Clear the retained message before asserting, so a failure leaves nothing behind.
+    Command::new("mosquitto_pub")
+        .args([
+            "-h",
+            &host,
+            "-p",
+            &port.to_string(),
+            "-t",
+            &topic,
+            "-r",
+            "-n",
+        ])
+        .status()
+        .unwrap();
+    assert_eq!(o.status, Status::Down, "{o:?}");
+}
