@@ -8,10 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
 use crate::auth::tokens::TokenKeys;
 use crate::bootstrap::{self, Bootstrap};
+use crate::cipher::Cipher;
 use crate::config::Config;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
@@ -38,7 +40,7 @@ impl Application {
         let state = AppState {
             db,
             tokens: Arc::new(TokenKeys::new(&secrets.jwt_secret)),
-            encryption_key: Arc::new(secrets.encryption_key),
+            cipher: Cipher::new(secrets.encryption_key.expose_secret()),
             limiters: Limiters::new(&config.rate_limits),
             mailer,
             metrics: Metrics::new(),

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
-use secrecy::SecretBox;
 
 use crate::auth::basic_cache::BasicCache;
 use crate::auth::tokens::TokenKeys;
+use crate::cipher::Cipher;
 use crate::config::Config;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
@@ -21,8 +21,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Access-token keys.
     pub tokens: Arc<TokenKeys>,
-    /// Key for secrets at rest (AES-256-GCM).
-    pub encryption_key: Arc<SecretBox<[u8; 32]>>,
+    /// Seals secrets stored in configuration (AES-256-GCM under ENCRYPTION_KEY).
+    pub cipher: Cipher,
     /// Rate limiters.
     pub limiters: Limiters,
     /// Outgoing e-mail, when configured.
