@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod duration;
+pub mod heartbeat;
 pub mod mail;
 pub mod metrics;
 pub mod rate_limit;
