@@ -15,6 +15,7 @@ pub mod heartbeat;
 pub mod mail;
 pub mod metrics;
 pub mod rate_limit;
+pub mod scheduler;
 pub mod secrets;
 pub mod settings;
 pub mod startup;
