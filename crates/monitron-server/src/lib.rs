@@ -14,6 +14,7 @@ pub mod duration;
 pub mod heartbeat;
 pub mod mail;
 pub mod metrics;
+pub mod queue;
 pub mod rate_limit;
 pub mod scheduler;
 pub mod secrets;

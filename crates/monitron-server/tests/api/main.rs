@@ -9,6 +9,7 @@ mod bad_input;
 mod binary;
 mod concurrency;
 mod password_reset;
+mod queue;
 mod rate_limits;
 mod registration;
 mod role_matrix;

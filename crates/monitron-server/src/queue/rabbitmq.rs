@@ -1,0 +1,307 @@
+//! The RabbitMQ transport. Per kind of work, three durable queues:
+//! - `<prefix>.<kind>`: the work;
+//! - `<prefix>.<kind>.retry`: holds a message for its per-message delay, then dead-letters it
+//!   back into the work queue (RabbitMQ's TTL + dead-letter exchange, no plugin needed);
+//! - `<prefix>.<kind>.dead`: messages whose attempts are spent, to inspect and replay.
+//!
+//! Publishing waits for the broker's confirmation; consumers acknowledge manually with a
+//! bounded prefetch, so a worker that dies loses nothing: its unacknowledged deliveries go
+//! back to the queue. Messages of durable kinds are persistent.
+
+use futures_util::StreamExt;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicGetOptions, BasicPublishOptions, BasicQosOptions,
+    ConfirmSelectOptions, QueueDeclareOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, ShortString};
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
+
+use super::{Delivery, Handle, Retried, WorkKind};
+
+const ATTEMPT_HEADER: &str = "x-monitron-attempt";
+
+/// Queues on a RabbitMQ broker.
+#[derive(Clone)]
+pub struct RabbitMq {
+    connection: std::sync::Arc<Connection>,
+    publisher: Channel,
+    prefix: String,
+}
+
+impl RabbitMq {
+    /// Connects and declares every queue, named under `prefix` (`monitron` in production).
+    pub async fn connect(url: &str, prefix: &str) -> anyhow::Result<Self> {
+        let connection = Connection::connect(url, ConnectionProperties::default())
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot connect to RabbitMQ ({}): {e}",
+                    crate::config::mask_url_password(url)
+                )
+            })?;
+        let publisher = connection.create_channel().await?;
+        publisher
+            .confirm_select(ConfirmSelectOptions::default())
+            .await?;
+        let queue = Self {
+            connection: std::sync::Arc::new(connection),
+            publisher,
+            prefix: prefix.to_owned(),
+        };
+        for kind in WorkKind::ALL {
+            queue.declare(kind).await?;
+        }
+        Ok(queue)
+    }
+
+    fn name(&self, kind: WorkKind, suffix: &str) -> String {
+        format!("{}.{}{suffix}", self.prefix, kind.name())
+    }
+
+    async fn declare(&self, kind: WorkKind) -> anyhow::Result<()> {
+        let durable = QueueDeclareOptions {
+            durable: true,
+            ..QueueDeclareOptions::default()
+        };
+        let mut retry_args = FieldTable::default();
+        retry_args.insert(
+            "x-dead-letter-exchange".into(),
+            AMQPValue::LongString("".into()),
+        );
+        retry_args.insert(
+            "x-dead-letter-routing-key".into(),
+            AMQPValue::LongString(self.name(kind, "").into()),
+        );
+        self.publisher
+            .queue_declare(self.name(kind, "").into(), durable, FieldTable::default())
+            .await?;
+        self.publisher
+            .queue_declare(self.name(kind, ".retry").into(), durable, retry_args)
+            .await?;
+        self.publisher
+            .queue_declare(
+                self.name(kind, ".dead").into(),
+                durable,
+                FieldTable::default(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    fn properties(kind: WorkKind, attempt: u32) -> BasicProperties {
+        let mut headers = FieldTable::default();
+        headers.insert(ATTEMPT_HEADER.into(), AMQPValue::LongUInt(attempt));
+        BasicProperties::default()
+            .with_delivery_mode(if kind.durable() { 2 } else { 1 })
+            .with_headers(headers)
+    }
+
+    async fn send(
+        &self,
+        queue: String,
+        payload: &[u8],
+        properties: BasicProperties,
+    ) -> anyhow::Result<()> {
+        let confirmation = self
+            .publisher
+            .basic_publish(
+                "".into(),
+                ShortString::from(queue.clone()),
+                BasicPublishOptions::default(),
+                payload,
+                properties,
+            )
+            .await?
+            .await?;
+        anyhow::ensure!(
+            confirmation.is_ack(),
+            "RabbitMQ did not accept the message for {queue}"
+        );
+        Ok(())
+    }
+
+    pub(super) async fn publish(
+        &self,
+        kind: WorkKind,
+        payload: &[u8],
+        attempt: u32,
+    ) -> anyhow::Result<()> {
+        self.send(
+            self.name(kind, ""),
+            payload,
+            Self::properties(kind, attempt),
+        )
+        .await
+    }
+
+    pub(super) async fn consume(&self, kind: WorkKind, prefetch: u16) -> anyhow::Result<Consumer> {
+        // A channel per consumer: its prefetch and its unacknowledged deliveries are its own.
+        let channel = self.connection.create_channel().await?;
+        channel
+            .basic_qos(prefetch.max(1), BasicQosOptions::default())
+            .await?;
+        let stream = channel
+            .basic_consume(
+                self.name(kind, "").into(),
+                "".into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+        Ok(Consumer {
+            queue: self.clone(),
+            kind,
+            stream,
+            _channel: channel,
+        })
+    }
+
+    async fn count(&self, queue: String) -> anyhow::Result<u32> {
+        let passive = QueueDeclareOptions {
+            passive: true,
+            ..QueueDeclareOptions::default()
+        };
+        Ok(self
+            .publisher
+            .queue_declare(queue.into(), passive, FieldTable::default())
+            .await?
+            .message_count())
+    }
+
+    pub(super) async fn depth(&self, kind: WorkKind) -> anyhow::Result<u32> {
+        self.count(self.name(kind, "")).await
+    }
+
+    pub(super) async fn dead_letters(&self, kind: WorkKind) -> anyhow::Result<u32> {
+        self.count(self.name(kind, ".dead")).await
+    }
+
+    pub(super) async fn replay_dead_letters(&self, kind: WorkKind) -> anyhow::Result<u32> {
+        let channel = self.connection.create_channel().await?;
+        let mut moved = 0;
+        while let Some(message) = channel
+            .basic_get(self.name(kind, ".dead").into(), BasicGetOptions::default())
+            .await?
+        {
+            // Publish (confirmed) before acknowledging: a crash in between duplicates a
+            // message rather than losing it.
+            self.publish(kind, &message.delivery.data, 1).await?;
+            message
+                .delivery
+                .acker
+                .ack(BasicAckOptions::default())
+                .await?;
+            moved += 1;
+        }
+        Ok(moved)
+    }
+}
+
+impl RabbitMq {
+    /// The queue-name prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Closes the connection; unacknowledged deliveries return to their queues.
+    pub async fn close(&self) -> anyhow::Result<()> {
+        self.connection.close(200, "closing".into()).await?;
+        Ok(())
+    }
+
+    /// Deletes every queue under this prefix (for tests and uninstalling).
+    pub async fn delete_queues(&self) -> anyhow::Result<()> {
+        for kind in WorkKind::ALL {
+            for suffix in ["", ".retry", ".dead"] {
+                self.publisher
+                    .queue_delete(
+                        self.name(kind, suffix).into(),
+                        lapin::options::QueueDeleteOptions::default(),
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Deliveries of one kind from RabbitMQ.
+pub struct Consumer {
+    queue: RabbitMq,
+    kind: WorkKind,
+    stream: lapin::Consumer,
+    _channel: Channel,
+}
+
+impl Consumer {
+    pub(super) async fn next(&mut self) -> Option<anyhow::Result<Delivery>> {
+        let delivery = match self.stream.next().await? {
+            Ok(d) => d,
+            Err(err) => return Some(Err(err.into())),
+        };
+        let attempt = delivery
+            .properties
+            .headers()
+            .as_ref()
+            .and_then(|h| h.inner().get(ATTEMPT_HEADER).cloned())
+            .and_then(|v| match v {
+                AMQPValue::LongUInt(n) => Some(n),
+                AMQPValue::LongLongInt(n) => u32::try_from(n).ok(),
+                AMQPValue::LongInt(n) => u32::try_from(n).ok(),
+                _ => None,
+            })
+            .unwrap_or(1);
+        Some(Ok(Delivery {
+            payload: delivery.data,
+            attempt,
+            kind: self.kind,
+            handle: Handle::RabbitMq(Ack {
+                queue: self.queue.clone(),
+                kind: self.kind,
+                acker: delivery.acker,
+            }),
+        }))
+    }
+}
+
+/// Settles one RabbitMQ delivery.
+pub struct Ack {
+    queue: RabbitMq,
+    kind: WorkKind,
+    acker: lapin::Acker,
+}
+
+impl Ack {
+    pub(super) async fn ack(self) -> anyhow::Result<()> {
+        self.acker.ack(BasicAckOptions::default()).await?;
+        Ok(())
+    }
+
+    pub(super) async fn retry(
+        self,
+        payload: &[u8],
+        attempt: u32,
+        outcome: Retried,
+    ) -> anyhow::Result<()> {
+        // The new copy is confirmed before the original is acknowledged: never lost.
+        match outcome {
+            Retried::Later(delay) => {
+                let properties = RabbitMq::properties(self.kind, attempt)
+                    .with_expiration(delay.as_millis().to_string().into());
+                self.queue
+                    .send(self.queue.name(self.kind, ".retry"), payload, properties)
+                    .await?;
+            }
+            Retried::DeadLettered => {
+                self.queue
+                    .send(
+                        self.queue.name(self.kind, ".dead"),
+                        payload,
+                        RabbitMq::properties(self.kind, attempt),
+                    )
+                    .await?;
+            }
+        }
+        self.ack().await
+    }
+}

@@ -1,0 +1,199 @@
+//! The work queue, both transports, the RabbitMQ one against the real broker.
+
+use std::time::{Duration, Instant};
+
+use monitron_server::queue::{Consumer, InProcess, Queue, RabbitMq, Retried, WorkKind};
+
+fn rabbitmq_url() -> String {
+    std::env::var("MONITRON_TEST_RABBITMQ_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
+}
+
+/// A RabbitMQ queue set under a prefix of its own, or `None` when skipping is allowed.
+async fn rabbit() -> Option<RabbitMq> {
+    let prefix = format!("monitron-test-{}", uuid::Uuid::now_v7().simple());
+    match RabbitMq::connect(&rabbitmq_url(), &prefix).await {
+        Ok(q) => Some(q),
+        Err(err) if std::env::var("MONITRON_SKIP_SERVICES").as_deref() == Ok("1") => {
+            eprintln!("SKIPPED: RabbitMQ test (MONITRON_SKIP_SERVICES=1; {err})");
+            None
+        }
+        Err(err) => panic!("RabbitMQ is needed ({err}): start it with `rabbitmq-server -detached`, point MONITRON_TEST_RABBITMQ_URL elsewhere, or set MONITRON_SKIP_SERVICES=1"),
+    }
+}
+
+async fn next_within(
+    consumer: &mut Consumer,
+    wait: Duration,
+) -> Option<monitron_server::queue::Delivery> {
+    match tokio::time::timeout(wait, consumer.next()).await {
+        Ok(Some(Ok(d))) => Some(d),
+        Ok(Some(Err(e))) => panic!("delivery failed: {e}"),
+        _ => None,
+    }
+}
+
+async fn published_work_is_delivered_in_order_and_acked(queue: Queue) {
+    for i in 0..3 {
+        queue
+            .publish(WorkKind::Notification, format!("n{i}").as_bytes())
+            .await
+            .unwrap();
+    }
+    assert_eq!(queue.depth(WorkKind::Notification).await.unwrap(), 3);
+    let mut consumer = queue.consume(WorkKind::Notification, 10).await.unwrap();
+    for i in 0..3 {
+        let d = next_within(&mut consumer, Duration::from_secs(5))
+            .await
+            .expect("delivered");
+        assert_eq!(
+            (d.payload.as_slice(), d.attempt),
+            (format!("n{i}").as_bytes(), 1)
+        );
+        d.ack().await.unwrap();
+    }
+    assert_eq!(queue.depth(WorkKind::Notification).await.unwrap(), 0);
+    assert!(next_within(&mut consumer, Duration::from_millis(300))
+        .await
+        .is_none());
+}
+
+async fn retries_come_back_after_their_delay_and_spent_ones_are_dead_lettered(queue: Queue) {
+    queue.publish(WorkKind::Email, b"mail").await.unwrap();
+    let mut consumer = queue.consume(WorkKind::Email, 1).await.unwrap();
+    let first = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let handed_back = Instant::now();
+    assert_eq!(
+        first.retry().await.unwrap(),
+        Retried::Later(Duration::from_secs(1))
+    );
+    let second = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .expect("redelivered");
+    assert!(
+        handed_back.elapsed() >= Duration::from_millis(950),
+        "after the delay: {:?}",
+        handed_back.elapsed()
+    );
+    assert_eq!(
+        (second.payload.as_slice(), second.attempt),
+        (b"mail".as_slice(), 2)
+    );
+    second.ack().await.unwrap();
+
+    // Checks get one attempt: handing one back parks it with the dead letters.
+    queue.publish(WorkKind::Check, b"check-1").await.unwrap();
+    let mut checks = queue.consume(WorkKind::Check, 1).await.unwrap();
+    let check = next_within(&mut checks, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(check.retry().await.unwrap(), Retried::DeadLettered);
+    assert_eq!(queue.dead_letters(WorkKind::Check).await.unwrap(), 1);
+    assert!(next_within(&mut checks, Duration::from_millis(300))
+        .await
+        .is_none());
+    assert_eq!(queue.replay_dead_letters(WorkKind::Check).await.unwrap(), 1);
+    let replayed = next_within(&mut checks, Duration::from_secs(5))
+        .await
+        .expect("replayed");
+    assert_eq!(
+        (replayed.payload.as_slice(), replayed.attempt),
+        (b"check-1".as_slice(), 1)
+    );
+    replayed.ack().await.unwrap();
+    assert_eq!(queue.dead_letters(WorkKind::Check).await.unwrap(), 0);
+}
+
+async fn prefetch_bounds_unacknowledged_deliveries(queue: Queue) {
+    for i in 0..4 {
+        queue
+            .publish(WorkKind::Report, format!("r{i}").as_bytes())
+            .await
+            .unwrap();
+    }
+    let mut consumer = queue.consume(WorkKind::Report, 2).await.unwrap();
+    let a = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let _b = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(
+        next_within(&mut consumer, Duration::from_millis(400))
+            .await
+            .is_none(),
+        "a third waits for an ack"
+    );
+    a.ack().await.unwrap();
+    assert!(next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .is_some());
+}
+
+#[tokio::test]
+async fn in_process_queue() {
+    published_work_is_delivered_in_order_and_acked(Queue::InProcess(InProcess::new())).await;
+    retries_come_back_after_their_delay_and_spent_ones_are_dead_lettered(Queue::InProcess(
+        InProcess::new(),
+    ))
+    .await;
+    prefetch_bounds_unacknowledged_deliveries(Queue::InProcess(InProcess::new())).await;
+}
+
+#[tokio::test]
+async fn rabbitmq_queue() {
+    for scenario in 0..3 {
+        let Some(rabbit) = rabbit().await else { return };
+        let queue = Queue::RabbitMq(rabbit.clone());
+        match scenario {
+            0 => published_work_is_delivered_in_order_and_acked(queue).await,
+            1 => retries_come_back_after_their_delay_and_spent_ones_are_dead_lettered(queue).await,
+            _ => prefetch_bounds_unacknowledged_deliveries(queue).await,
+        }
+        rabbit.delete_queues().await.unwrap();
+        rabbit.close().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn work_held_by_a_worker_that_dies_is_not_lost() {
+    let Some(first) = rabbit().await else { return };
+    let prefix_queue = Queue::RabbitMq(first.clone());
+    prefix_queue
+        .publish(WorkKind::Notification, b"important")
+        .await
+        .unwrap();
+    let mut consumer = prefix_queue
+        .consume(WorkKind::Notification, 1)
+        .await
+        .unwrap();
+    let held = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(held.payload, b"important");
+    // The worker's process goes away without acknowledging.
+    std::mem::forget(held);
+    drop(consumer);
+    first.close().await.unwrap();
+
+    let prefix = first_prefix(&prefix_queue);
+    let second = RabbitMq::connect(&rabbitmq_url(), &prefix).await.unwrap();
+    let queue = Queue::RabbitMq(second.clone());
+    let mut consumer = queue.consume(WorkKind::Notification, 1).await.unwrap();
+    let again = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .expect("redelivered to another worker");
+    assert_eq!(again.payload, b"important");
+    again.ack().await.unwrap();
+    second.delete_queues().await.unwrap();
+    second.close().await.unwrap();
+}
+
+fn first_prefix(queue: &Queue) -> String {
+    match queue {
+        Queue::RabbitMq(q) => q.prefix().to_owned(),
+        Queue::InProcess(_) => unreachable!(),
+    }
+}
