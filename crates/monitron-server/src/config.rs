@@ -115,6 +115,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// RabbitMQ URL (`RABBITMQ_URL`), used by the queue when set.
     pub rabbitmq_url: Option<SecretString>,
+    /// Prefix of the RabbitMQ queue names (`QUEUE_PREFIX`, monitron).
+    pub queue_prefix: String,
     /// HMAC key for access tokens (`JWT_SECRET`); generated when absent outside production.
     pub jwt_secret: Option<SecretString>,
     /// 32-byte key for secrets at rest (`ENCRYPTION_KEY`); generated when absent outside production.
@@ -325,6 +327,7 @@ impl Config {
             port,
             database,
             rabbitmq_url,
+            queue_prefix: queue_prefix(vars)?,
             jwt_secret,
             encryption_key,
             production,
@@ -382,6 +385,7 @@ impl Config {
                 "DATABASE_MAX_CONNECTIONS",
                 self.database.max_connections.to_string(),
             ),
+            ("QUEUE_PREFIX", self.queue_prefix.clone()),
             (
                 "RABBITMQ_URL",
                 self.rabbitmq_url
@@ -562,6 +566,22 @@ fn database_config(vars: &Vars, data_dir: &std::path::Path) -> Result<DatabaseCo
     })
 }
 
+fn queue_prefix(vars: &Vars) -> Result<String, ConfigError> {
+    let prefix = vars.get("QUEUE_PREFIX").unwrap_or("monitron");
+    if prefix.is_empty()
+        || prefix.len() > 100
+        || !prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(ConfigError::new(
+            "QUEUE_PREFIX",
+            "must be 1-100 characters of letters, digits, '-', '_' and '.'",
+        ));
+    }
+    Ok(prefix.to_owned())
+}
+
 fn email_config(vars: &Vars) -> Result<Option<EmailConfig>, ConfigError> {
     let Some(host) = vars.get("EMAIL_HOST") else {
         return Ok(None);
@@ -726,6 +746,7 @@ mod tests {
                 "INITIAL_ADMIN_PASSWORD",
             ),
             (&[("RABBITMQ_URL", "http://x")], "RABBITMQ_URL"),
+            (&[("QUEUE_PREFIX", "has space")], "QUEUE_PREFIX"),
         ];
         for (pairs, var) in cases {
             let err = load(pairs).expect_err(var);

@@ -17,6 +17,7 @@ use crate::cipher::Cipher;
 use crate::config::Config;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
+use crate::queue::{InProcess, Queue, RabbitMq};
 use crate::rate_limit::Limiters;
 use crate::state::AppState;
 
@@ -37,6 +38,12 @@ impl Application {
         crate::db::migrate(&db).await?;
         let bootstrap = bootstrap::run(&db, &config).await?;
         let mailer = config.email.as_ref().map(Mailer::new).transpose()?;
+        let queue = match &config.rabbitmq_url {
+            Some(url) => {
+                Queue::RabbitMq(RabbitMq::connect(url.expose_secret(), &config.queue_prefix).await?)
+            }
+            None => Queue::InProcess(InProcess::new()),
+        };
         let state = AppState {
             db,
             tokens: Arc::new(TokenKeys::new(&secrets.jwt_secret)),
@@ -44,6 +51,7 @@ impl Application {
             limiters: Limiters::new(&config.rate_limits),
             mailer,
             metrics: Metrics::new(),
+            queue,
             basic_cache: Arc::default(),
             config: Arc::new(config),
         };

@@ -10,6 +10,7 @@ use crate::cipher::Cipher;
 use crate::config::Config;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
+use crate::queue::Queue;
 use crate::rate_limit::Limiters;
 
 /// Cheap to clone: every field is a handle.
@@ -29,6 +30,8 @@ pub struct AppState {
     pub mailer: Option<Mailer>,
     /// Prometheus instruments.
     pub metrics: Metrics,
+    /// The work queue (in-process, or RabbitMQ when configured).
+    pub queue: Queue,
     /// Recently verified Basic credentials.
     pub basic_cache: Arc<BasicCache>,
 }

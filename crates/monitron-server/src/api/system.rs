@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::envelope::{self, ApiError, ApiResult};
+use crate::queue::{Queue, WorkKind};
 use crate::state::AppState;
 
 /// Routes of this module.
@@ -35,6 +36,10 @@ pub struct Health {
 pub struct Readiness {
     /// `ok` when the database answers.
     pub database: &'static str,
+    /// `ok` when the work queue answers.
+    pub queue: &'static str,
+    /// `in-process` or `rabbitmq`.
+    pub queue_transport: &'static str,
 }
 
 /// The process is up.
@@ -51,19 +56,33 @@ async fn healthz() -> ApiResult {
 #[utoipa::path(get, path = "/readyz", tag = "system", operation_id = "readyz",
     responses((status = 200, description = "Ready", body = Readiness)))]
 async fn readyz(State(state): State<AppState>) -> ApiResult {
-    match tokio::time::timeout(
-        std::time::Duration::from_secs(5),
-        crate::db::ping(&state.db),
-    )
-    .await
-    {
-        Ok(Ok(())) => Ok(envelope::ok(Readiness { database: "ok" })),
+    let wait = std::time::Duration::from_secs(5);
+    match tokio::time::timeout(wait, crate::db::ping(&state.db)).await {
+        Ok(Ok(())) => {}
         Ok(Err(err)) => {
             tracing::warn!(error = %err, "Readiness check: the database does not answer.");
-            Err(ApiError::Unavailable("database".into()))
+            return Err(ApiError::Unavailable("database".into()));
         }
-        Err(_) => Err(ApiError::Unavailable("database".into())),
+        Err(_) => return Err(ApiError::Unavailable("database".into())),
     }
+    let (queue, transport) = match &state.queue {
+        Queue::InProcess(_) => ("ok", "in-process"),
+        Queue::RabbitMq(_) => {
+            match tokio::time::timeout(wait, state.queue.depth(WorkKind::Check)).await {
+                Ok(Ok(_)) => ("ok", "rabbitmq"),
+                Ok(Err(err)) => {
+                    tracing::warn!(error = %format!("{err:#}"), "Readiness check: RabbitMQ does not answer.");
+                    return Err(ApiError::Unavailable("queue".into()));
+                }
+                Err(_) => return Err(ApiError::Unavailable("queue".into())),
+            }
+        }
+    };
+    Ok(envelope::ok(Readiness {
+        database: "ok",
+        queue,
+        queue_transport: transport,
+    }))
 }
 
 /// Metrics in the Prometheus text format.

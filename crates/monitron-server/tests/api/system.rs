@@ -8,7 +8,46 @@ async fn health_and_readiness(backend: Backend) {
     let h = app.get("/healthz", &Auth::None).await;
     assert_eq!((h.code(), h.data()["status"].as_str()), (0, Some("ok")));
     let r = app.get("/readyz", &Auth::None).await;
-    assert_eq!((r.code(), r.data()["database"].as_str()), (0, Some("ok")));
+    assert_eq!(r.code(), 0, "{}", r.text);
+    assert_eq!(
+        r.data(),
+        &serde_json::json!({ "database": "ok", "queue": "ok", "queue_transport": "in-process" })
+    );
+}
+
+async fn readiness_covers_rabbitmq_when_configured(backend: Backend) {
+    let url = std::env::var("MONITRON_TEST_RABBITMQ_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+    if std::net::TcpStream::connect("127.0.0.1:5672").is_err()
+        && std::env::var("MONITRON_SKIP_SERVICES").as_deref() == Ok("1")
+    {
+        eprintln!("SKIPPED: RabbitMQ readiness test (MONITRON_SKIP_SERVICES=1)");
+        return;
+    }
+    let prefix = format!("monitron-test-{}", uuid::Uuid::now_v7().simple());
+    let app = app!(
+        backend,
+        Options::default()
+            .env("RABBITMQ_URL", &url)
+            .env("QUEUE_PREFIX", &prefix)
+    );
+    let r = app.get("/readyz", &Auth::None).await;
+    assert_eq!(r.data()["queue_transport"], "rabbitmq", "{}", r.text);
+    assert_eq!(r.data()["queue"], "ok");
+    let cleanup = monitron_server::queue::RabbitMq::connect(&url, &prefix)
+        .await
+        .unwrap();
+    let queue = monitron_server::queue::Queue::RabbitMq(cleanup.clone());
+    assert_eq!(
+        queue
+            .depth(monitron_server::queue::WorkKind::Check)
+            .await
+            .unwrap(),
+        0,
+        "the server declared its queues under the prefix"
+    );
+    cleanup.delete_queues().await.unwrap();
+    cleanup.close().await.unwrap();
 }
 
 async fn metrics_use_route_templates_not_raw_paths(backend: Backend) {
@@ -122,6 +161,7 @@ async fn server_errors_carry_the_request_id_and_no_internals(backend: Backend) {
 }
 
 on_both_databases!(
+    readiness_covers_rabbitmq_when_configured,
     server_errors_carry_the_request_id_and_no_internals,
     health_and_readiness,
     metrics_use_route_templates_not_raw_paths,
