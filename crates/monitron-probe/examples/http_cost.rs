@@ -21,9 +21,9 @@ fn cpu_seconds() -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let mut args = std::env::args().skip(1);
-    let checks: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000);
-    let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(64);
+    let args: Vec<String> = std::env::args().collect();
+    let checks: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let concurrency: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(64);
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();

@@ -148,11 +148,7 @@ impl Probe for Config {
                 errors.insert("expected".into(), "must not contain empty answers".into());
             }
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        crate::verdict(errors)
     }
 
     async fn run(&self, timeout: Duration) -> Outcome {

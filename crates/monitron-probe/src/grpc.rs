@@ -55,9 +55,7 @@ impl Probe for Config {
     fn validate(&mut self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
         validate_host(&mut self.host, &mut errors);
-        if self.port == 0 {
-            errors.insert("port".into(), "must be between 1 and 65535".into());
-        }
+        crate::check_port(self.port, &mut errors);
         for (key, value) in &self.metadata {
             if key.parse::<AsciiMetadataKey>().is_err() || key.ends_with("-bin") {
                 errors.insert(
@@ -82,11 +80,7 @@ impl Probe for Config {
                 errors.insert("ca_pem".into(), "must hold PEM certificates".into());
             }
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        crate::verdict(errors)
     }
 
     async fn run(&self, timeout: Duration) -> Outcome {

@@ -261,11 +261,7 @@ impl Probe for Config {
                 errors.insert("auth.username".into(), "must not contain ':'".into());
             }
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        crate::verdict(errors)
     }
 
     async fn run(&self, timeout: Duration) -> Outcome {

@@ -168,6 +168,22 @@ pub fn install_crypto_provider() {
     });
 }
 
+/// Records an error on `port` when it is 0.
+pub(crate) fn check_port(port: u16, errors: &mut FieldErrors) {
+    if port == 0 {
+        errors.insert("port".into(), "must be between 1 and 65535".into());
+    }
+}
+
+/// `Ok` when no field failed validation.
+pub(crate) fn verdict(errors: FieldErrors) -> Result<(), FieldErrors> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 /// Milliseconds in a duration, as a float.
 pub(crate) fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0

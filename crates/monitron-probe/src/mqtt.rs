@@ -96,9 +96,7 @@ impl Probe for Config {
     fn validate(&mut self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
         validate_host(&mut self.host, &mut errors);
-        if self.port == 0 {
-            errors.insert("port".into(), "must be between 1 and 65535".into());
-        }
+        crate::check_port(self.port, &mut errors);
         if self.topic.is_empty() || self.topic.len() > 65_535 || self.topic.contains('\0') {
             errors.insert(
                 "topic".into(),
@@ -120,11 +118,7 @@ impl Probe for Config {
         {
             errors.insert("client_id".into(), "must be 1 to 65535 bytes".into());
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        crate::verdict(errors)
     }
 
     async fn run(&self, timeout: Duration) -> Outcome {

@@ -74,11 +74,7 @@ impl Probe for Config {
                 format!("must be at most {MAX_PACKET_SIZE}"),
             );
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        crate::verdict(errors)
     }
 
     async fn run(&self, timeout: Duration) -> Outcome {

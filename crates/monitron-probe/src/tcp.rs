@@ -56,14 +56,8 @@ impl Probe for Config {
     fn validate(&mut self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
         validate_host(&mut self.host, &mut errors);
-        if self.port == 0 {
-            errors.insert("port".into(), "must be between 1 and 65535".into());
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        crate::check_port(self.port, &mut errors);
+        crate::verdict(errors)
     }
 
     async fn run(&self, timeout: Duration) -> Outcome {

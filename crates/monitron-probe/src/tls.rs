@@ -87,9 +87,7 @@ impl Probe for Config {
     fn validate(&mut self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
         validate_host(&mut self.host, &mut errors);
-        if self.port == 0 {
-            errors.insert("port".into(), "must be between 1 and 65535".into());
-        }
+        crate::check_port(self.port, &mut errors);
         if let Some(name) = &self.server_name {
             if ServerName::try_from(name.as_str()).is_err() {
                 errors.insert(
@@ -115,11 +113,7 @@ impl Probe for Config {
                 }
             }
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        crate::verdict(errors)
     }
 
     async fn run(&self, timeout: Duration) -> Outcome {
