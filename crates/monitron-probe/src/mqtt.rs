@@ -39,6 +39,12 @@ pub struct Config {
     /// What to verify.
     #[serde(default)]
     pub mode: Mode,
+    /// Connect over TLS (the broker's certificate must be valid for `host`).
+    #[serde(default)]
+    pub tls: bool,
+    /// PEM of the CA(s) to trust instead of the system roots (with `tls`).
+    #[serde(default)]
+    pub ca_pem: Option<String>,
 }
 
 fn default_port() -> u16 {
@@ -118,6 +124,13 @@ impl Probe for Config {
         {
             errors.insert("client_id".into(), "must be 1 to 65535 bytes".into());
         }
+        if let Some(pem) = &self.ca_pem {
+            if !self.tls {
+                errors.insert("tls".into(), "must be true to use ca_pem".into());
+            } else if crate::tls::roots_from_pem(pem).map_or(true, |roots| roots.is_empty()) {
+                errors.insert("ca_pem".into(), "must hold PEM certificates".into());
+            }
+        }
         crate::verdict(errors)
     }
 
@@ -146,6 +159,21 @@ impl Probe for Config {
 }
 
 impl Config {
+    /// A TLS client configuration trusting the given CA, or the system roots.
+    fn tls_config(&self) -> Result<std::sync::Arc<rustls::ClientConfig>, String> {
+        let roots = match &self.ca_pem {
+            Some(pem) => crate::tls::roots_from_pem(pem)?,
+            None => crate::tls::SYSTEM_ROOTS.as_ref().clone(),
+        };
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("TLS configuration failed: {e}"))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(std::sync::Arc::new(config))
+    }
+
     /// Runs the conversation; on success returns the total time and a message.
     async fn converse(
         &self,
@@ -164,6 +192,10 @@ impl Config {
             .set_max_packet_size(MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES);
         if let Some(username) = &self.username {
             options.set_credentials(username.clone(), self.password.clone().unwrap_or_default());
+        }
+        if self.tls {
+            let tls = rumqttc::TlsConfiguration::Rustls(self.tls_config()?);
+            options.set_transport(rumqttc::Transport::tls_with_config(tls));
         }
         let (client, mut events) = AsyncClient::new(options, 10);
         // The check's own timeout bounds the connection, not rumqttc's 5 s default.
@@ -281,9 +313,19 @@ mod tests {
             password: Some("p".into()),
             client_id: Some(String::new()),
             mode: Mode::Roundtrip,
+            tls: false,
+            ca_pem: Some("not pem".into()),
         };
         let errors = bad.validate().unwrap_err();
-        for field in ["host", "port", "topic", "qos", "username", "client_id"] {
+        for field in [
+            "host",
+            "port",
+            "topic",
+            "qos",
+            "username",
+            "client_id",
+            "tls",
+        ] {
             assert!(errors.contains_key(field), "{field}: {errors:?}");
         }
     }

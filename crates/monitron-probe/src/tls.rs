@@ -289,7 +289,7 @@ fn describe_leaf(der: &CertificateDer<'_>, details: &mut Details) -> Option<i64>
     Some(not_after)
 }
 
-fn roots_from_pem(pem: &str) -> Result<RootCertStore, String> {
+pub(crate) fn roots_from_pem(pem: &str) -> Result<RootCertStore, String> {
     let mut store = RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
         let cert = cert.map_err(|e| format!("is not valid PEM: {e}"))?;
@@ -301,7 +301,7 @@ fn roots_from_pem(pem: &str) -> Result<RootCertStore, String> {
 }
 
 /// The operating system's trusted roots, read once.
-static SYSTEM_ROOTS: LazyLock<Arc<RootCertStore>> = LazyLock::new(|| {
+pub(crate) static SYSTEM_ROOTS: LazyLock<Arc<RootCertStore>> = LazyLock::new(|| {
     let mut store = RootCertStore::empty();
     store.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
     Arc::new(store)

@@ -48,6 +48,8 @@ fn config(host: &str, port: u16, topic: &str, mode: Mode, qos: u8) -> Config {
         password: None,
         client_id: None,
         mode,
+        tls: false,
+        ca_pem: None,
     }
 }
 
@@ -153,45 +155,45 @@ async fn a_closed_port_is_down() {
     assert!(o.message.starts_with("connection failed"), "{}", o.message);
 }
 
-/// A Mosquitto that requires a user name and password, on its own port.
-struct AuthBroker {
+/// A Mosquitto of the test's own, on its own port, with extra configuration.
+struct Broker {
     child: Child,
     port: u16,
-    _dir: std::path::PathBuf,
+    dir: std::path::PathBuf,
 }
 
-impl Drop for AuthBroker {
+impl Drop for Broker {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self._dir);
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
-fn auth_broker() -> Option<AuthBroker> {
+/// Starts a broker; `configure` gets its folder and returns extra configuration lines.
+fn own_broker(configure: impl FnOnce(&std::path::Path) -> String) -> Option<Broker> {
     let mosquitto = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
     let Some(mosquitto) = mosquitto else {
         if std::env::var("MONITRON_SKIP_SERVICES").as_deref() == Ok("1") {
-            eprintln!("SKIPPED: MQTT authentication test (no mosquitto binary)");
+            eprintln!("SKIPPED: MQTT test that needs its own broker (no mosquitto binary)");
             return None;
         }
         panic!("the mosquitto binary is needed (apt-get install mosquitto), or set MONITRON_SKIP_SERVICES=1");
     };
     let dir = std::env::temp_dir().join(format!("monitron-mqtt-{}", nanos()));
     std::fs::create_dir_all(&dir).unwrap();
-    let passwords = dir.join("passwords");
-    let status = Command::new("mosquitto_passwd")
-        .args(["-b", "-c"])
-        .arg(&passwords)
-        .args(["sensor", "correct-horse"])
-        .status()
-        .unwrap();
-    assert!(status.success());
     let port = closed_port();
     let conf = dir.join("mosquitto.conf");
-    std::fs::write(&conf, format!("listener {port} 127.0.0.1\nallow_anonymous false\npassword_file {}\npersistence false\n", passwords.display())).unwrap();
+    std::fs::write(
+        &conf,
+        format!(
+            "listener {port} 127.0.0.1\npersistence false\n{}",
+            configure(&dir)
+        ),
+    )
+    .unwrap();
     let child = Command::new(mosquitto)
         .arg("-c")
         .arg(&conf)
@@ -207,11 +209,61 @@ fn auth_broker() -> Option<AuthBroker> {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    Some(AuthBroker {
-        child,
-        port,
-        _dir: dir,
+    Some(Broker { child, port, dir })
+}
+
+fn auth_broker() -> Option<Broker> {
+    own_broker(|dir| {
+        let passwords = dir.join("passwords");
+        let status = Command::new("mosquitto_passwd")
+            .args(["-b", "-c"])
+            .arg(&passwords)
+            .args(["sensor", "correct-horse"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        format!(
+            "allow_anonymous false\npassword_file {}\n",
+            passwords.display()
+        )
     })
+}
+
+#[tokio::test]
+async fn tls_brokers_are_reached_and_verified() {
+    let ca = crate::pki::ca();
+    let cert = crate::pki::leaf(Some(&ca), &["localhost"], -1, 30);
+    let Some(broker) = own_broker(|dir| {
+        std::fs::write(dir.join("ca.pem"), &ca.pem).unwrap();
+        std::fs::write(dir.join("cert.pem"), &cert.chain_pem).unwrap();
+        std::fs::write(dir.join("key.pem"), &cert.key_pem).unwrap();
+        format!(
+            "allow_anonymous true\ncafile {}\ncertfile {}\nkeyfile {}\n",
+            dir.join("ca.pem").display(),
+            dir.join("cert.pem").display(),
+            dir.join("key.pem").display()
+        )
+    }) else {
+        return;
+    };
+    let mut trusted = config("localhost", broker.port, "sensors/#", Mode::Connect, 0);
+    trusted.tls = true;
+    trusted.ca_pem = Some(ca.pem.clone());
+    let o = run(trusted.clone(), Duration::from_secs(5)).await;
+    assert_eq!(o.status, Status::Up, "{o:?}");
+    let mut untrusted = trusted.clone();
+    untrusted.ca_pem = None;
+    assert_eq!(
+        run(untrusted, Duration::from_secs(5)).await.status,
+        Status::Down,
+        "a private CA is not in the system roots"
+    );
+    let plaintext = config("localhost", broker.port, "sensors/#", Mode::Connect, 0);
+    assert_eq!(
+        run(plaintext, Duration::from_secs(3)).await.status,
+        Status::Down,
+        "plaintext to a TLS listener fails"
+    );
 }
 
 #[tokio::test]
