@@ -120,7 +120,7 @@ impl Config {
             );
             tls = match &self.ca_pem {
                 Some(pem) => tls.ca_certificate(Certificate::from_pem(pem)),
-                None => tls.with_native_roots(),
+                None => tls.ca_certificates(SYSTEM_CERTIFICATES.iter().cloned()),
             };
             endpoint = endpoint
                 .tls_config(tls)
@@ -179,6 +179,31 @@ impl Config {
     }
 }
 
+/// The system's trusted certificates, read once: tonic's `with_native_roots` would read and
+/// parse the whole bundle on every check.
+static SYSTEM_CERTIFICATES: std::sync::LazyLock<Vec<Certificate>> =
+    std::sync::LazyLock::new(|| {
+        rustls_native_certs::load_native_certs()
+            .certs
+            .into_iter()
+            .map(|der| Certificate::from_pem(pem_of(der.as_ref())))
+            .collect()
+    });
+
+fn pem_of(der: &[u8]) -> String {
+    use base64::Engine;
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    )
+}
+
 fn root_cause(err: &dyn std::error::Error) -> String {
     let mut root = err;
     while let Some(source) = root.source() {
@@ -190,6 +215,16 @@ fn root_cause(err: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn certificates_are_wrapped_as_pem_that_parses_back() {
+        use rustls_pki_types::pem::PemObject;
+        let der: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
+        let pem = pem_of(&der);
+        assert!(pem.lines().all(|l| l.len() <= 64 || l.starts_with("-----")));
+        let parsed = rustls_pki_types::CertificateDer::from_pem_slice(pem.as_bytes()).unwrap();
+        assert_eq!(parsed.as_ref(), der.as_slice());
+    }
 
     #[test]
     fn validation_names_fields() {
