@@ -161,9 +161,10 @@ impl Probe for Config {
 impl Config {
     /// A TLS client configuration trusting the given CA, or the system roots.
     fn tls_config(&self) -> Result<std::sync::Arc<rustls::ClientConfig>, String> {
+        // The system roots are shared, not copied, on every check.
         let roots = match &self.ca_pem {
-            Some(pem) => crate::tls::roots_from_pem(pem)?,
-            None => crate::tls::SYSTEM_ROOTS.as_ref().clone(),
+            Some(pem) => std::sync::Arc::new(crate::tls::roots_from_pem(pem)?),
+            None => crate::tls::SYSTEM_ROOTS.clone(),
         };
         let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
         let config = rustls::ClientConfig::builder_with_provider(provider)

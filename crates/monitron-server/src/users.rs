@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::envelope::FieldErrors;
+use crate::api::envelope::{check_optional, FieldErrors};
 use crate::auth::Role;
 use crate::db::entities::{password_reset, session, user};
 
@@ -177,13 +177,25 @@ pub fn validate_display_name(raw: &str) -> Result<Option<String>, String> {
     Ok((!name.is_empty()).then(|| name.to_owned()))
 }
 
-/// Collects the validation errors of a new account's fields.
+/// A new account's fields, validated and normalised.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    /// Lower-case username.
+    pub username: String,
+    /// Lower-case e-mail address.
+    pub email: String,
+    /// Display name, if one was given.
+    pub display_name: Option<String>,
+}
+
+/// Validates a new account's fields, naming every bad one.
 pub fn validate_new(
     username: &str,
     email: &str,
     password: &str,
-    errors: &mut FieldErrors,
-) -> (String, String) {
+    display_name: Option<&str>,
+) -> Result<NewAccount, FieldErrors> {
+    let mut errors = FieldErrors::new();
     let username = validate_username(username).unwrap_or_else(|e| {
         errors.insert("username".into(), e);
         String::new()
@@ -195,7 +207,55 @@ pub fn validate_new(
     if let Err(e) = crate::auth::password::check_policy(password, &username, &email) {
         errors.insert("password".into(), e);
     }
-    (username, email)
+    let display_name = check_optional(
+        &mut errors,
+        "display_name",
+        display_name,
+        validate_display_name,
+    )
+    .flatten();
+    if errors.is_empty() {
+        Ok(NewAccount {
+            username,
+            email,
+            display_name,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Validated profile changes: `display_name` is `Some(None)` to clear it; absent fields
+/// stay as they are.
+#[derive(Debug, Clone)]
+pub struct ProfileChanges {
+    /// New display name (`Some(None)` clears it).
+    pub display_name: Option<Option<String>>,
+    /// New e-mail address, lower case.
+    pub email: Option<String>,
+}
+
+/// Validates changes to a display name and e-mail address, naming every bad field.
+pub fn validate_profile_changes(
+    display_name: Option<&str>,
+    email: Option<&str>,
+) -> Result<ProfileChanges, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let display_name = check_optional(
+        &mut errors,
+        "display_name",
+        display_name,
+        validate_display_name,
+    );
+    let email = check_optional(&mut errors, "email", email, validate_email);
+    if errors.is_empty() {
+        Ok(ProfileChanges {
+            display_name,
+            email,
+        })
+    } else {
+        Err(errors)
+    }
 }
 
 /// Finds a user by username or e-mail (case-insensitive).

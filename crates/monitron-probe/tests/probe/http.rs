@@ -256,15 +256,7 @@ async fn https_target() -> u16 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     monitron_probe::install_crypto_provider();
     let cert = crate::pki::leaf(None, &["localhost"], -1, 30);
-    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(cert.chain, cert.key)
-    .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let acceptor = cert.acceptor();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {

@@ -56,3 +56,17 @@ pub fn leaf(ca: Option<&Ca>, names: &[&str], from_days: i64, to_days: i64) -> Le
         key_pem: key.serialize_pem(),
     }
 }
+
+impl Leaf {
+    /// A TLS acceptor serving this certificate (ring provider, safe default versions).
+    pub fn acceptor(self) -> tokio_rustls::TlsAcceptor {
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(self.chain, self.key)
+            .unwrap();
+        tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config))
+    }
+}

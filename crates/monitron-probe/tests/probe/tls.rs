@@ -1,24 +1,16 @@
 //! TLS certificate checks against TLS servers started here, with certificates generated
 //! here: trusted, expiring soon, expired, self-signed, for the wrong host.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use monitron_probe::tls::Config;
 use monitron_probe::{Outcome, Probe, Status};
-use rustls::crypto::ring;
 
 use crate::pki::{ca, leaf, Ca, Leaf};
 
 /// Serves TLS with `leaf` on a loopback port until the test ends.
 async fn serve(leaf: Leaf) -> u16 {
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(leaf.chain, leaf.key)
-        .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let acceptor = leaf.acceptor();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use axum::extract::State;
 
-use crate::api::envelope::{self, check_optional, ApiError, ApiResult, FieldErrors};
+use crate::api::envelope::{self, ApiError, ApiResult, FieldErrors};
 use crate::api::json::ApiJson;
 use crate::api::meta::RequestMeta;
 use crate::audit::{self, Actor, Entry};
@@ -23,7 +23,7 @@ use crate::db::entities::{password_reset, refresh_token, session, user};
 use crate::mail::Email;
 use crate::settings;
 use crate::state::AppState;
-use crate::users::{self, UserView};
+use crate::users::{self, NewAccount, UserView};
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -396,19 +396,17 @@ async fn register(
     ApiJson(body): ApiJson<RegisterRequest>,
 ) -> ApiResult {
     limit(state.limiters.register_ip.check(&meta.ip_key()))?;
-    let mut errors = FieldErrors::new();
-    let (username, email) =
-        users::validate_new(&body.username, &body.email, &body.password, &mut errors);
-    let display_name = check_optional(
-        &mut errors,
-        "display_name",
+    let NewAccount {
+        username,
+        email,
+        display_name,
+    } = users::validate_new(
+        &body.username,
+        &body.email,
+        &body.password,
         body.display_name.as_deref(),
-        users::validate_display_name,
     )
-    .flatten();
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    .map_err(ApiError::Validation)?;
     let txn = crate::db::begin_write(&state.db).await?;
     let role = if users::none_exist(&txn).await? {
         let stored = settings::get(&txn, settings::SETUP_TOKEN_KEY).await?;

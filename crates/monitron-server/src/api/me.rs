@@ -12,7 +12,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::api::auth::Message;
-use crate::api::envelope::{self, check_optional, ApiError, ApiResult, FieldErrors};
+use crate::api::envelope::{self, ApiError, ApiResult, FieldErrors};
 use crate::api::json::ApiJson;
 use crate::api::list::{ApiQuery, ListPage, PageParams, Paging};
 use crate::api::meta::RequestMeta;
@@ -21,7 +21,7 @@ use crate::audit::{self, Entry};
 use crate::auth::{password, tokens, Credential, Principal, Role};
 use crate::db::entities::{api_key, user};
 use crate::state::AppState;
-use crate::users::{self, Color, Theme, UserView};
+use crate::users::{self, Color, ProfileChanges, Theme, UserView};
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -159,22 +159,11 @@ async fn update_me(
     ApiJson(body): ApiJson<UpdateMe>,
 ) -> ApiResult {
     require_interactive(&principal)?;
-    let mut errors = FieldErrors::new();
-    let display_name = check_optional(
-        &mut errors,
-        "display_name",
-        body.display_name.as_deref(),
-        users::validate_display_name,
-    );
-    let email = check_optional(
-        &mut errors,
-        "email",
-        body.email.as_deref(),
-        users::validate_email,
-    );
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let ProfileChanges {
+        display_name,
+        email,
+    } = users::validate_profile_changes(body.display_name.as_deref(), body.email.as_deref())
+        .map_err(ApiError::Validation)?;
     let email = email.filter(|e| *e != principal.user.email);
     if email.is_some() {
         let current = body.current_password.clone().unwrap_or_default();

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use crate::api::envelope::{self, check_optional, ApiError, ApiResult, FieldErrors};
+use crate::api::envelope::{self, ApiError, ApiResult, FieldErrors};
 use crate::api::json::ApiJson;
 use crate::api::list::{like_pattern, parse_sort, ApiQuery, ListPage, Paging, Sort};
 use crate::api::me::Deleted;
@@ -23,7 +23,7 @@ use crate::auth::role::Grant;
 use crate::auth::{password, tokens, Principal, Role};
 use crate::db::entities::{user, user_grant};
 use crate::state::AppState;
-use crate::users::{self, UserStatus, UserView};
+use crate::users::{self, NewAccount, ProfileChanges, UserStatus, UserView};
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -292,19 +292,17 @@ async fn create_user(
     ApiJson(body): ApiJson<CreateUser>,
 ) -> ApiResult {
     principal.require(Role::Admin)?;
-    let mut errors = FieldErrors::new();
-    let (username, email) =
-        users::validate_new(&body.username, &body.email, &body.password, &mut errors);
-    let display_name = check_optional(
-        &mut errors,
-        "display_name",
+    let NewAccount {
+        username,
+        email,
+        display_name,
+    } = users::validate_new(
+        &body.username,
+        &body.email,
+        &body.password,
         body.display_name.as_deref(),
-        users::validate_display_name,
     )
-    .flatten();
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    .map_err(ApiError::Validation)?;
     let txn = crate::db::begin_write(&state.db).await?;
     let user = insert_user(
         &txn,
@@ -356,22 +354,11 @@ async fn update_user(
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> ApiResult {
     principal.require(Role::Admin)?;
-    let mut errors = FieldErrors::new();
-    let display_name = check_optional(
-        &mut errors,
-        "display_name",
-        body.display_name.as_deref(),
-        users::validate_display_name,
-    );
-    let email = check_optional(
-        &mut errors,
-        "email",
-        body.email.as_deref(),
-        users::validate_email,
-    );
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let ProfileChanges {
+        display_name,
+        email,
+    } = users::validate_profile_changes(body.display_name.as_deref(), body.email.as_deref())
+        .map_err(ApiError::Validation)?;
     let txn = crate::db::begin_write(&state.db).await?;
     let target = find_user(&txn, id).await?;
     let was_active_admin = target.active && target.role == Role::Admin.as_str();
