@@ -52,6 +52,14 @@ pub struct Details {
 }
 
 impl Probe for Config {
+    fn secrets_mut(&mut self) -> Vec<&mut String> {
+        self.metadata
+            .iter_mut()
+            .filter(|(name, _)| crate::is_secret_header(name))
+            .map(|(_, value)| value)
+            .collect()
+    }
+
     fn validate(&mut self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
         validate_host(&mut self.host, &mut errors);

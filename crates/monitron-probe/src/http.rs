@@ -193,6 +193,21 @@ pub struct Details {
 }
 
 impl Probe for Config {
+    fn secrets_mut(&mut self) -> Vec<&mut String> {
+        let mut secrets: Vec<&mut String> = self
+            .headers
+            .iter_mut()
+            .filter(|(name, _)| crate::is_secret_header(name))
+            .map(|(_, value)| value)
+            .collect();
+        match &mut self.auth {
+            Some(Auth::Basic { password, .. }) => secrets.push(password),
+            Some(Auth::Bearer { token }) => secrets.push(token),
+            None => {}
+        }
+        secrets
+    }
+
     fn validate(&mut self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
         match normalise_url(&self.url) {

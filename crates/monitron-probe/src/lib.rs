@@ -61,6 +61,16 @@ impl Outcome {
         }
     }
 
+    /// A passing outcome without a response time (e.g. a heartbeat evaluated on time).
+    pub fn up_untimed(message: impl Into<String>) -> Self {
+        Self {
+            status: Status::Up,
+            response_ms: None,
+            message: message.into(),
+            details: serde_json::Value::Null,
+        }
+    }
+
     /// A failing outcome.
     pub fn down(
         response_ms: Option<f64>,
@@ -87,6 +97,22 @@ pub trait Probe {
 
     /// Runs the check once. It must finish within `timeout`, reporting a timeout as down.
     fn run(&self, timeout: Duration) -> impl Future<Output = Outcome> + Send;
+
+    /// The settings that are secrets (passwords, tokens, credential headers), so that
+    /// whoever stores the configuration can seal them and mask them when showing it.
+    fn secrets_mut(&mut self) -> Vec<&mut String> {
+        Vec::new()
+    }
+}
+
+/// True for header or metadata names that usually carry credentials.
+pub fn is_secret_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "auth", "token", "secret", "key", "cookie", "password", "session",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }
 
 /// Declares the check enum and its dispatch from one list of `Variant(Config) = "type"`.
@@ -115,6 +141,13 @@ macro_rules! checks {
             pub fn type_name(&self) -> &'static str {
                 match self {
                     $(Self::$variant(_) => $name,)*
+                }
+            }
+
+            /// The secret settings, for sealing and masking.
+            pub fn secrets_mut(&mut self) -> Vec<&mut String> {
+                match self {
+                    $(Self::$variant(c) => c.secrets_mut(),)*
                 }
             }
 

@@ -99,6 +99,10 @@ fn unique_suffix() -> String {
 }
 
 impl Probe for Config {
+    fn secrets_mut(&mut self) -> Vec<&mut String> {
+        self.password.iter_mut().collect()
+    }
+
     fn validate(&mut self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
         validate_host(&mut self.host, &mut errors);

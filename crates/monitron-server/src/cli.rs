@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{Config, Vars};
+use crate::config::{Config, Roles, Vars};
 
 /// Monitron: self-hosted monitoring for services, domains, certificates, cron jobs and hosts.
 #[derive(Debug, Parser)]
@@ -16,8 +16,12 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the server (API, and everything else as it is added).
-    Serve,
+    /// Run the server: API, scheduler and check workers (all by default).
+    Serve {
+        /// Run only these parts (repeatable): `api`, `scheduler`, `worker`.
+        #[arg(long = "role", value_enum)]
+        roles: Vec<RoleArg>,
+    },
     /// Create or upgrade the database schema, then exit.
     Migrate,
     /// Inspect the configuration.
@@ -26,6 +30,17 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+}
+
+/// A part of Monitron a process can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoleArg {
+    /// The HTTP API and UI.
+    Api,
+    /// The scheduler (one active per cluster, by lease).
+    Scheduler,
+    /// Check workers.
+    Worker,
 }
 
 /// `monitron config ...`
@@ -37,10 +52,17 @@ pub enum ConfigAction {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load(&Vars::from_env())?;
+    let mut config = Config::load(&Vars::from_env())?;
     crate::telemetry::init(config.log_format, &config.log_level);
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
+    match cli.command.unwrap_or(Command::Serve { roles: Vec::new() }) {
+        Command::Serve { roles } => {
+            if !roles.is_empty() {
+                config.roles = Roles {
+                    api: roles.contains(&RoleArg::Api),
+                    scheduler: roles.contains(&RoleArg::Scheduler),
+                    worker: roles.contains(&RoleArg::Worker),
+                };
+            }
             let app = crate::startup::Application::build(config).await?;
             app.run_until(crate::startup::shutdown_signal()).await
         }

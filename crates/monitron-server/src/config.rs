@@ -12,7 +12,10 @@ use std::time::Duration;
 use ipnet::IpNet;
 use secrecy::{ExposeSecret, SecretString};
 
+use monitron_probe::domain::RegistryConfig;
+
 use crate::duration::parse_duration;
+use crate::history::Retention;
 use crate::rate_limit::{RateLimits, RateSpec};
 
 /// A configuration variable that could not be used.
@@ -149,6 +152,51 @@ pub struct Config {
     pub initial_admin: Option<InitialAdmin>,
     /// How long shutdown waits for in-flight requests (`SHUTDOWN_TIMEOUT`, 30s).
     pub shutdown_timeout: Duration,
+    /// Which parts of Monitron this process runs (`serve --role`; all by default).
+    pub roles: Roles,
+    /// How long each history tier is kept (`RETENTION_RAW` 7d, `RETENTION_1M` 30d,
+    /// `RETENTION_1H` 400d; daily uptime is kept as long as its monitor).
+    pub retention: Retention,
+    /// Checks one worker runs at the same time (`CHECK_CONCURRENCY`, 1000).
+    pub check_concurrency: usize,
+    /// Where domain registration data is looked up (`RDAP_BOOTSTRAP_URL`, `WHOIS_SERVER`).
+    pub domain_registry: RegistryConfig,
+}
+
+/// The parts of Monitron one process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Roles {
+    /// The HTTP API and UI.
+    pub api: bool,
+    /// The scheduler (active in one process at a time, by lease).
+    pub scheduler: bool,
+    /// Check workers.
+    pub worker: bool,
+}
+
+impl Default for Roles {
+    fn default() -> Self {
+        Self {
+            api: true,
+            scheduler: true,
+            worker: true,
+        }
+    }
+}
+
+impl Roles {
+    /// The roles' names, for logs and `config check`.
+    pub fn names(&self) -> String {
+        let names: Vec<&str> = [
+            (self.api, "api"),
+            (self.scheduler, "scheduler"),
+            (self.worker, "worker"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect();
+        names.join(",")
+    }
 }
 
 /// A source of variables: the process environment in production, a map in tests.
@@ -311,6 +359,7 @@ impl Config {
             forgot_per_email: vars
                 .rate("RATE_LIMIT_FORGOT_PER_EMAIL", defaults.forgot_per_email)?,
             register_per_ip: vars.rate("RATE_LIMIT_REGISTER_PER_IP", defaults.register_per_ip)?,
+            ping_per_token: vars.rate("RATE_LIMIT_PING_PER_TOKEN", defaults.ping_per_token)?,
         };
         let public_url = vars
             .get("PUBLIC_URL")
@@ -347,6 +396,12 @@ impl Config {
             rate_limits,
             initial_admin: initial_admin(vars)?,
             shutdown_timeout: vars.duration("SHUTDOWN_TIMEOUT", Duration::from_secs(30))?,
+            roles: Roles::default(),
+            retention: retention(vars)?,
+            check_concurrency: vars
+                .parse("CHECK_CONCURRENCY", 1000usize, "a number of checks")?
+                .max(1),
+            domain_registry: domain_registry(vars),
             data_dir,
         })
     }
@@ -471,6 +526,10 @@ impl Config {
                 self.rate_limits.register_per_ip.to_string(),
             ),
             (
+                "RATE_LIMIT_PING_PER_TOKEN",
+                self.rate_limits.ping_per_token.to_string(),
+            ),
+            (
                 "INITIAL_ADMIN_EMAIL",
                 self.initial_admin
                     .as_ref()
@@ -492,6 +551,25 @@ impl Config {
                 "SHUTDOWN_TIMEOUT",
                 format!("{}s", self.shutdown_timeout.as_secs()),
             ),
+            ("ROLES", self.roles.names()),
+            (
+                "RETENTION_RAW",
+                format!("{}s", self.retention.raw.as_secs()),
+            ),
+            (
+                "RETENTION_1M",
+                format!("{}s", self.retention.minute.as_secs()),
+            ),
+            (
+                "RETENTION_1H",
+                format!("{}s", self.retention.hour.as_secs()),
+            ),
+            ("CHECK_CONCURRENCY", self.check_concurrency.to_string()),
+            (
+                "RDAP_BOOTSTRAP_URL",
+                self.domain_registry.rdap_bootstrap_url.clone(),
+            ),
+            ("WHOIS_SERVER", self.domain_registry.whois_server.clone()),
         ]
     }
 }
@@ -672,6 +750,36 @@ pub fn mask_url_password(url: &str) -> String {
         masked.push_str(&params.join("&"));
     }
     masked
+}
+
+fn retention(vars: &Vars) -> Result<Retention, ConfigError> {
+    let defaults = Retention::default();
+    let retention = Retention {
+        raw: vars.duration("RETENTION_RAW", defaults.raw)?,
+        minute: vars.duration("RETENTION_1M", defaults.minute)?,
+        hour: vars.duration("RETENTION_1H", defaults.hour)?,
+    };
+    for (name, value) in [
+        ("RETENTION_RAW", retention.raw),
+        ("RETENTION_1M", retention.minute),
+        ("RETENTION_1H", retention.hour),
+    ] {
+        if value < Duration::from_secs(86_400) {
+            return Err(ConfigError::new(name, "must be at least 1d"));
+        }
+    }
+    Ok(retention)
+}
+
+fn domain_registry(vars: &Vars) -> RegistryConfig {
+    let mut registry = RegistryConfig::default();
+    if let Some(url) = vars.get("RDAP_BOOTSTRAP_URL") {
+        registry.rdap_bootstrap_url = url.to_owned();
+    }
+    if let Some(server) = vars.get("WHOIS_SERVER") {
+        registry.whois_server = server.to_owned();
+    }
+    registry
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 use crate::state::AppState;
@@ -18,6 +19,126 @@ pub struct Metrics {
     registry: Registry,
     http_requests: IntCounterVec,
     http_duration: HistogramVec,
+    /// The monitoring engine's instruments.
+    pub engine: EngineMetrics,
+}
+
+/// Instruments of the scheduler, workers and result writer, and per-monitor gauges.
+#[derive(Clone)]
+pub struct EngineMetrics {
+    /// Checks run, by type and outcome (`up`/`down`).
+    pub checks: IntCounterVec,
+    /// Seconds between a check's due time and its start.
+    pub schedule_lag: Histogram,
+    /// Slots skipped because the previous check of the monitor was still running or the
+    /// scheduler fell behind.
+    pub skipped: IntCounter,
+    /// Messages waiting, by work kind.
+    pub queue_depth: IntGaugeVec,
+    /// Results per write batch.
+    pub batch_size: Histogram,
+    /// 1 while this process holds the scheduler lease.
+    pub scheduler_active: IntGauge,
+    /// Monitors known to this process's scheduler.
+    pub scheduled_monitors: IntGauge,
+    /// 1 when up, 0 when down, by monitor.
+    pub monitor_up: GaugeVec,
+    /// Last response time in milliseconds, by monitor.
+    pub monitor_response_ms: GaugeVec,
+    /// Days until the TLS certificate expires, by monitor.
+    pub certificate_days_left: GaugeVec,
+    /// Days until the domain registration expires, by monitor.
+    pub domain_days_left: GaugeVec,
+}
+
+impl EngineMetrics {
+    fn new(registry: &Registry) -> Self {
+        let monitor_labels = &["monitor_id", "name", "kind", "type"];
+        let gauge = |name: &str, help: &str| {
+            let g = GaugeVec::new(Opts::new(name, help), monitor_labels).expect("valid metric");
+            registry
+                .register(Box::new(g.clone()))
+                .expect("registered once");
+            g
+        };
+        let checks = IntCounterVec::new(
+            Opts::new("monitron_checks_total", "Checks run, by type and outcome."),
+            &["type", "outcome"],
+        )
+        .expect("valid metric");
+        let schedule_lag = Histogram::with_opts(
+            HistogramOpts::new(
+                "monitron_schedule_lag_seconds",
+                "Delay between a check's due time and its start.",
+            )
+            .buckets(vec![
+                0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+        )
+        .expect("valid metric");
+        let skipped = IntCounter::new(
+            "monitron_checks_skipped_total",
+            "Check slots skipped (previous check still running, or the scheduler fell behind).",
+        )
+        .expect("valid metric");
+        let queue_depth = IntGaugeVec::new(
+            Opts::new("monitron_queue_depth", "Messages waiting, by work kind."),
+            &["kind"],
+        )
+        .expect("valid metric");
+        let batch_size = Histogram::with_opts(
+            HistogramOpts::new("monitron_writer_batch_size", "Results per write batch.").buckets(
+                vec![1.0, 10.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0],
+            ),
+        )
+        .expect("valid metric");
+        let scheduler_active = IntGauge::new(
+            "monitron_scheduler_active",
+            "1 while this process holds the scheduler lease.",
+        )
+        .expect("valid metric");
+        let scheduled_monitors = IntGauge::new(
+            "monitron_scheduled_monitors",
+            "Monitors in this process's schedule.",
+        )
+        .expect("valid metric");
+        for c in [
+            Box::new(checks.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(schedule_lag.clone()),
+            Box::new(skipped.clone()),
+            Box::new(queue_depth.clone()),
+            Box::new(batch_size.clone()),
+            Box::new(scheduler_active.clone()),
+            Box::new(scheduled_monitors.clone()),
+        ] {
+            registry.register(c).expect("registered once");
+        }
+        Self {
+            checks,
+            schedule_lag,
+            skipped,
+            queue_depth,
+            batch_size,
+            scheduler_active,
+            scheduled_monitors,
+            monitor_up: gauge(
+                "monitron_monitor_up",
+                "1 when the monitor is up, 0 when down.",
+            ),
+            monitor_response_ms: gauge(
+                "monitron_monitor_response_ms",
+                "Response time of the monitor's last check, in milliseconds.",
+            ),
+            certificate_days_left: gauge(
+                "monitron_certificate_days_left",
+                "Days until the monitored TLS certificate expires.",
+            ),
+            domain_days_left: gauge(
+                "monitron_domain_days_left",
+                "Days until the monitored domain registration expires.",
+            ),
+        }
+    }
 }
 
 impl Metrics {
@@ -64,10 +185,12 @@ impl Metrics {
                 prometheus::process_collector::ProcessCollector::for_self(),
             ))
             .expect("registered once");
+        let engine = EngineMetrics::new(&registry);
         Self {
             registry,
             http_requests,
             http_duration,
+            engine,
         }
     }
 

@@ -80,6 +80,8 @@ pub struct RateLimits {
     pub forgot_per_email: RateSpec,
     /// Registrations from one client IP.
     pub register_per_ip: RateSpec,
+    /// Heartbeat pings for one ping URL.
+    pub ping_per_token: RateSpec,
 }
 
 impl Default for RateLimits {
@@ -90,6 +92,7 @@ impl Default for RateLimits {
             forgot_per_ip: RateSpec::new(10, 3_600),
             forgot_per_email: RateSpec::new(3, 3_600),
             register_per_ip: RateSpec::new(10, 3_600),
+            ping_per_token: RateSpec::new(60, 60),
         }
     }
 }
@@ -124,6 +127,8 @@ pub struct Limiters {
     pub forgot_email: Limiter,
     /// See [`RateLimits::register_per_ip`].
     pub register_ip: Limiter,
+    /// See [`RateLimits::ping_per_token`].
+    pub ping_token: Limiter,
 }
 
 impl Limiters {
@@ -135,6 +140,7 @@ impl Limiters {
             forgot_ip: Limiter::new(limits.forgot_per_ip),
             forgot_email: Limiter::new(limits.forgot_per_email),
             register_ip: Limiter::new(limits.register_per_ip),
+            ping_token: Limiter::new(limits.ping_per_token),
         }
     }
 
@@ -146,6 +152,7 @@ impl Limiters {
             &self.forgot_ip,
             &self.forgot_email,
             &self.register_ip,
+            &self.ping_token,
         ] {
             l.0.retain_recent();
             l.0.shrink_to_fit();

@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 use crate::auth::tokens::TokenKeys;
 use crate::bootstrap::{self, Bootstrap};
@@ -19,6 +20,7 @@ use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::queue::{InProcess, Queue, RabbitMq};
 use crate::rate_limit::Limiters;
+use crate::scheduler::SchedulerConfig;
 use crate::state::AppState;
 
 /// A built server, bound and ready to run.
@@ -27,6 +29,7 @@ pub struct Application {
     state: AppState,
     port: u16,
     bootstrap: Bootstrap,
+    writer_task: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -44,13 +47,22 @@ impl Application {
             }
             None => Queue::InProcess(InProcess::new()),
         };
+        crate::history::retention::prepare(&db, chrono::Utc::now())
+            .await
+            .context("Failed to prepare the history tables")?;
+        let metrics = Metrics::new();
+        let cipher = Cipher::new(secrets.encryption_key.expose_secret());
+        let (engine, writer_task) =
+            crate::engine::Engine::start(db.clone(), cipher.clone(), metrics.clone(), &config);
+        engine.sync().await.context("Failed to load the monitors")?;
         let state = AppState {
             db,
+            engine,
             tokens: Arc::new(TokenKeys::new(&secrets.jwt_secret)),
-            cipher: Cipher::new(secrets.encryption_key.expose_secret()),
+            cipher,
             limiters: Limiters::new(&config.rate_limits),
             mailer,
-            metrics: Metrics::new(),
+            metrics,
             queue,
             basic_cache: Arc::default(),
             config: Arc::new(config),
@@ -65,6 +77,7 @@ impl Application {
             state,
             port,
             bootstrap,
+            writer_task,
         })
     }
 
@@ -93,8 +106,41 @@ impl Application {
             listener,
             state,
             port,
+            writer_task,
             ..
         } = self;
+        let roles = state.config.roles;
+        let stop = CancellationToken::new();
+        let mut background = Vec::new();
+        background.push(tokio::spawn(crate::scheduler::sync_loop(
+            state.engine.clone(),
+            stop.clone(),
+        )));
+        if roles.scheduler {
+            let holder = format!(
+                "{}-{}",
+                std::process::id(),
+                &uuid::Uuid::new_v4().simple().to_string()[..8]
+            );
+            background.push(tokio::spawn(crate::scheduler::run(
+                state.engine.clone(),
+                state.db.clone(),
+                state.queue.clone(),
+                SchedulerConfig {
+                    holder,
+                    retention: state.config.retention,
+                },
+                stop.clone(),
+            )));
+        }
+        if roles.worker {
+            background.push(tokio::spawn(crate::engine::worker::run(
+                state.engine.clone(),
+                state.queue.clone(),
+                state.config.check_concurrency,
+                stop.clone(),
+            )));
+        }
         let drain = state.config.shutdown_timeout;
         let sweeper = {
             let limiters = state.limiters.clone();
@@ -106,10 +152,14 @@ impl Application {
                 }
             })
         };
-        tracing::info!(port, "Monitron is listening.");
+        tracing::info!(port, roles = %roles.names(), "Monitron is listening.");
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let app =
-            crate::api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let router = if roles.api {
+            crate::api::router(state.clone())
+        } else {
+            crate::api::operations_router(state.clone())
+        };
+        let app = router.into_make_service_with_connect_info::<SocketAddr>();
         let server = axum::serve(listener, app).with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("Shutting down: no new connections; draining in-flight requests.");
@@ -127,12 +177,22 @@ impl Application {
             () = deadline => tracing::warn!(timeout_s = drain.as_secs(), "In-flight requests did not finish in time; closing anyway."),
         }
         sweeper.abort();
-        state
-            .db
-            .clone()
-            .close()
+        // Stop scheduling and take no new checks; running checks end within their timeout.
+        stop.cancel();
+        for task in background {
+            let _ = tokio::time::timeout(drain, task).await;
+        }
+        // Write every result still queued, then let the writer end.
+        state.engine.writer().flush().await;
+        let db = state.db.clone();
+        drop(state);
+        if tokio::time::timeout(Duration::from_secs(5), writer_task)
             .await
-            .context("Failed to close the database")?;
+            .is_err()
+        {
+            tracing::debug!("Result writer still referenced at shutdown; its queue was flushed.");
+        }
+        db.close().await.context("Failed to close the database")?;
         tracing::info!("Monitron stopped.");
         Ok(())
     }

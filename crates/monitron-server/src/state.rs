@@ -8,6 +8,7 @@ use crate::auth::basic_cache::BasicCache;
 use crate::auth::tokens::TokenKeys;
 use crate::cipher::Cipher;
 use crate::config::Config;
+use crate::engine::Engine;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::queue::Queue;
@@ -34,4 +35,6 @@ pub struct AppState {
     pub queue: Queue,
     /// Recently verified Basic credentials.
     pub basic_cache: Arc<BasicCache>,
+    /// The monitoring engine (catalog, result writer, live events).
+    pub engine: Engine,
 }

@@ -4,14 +4,20 @@
 
 pub mod audit_logs;
 pub mod auth;
+pub mod domains;
 pub mod envelope;
+pub mod incidents;
 pub mod json;
 pub mod list;
+pub mod live;
 pub mod me;
 pub mod meta;
+pub mod monitors;
 pub mod openapi;
 pub mod path;
+pub mod pings;
 pub mod request_id;
+pub mod services;
 pub mod settings;
 pub mod system;
 pub mod users;
@@ -39,6 +45,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(settings::router())
         .merge(audit_logs::router())
+        .merge(services::router())
+        .merge(domains::router())
+        .merge(incidents::router())
+        .merge(pings::router())
+        .merge(live::router())
 }
 
 /// The OpenAPI document of the whole API.
@@ -48,6 +59,19 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::Internal(anyhow::anyhow!("a request handler panicked")).into_response()
+}
+
+/// Only the operations endpoints (health, readiness, metrics), for processes that run
+/// without the `api` role.
+pub fn operations_router(state: AppState) -> Router {
+    let (router, _) = OpenApiRouter::with_openapi(openapi::base())
+        .merge(system::router())
+        .split_for_parts();
+    router
+        .fallback(|| async { ApiError::NoRoute })
+        .layer(from_fn_with_state(state.clone(), crate::metrics::track))
+        .layer(from_fn(request_id::middleware))
+        .with_state(state)
 }
 
 /// The complete application router (no socket).

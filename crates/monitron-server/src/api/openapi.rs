@@ -25,9 +25,21 @@ const PUBLIC: &[&str] = &[
     "healthz",
     "readyz",
     "metrics",
+    "pingSuccess",
+    "pingSuccessPost",
+    "pingSignal",
+    "pingSignalPost",
 ];
 /// Operations that answer 429 when their rate limit trips.
-const RATE_LIMITED: &[&str] = &["login", "register", "forgotPassword"];
+const RATE_LIMITED: &[&str] = &[
+    "login",
+    "register",
+    "forgotPassword",
+    "pingSuccess",
+    "pingSuccessPost",
+    "pingSignal",
+    "pingSignalPost",
+];
 
 const DESCRIPTION: &str = "\
 Monitron's HTTP API. Every response, success or error, is an envelope \

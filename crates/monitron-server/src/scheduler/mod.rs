@@ -1,5 +1,264 @@
-//! The scheduler: decides when each monitor is checked. [`plan`] holds every enabled
-//! monitor's next due time in memory; the loop that pops due monitors and publishes check
-//! jobs builds on it.
+//! The scheduler: decides when each monitor is checked and publishes check jobs.
+//!
+//! [`plan`] holds every enabled monitor's next due time in a heap; the loop here sleeps
+//! until the earliest, publishes what is due, and keeps the plan in step with the
+//! catalog. Only the holder of the scheduler [`lease`] publishes; other processes with
+//! the scheduler role stand by and take over when the lease expires. The holder also
+//! runs the history retention pass.
 
+pub mod lease;
 pub mod plan;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::db::entities::monitor_state;
+use crate::engine::worker::Job;
+use crate::engine::Engine;
+use crate::history::{self, Retention};
+use crate::queue::{Queue, WorkKind};
+use plan::{Millis, Plan};
+
+/// How long a lease lasts without renewal.
+pub const LEASE_TTL: Duration = Duration::from_secs(10);
+/// How often the holder renews and standbys try to take over.
+pub const LEASE_RENEW: Duration = Duration::from_secs(2);
+/// Start-up catch-up checks are spread over this window.
+pub const CATCH_UP_WINDOW: Duration = Duration::from_secs(10);
+/// How often the retention pass runs.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+
+fn now_ms() -> Millis {
+    Utc::now().timestamp_millis()
+}
+
+/// Settings of the scheduler loop.
+pub struct SchedulerConfig {
+    /// Names this process in the lease.
+    pub holder: String,
+    /// History retention.
+    pub retention: Retention,
+}
+
+/// Runs until `stop` is cancelled: stands by, and schedules while holding the lease.
+pub async fn run(
+    engine: Engine,
+    db: DatabaseConnection,
+    queue: Queue,
+    config: SchedulerConfig,
+    stop: CancellationToken,
+) {
+    let ttl_ms = LEASE_TTL.as_millis() as i64;
+    let mut logged_standby = false;
+    loop {
+        match lease::acquire(&db, lease::SCHEDULER, &config.holder, now_ms(), ttl_ms).await {
+            Ok(true) => {
+                tracing::info!(holder = %config.holder, "Scheduler lease taken; scheduling checks.");
+                engine.metrics().engine.scheduler_active.set(1);
+                lead(&engine, &db, &queue, &config, &stop).await;
+                engine.metrics().engine.scheduler_active.set(0);
+                engine.metrics().engine.scheduled_monitors.set(0);
+                if stop.is_cancelled() {
+                    if let Err(err) = lease::release(&db, lease::SCHEDULER, &config.holder).await {
+                        tracing::warn!(error = %err, "Releasing the scheduler lease failed; it expires by itself.");
+                    }
+                    return;
+                }
+                tracing::warn!(holder = %config.holder, "Scheduler lease lost; standing by.");
+                logged_standby = false;
+            }
+            Ok(false) => {
+                if !logged_standby {
+                    tracing::info!(holder = %config.holder, "Another process holds the scheduler lease; standing by.");
+                    logged_standby = true;
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "Checking the scheduler lease failed."),
+        }
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(LEASE_RENEW) => {}
+        }
+    }
+}
+
+/// A monitor and when it was last checked.
+type LastChecked = (Uuid, Option<DateTime<Utc>>);
+
+/// What the plan knows about each monitor, to spot changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Planned {
+    interval_s: u32,
+    updated_at: DateTime<Utc>,
+}
+
+/// Brings the plan in step with the catalog; new or changed monitors are planned from
+/// their last check (so overdue ones are caught up promptly).
+async fn reconcile(
+    engine: &Engine,
+    db: &DatabaseConnection,
+    plan: &mut Plan,
+    planned: &mut HashMap<Uuid, Planned>,
+) {
+    let monitors = engine.catalog().all();
+    let mut wanted: HashMap<Uuid, Planned> = HashMap::with_capacity(monitors.len());
+    for m in &monitors {
+        if m.enabled {
+            wanted.insert(
+                m.id,
+                Planned {
+                    interval_s: m.interval_s,
+                    updated_at: m.updated_at,
+                },
+            );
+        }
+    }
+    planned.retain(|id, _| {
+        let keep = wanted.contains_key(id);
+        if !keep {
+            plan.remove(*id);
+        }
+        keep
+    });
+    let fresh: Vec<Uuid> = wanted
+        .iter()
+        .filter(|(id, p)| planned.get(id) != Some(p))
+        .map(|(id, _)| *id)
+        .collect();
+    if fresh.is_empty() {
+        return;
+    }
+    let mut last_checked: HashMap<Uuid, Millis> = HashMap::new();
+    for chunk in fresh.chunks(500) {
+        let rows: Result<Vec<LastChecked>, _> = monitor_state::Entity::find()
+            .select_only()
+            .column(monitor_state::Column::MonitorId)
+            .column(monitor_state::Column::LastCheckedAt)
+            .filter(monitor_state::Column::MonitorId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await;
+        match rows {
+            Ok(rows) => {
+                for (id, at) in rows {
+                    if let Some(at) = at {
+                        last_checked.insert(id, at.timestamp_millis());
+                    }
+                }
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "Reading last check times failed; those monitors are checked now.")
+            }
+        }
+    }
+    let now = now_ms();
+    for id in fresh {
+        let p = wanted[&id];
+        plan.upsert(
+            id,
+            i64::from(p.interval_s) * 1000,
+            last_checked.get(&id).copied(),
+            now,
+        );
+        planned.insert(id, p);
+    }
+}
+
+/// Schedules while the lease holds; returns when it is lost or on `stop`.
+async fn lead(
+    engine: &Engine,
+    db: &DatabaseConnection,
+    queue: &Queue,
+    config: &SchedulerConfig,
+    stop: &CancellationToken,
+) {
+    let ttl_ms = LEASE_TTL.as_millis() as i64;
+    let mut lease_until = now_ms() + ttl_ms;
+    let mut plan = Plan::new(CATCH_UP_WINDOW.as_millis() as i64);
+    let mut planned: HashMap<Uuid, Planned> = HashMap::new();
+    let mut changes = engine.catalog().subscribe();
+    if let Err(err) = engine.sync().await {
+        tracing::warn!(error = %err, "Loading monitors failed.");
+    }
+    reconcile(engine, db, &mut plan, &mut planned).await;
+    let mut renew = tokio::time::interval(LEASE_RENEW);
+    renew.tick().await;
+    let mut retention_at = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        engine
+            .metrics()
+            .engine
+            .scheduled_monitors
+            .set(planned.len() as i64);
+        let sleep_ms = plan
+            .next_due_at()
+            .map_or(1000, |due| (due - now_ms()).clamp(0, 1000));
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = renew.tick() => {
+                let now = now_ms();
+                match lease::acquire(db, lease::SCHEDULER, &config.holder, now, ttl_ms).await {
+                    Ok(true) => lease_until = now + ttl_ms,
+                    Ok(false) => return,
+                    Err(err) => tracing::warn!(error = %err, "Renewing the scheduler lease failed."),
+                }
+                for kind in [WorkKind::Check] {
+                    if let Ok(depth) = queue.depth(kind).await {
+                        engine.metrics().engine.queue_depth.with_label_values(&[kind.name()]).set(i64::from(depth));
+                    }
+                }
+                if tokio::time::Instant::now() >= retention_at {
+                    retention_at = tokio::time::Instant::now() + RETENTION_EVERY;
+                    let db = db.clone();
+                    let retention = config.retention;
+                    tokio::spawn(async move {
+                        match history::retention::run(&db, &retention, Utc::now()).await {
+                            Ok(removed) => tracing::info!(partitions = removed.partitions, rows = removed.rows, "History retention pass done."),
+                            Err(err) => tracing::warn!(error = %err, "History retention pass failed."),
+                        }
+                    });
+                }
+            }
+            changed = changes.changed() => {
+                if changed.is_ok() {
+                    reconcile(engine, db, &mut plan, &mut planned).await;
+                }
+            }
+            () = tokio::time::sleep(Duration::from_millis(sleep_ms as u64)) => {
+                let now = now_ms();
+                // Fencing: never publish on a lease that may have passed to another process.
+                if now >= lease_until - 1000 {
+                    continue;
+                }
+                for due in plan.pop_due(now) {
+                    if due.skipped > 0 {
+                        engine.metrics().engine.skipped.inc_by(due.skipped as u64);
+                    }
+                    let job = Job { monitor_id: due.monitor_id, slot: due.slot, due_at: due.due_at };
+                    let payload = serde_json::to_vec(&job).expect("a job serializes");
+                    if let Err(err) = queue.publish(WorkKind::Check, &payload).await {
+                        tracing::warn!(monitor_id = %due.monitor_id, error = %err, "Publishing a check job failed; the slot is skipped.");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Keeps this process's catalog in step with the database until `stop`.
+pub async fn sync_loop(engine: Engine, stop: CancellationToken) {
+    loop {
+        if let Err(err) = engine.sync().await {
+            tracing::warn!(error = %err, "Syncing monitors failed.");
+        }
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(crate::engine::SYNC_INTERVAL) => {}
+        }
+    }
+}

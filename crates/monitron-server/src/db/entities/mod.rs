@@ -2,9 +2,13 @@
 
 pub mod api_key;
 pub mod audit_log;
+pub mod incident;
+pub mod monitor;
+pub mod monitor_state;
 pub mod password_reset;
 pub mod refresh_token;
 pub mod role;
+pub mod series;
 pub mod session;
 pub mod setting;
 pub mod user;

@@ -1,0 +1,163 @@
+//! The monitoring engine: the catalog of runnable monitors, check workers, the result
+//! writer, live events, and the background loops each process role runs.
+//!
+//! Flow: the scheduler (one active per cluster, see [`crate::scheduler`]) publishes a
+//! [`worker::Job`] per due check to the queue; workers run the check and hand the
+//! outcome to this process's [`writer::Writer`], which stores it in batches, advances the
+//! monitor's state, opens or resolves incidents, and broadcasts [`events::Event`]s.
+
+pub mod catalog;
+pub mod events;
+pub mod runner;
+pub mod transition;
+pub mod worker;
+pub mod writer;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use monitron_probe::domain::Registry;
+use monitron_probe::{Outcome, Status};
+use sea_orm::DatabaseConnection;
+use tokio::sync::broadcast;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+use crate::cipher::Cipher;
+use crate::config::Config;
+use crate::metrics::Metrics;
+
+use catalog::{Catalog, Runnable};
+use events::Event;
+use runner::RunContext;
+use writer::Writer;
+
+/// How often the catalog is compared with the database for changes made elsewhere.
+pub const SYNC_INTERVAL: Duration = Duration::from_secs(5);
+
+struct Inner {
+    db: DatabaseConnection,
+    cipher: Cipher,
+    catalog: Catalog,
+    writer: Writer,
+    run: RunContext,
+    events: broadcast::Sender<Event>,
+    metrics: Metrics,
+}
+
+/// Cheap to clone: one shared engine per process.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+impl Engine {
+    /// Builds the engine and starts its result writer. The writer task ends once every
+    /// clone of the engine is dropped, after writing what it holds.
+    pub fn start(
+        db: DatabaseConnection,
+        cipher: Cipher,
+        metrics: Metrics,
+        config: &Config,
+    ) -> (Self, JoinHandle<()>) {
+        let (events, _) = broadcast::channel(4096);
+        let (writer, task) = Writer::start(db.clone(), metrics.clone(), events.clone());
+        let engine = Self {
+            inner: Arc::new(Inner {
+                run: RunContext {
+                    db: db.clone(),
+                    registry: Registry::new(config.domain_registry.clone()),
+                },
+                db,
+                cipher,
+                catalog: Catalog::default(),
+                writer,
+                events,
+                metrics,
+            }),
+        };
+        (engine, task)
+    }
+
+    /// The monitors this process knows.
+    pub fn catalog(&self) -> &Catalog {
+        &self.inner.catalog
+    }
+
+    /// The result writer.
+    pub fn writer(&self) -> &Writer {
+        &self.inner.writer
+    }
+
+    /// Prometheus instruments.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// Live events of this process.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
+    }
+
+    /// Loads every monitor (start-up) or the changes since the last sync.
+    pub async fn sync(&self) -> Result<usize, sea_orm::DbErr> {
+        self.inner
+            .catalog
+            .sync(&self.inner.db, &self.inner.cipher)
+            .await
+    }
+
+    /// Tells the engine a monitor was created, changed or deleted through this process.
+    pub async fn monitor_changed(&self, id: Uuid) {
+        if let Err(err) = self
+            .inner
+            .catalog
+            .reload(&self.inner.db, &self.inner.cipher, id)
+            .await
+        {
+            tracing::warn!(monitor_id = %id, error = %err, "Reloading a changed monitor failed; the next sync will catch up.");
+        }
+    }
+
+    /// Runs a check once and counts it.
+    pub async fn run_check(&self, monitor: &Runnable) -> Option<Outcome> {
+        let outcome = runner::run(monitor, &self.inner.run).await?;
+        let result = if outcome.status == Status::Up {
+            "up"
+        } else {
+            "down"
+        };
+        self.inner
+            .metrics
+            .engine
+            .checks
+            .with_label_values(&[monitor.type_name(), result])
+            .inc();
+        Some(outcome)
+    }
+
+    /// Runs a monitor's check now, outside its schedule, stores the result and returns
+    /// it. `None` when the monitor does not exist or (heartbeats) has nothing to report.
+    pub async fn run_now(&self, id: Uuid) -> Option<Outcome> {
+        self.monitor_changed(id).await;
+        let monitor = self.inner.catalog.get(id)?;
+        let outcome = self.run_check(&monitor).await?;
+        self.inner
+            .writer
+            .record_and_wait(monitor, Utc::now(), outcome.clone())
+            .await;
+        Some(outcome)
+    }
+
+    /// Stores a result produced outside a check (a heartbeat ping) and waits for it.
+    pub async fn record(&self, id: Uuid, outcome: Outcome) {
+        self.monitor_changed(id).await;
+        if let Some(monitor) = self.inner.catalog.get(id) {
+            self.inner
+                .writer
+                .record_and_wait(monitor, Utc::now(), outcome)
+                .await;
+        }
+    }
+}

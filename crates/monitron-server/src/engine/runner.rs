@@ -1,0 +1,65 @@
+//! Running one monitor's check once: probes run against their target, domains look up
+//! their registration, heartbeats evaluate the pings received so far.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use monitron_probe::domain::Registry;
+use monitron_probe::Outcome;
+use sea_orm::{DatabaseConnection, EntityTrait};
+
+use crate::db::entities::monitor_state;
+use crate::engine::catalog::Runnable;
+use crate::heartbeat::{self, Pings};
+use crate::monitors::{domain, Check};
+
+/// What a check needs besides its settings.
+pub struct RunContext {
+    /// For heartbeats' pings.
+    pub db: DatabaseConnection,
+    /// Domain registration lookups (caches the RDAP bootstrap).
+    pub registry: Registry,
+}
+
+/// Runs the check once. `None`: nothing to record (a heartbeat still waiting for its first
+/// ping).
+pub async fn run(monitor: &Runnable, ctx: &RunContext) -> Option<Outcome> {
+    let timeout = Duration::from_secs(u64::from(monitor.timeout_s));
+    match &monitor.check {
+        Check::Probe(check) => Some(check.run(timeout).await),
+        Check::Domain(settings) => Some(domain::check(&ctx.registry, settings, timeout).await),
+        Check::Heartbeat(config) => evaluate_heartbeat(monitor, config, ctx).await,
+    }
+}
+
+async fn evaluate_heartbeat(
+    monitor: &Runnable,
+    config: &heartbeat::Config,
+    ctx: &RunContext,
+) -> Option<Outcome> {
+    let state = match monitor_state::Entity::find_by_id(monitor.id)
+        .one(&ctx.db)
+        .await
+    {
+        Ok(state) => state?,
+        Err(err) => {
+            tracing::warn!(monitor_id = %monitor.id, error = %err, "Could not read heartbeat pings.");
+            return None;
+        }
+    };
+    let pings = Pings {
+        success: state.last_success_at,
+        failure: state.last_failure_at,
+        start: state.last_start_at,
+    };
+    let evaluation = config.evaluate(&pings, Utc::now());
+    match evaluation.status {
+        heartbeat::Status::Pending => None,
+        heartbeat::Status::Up => Some(Outcome::up_untimed(evaluation.message)),
+        heartbeat::Status::Down => Some(Outcome::down(
+            None,
+            evaluation.message,
+            serde_json::Value::Null,
+        )),
+    }
+}

@@ -1,0 +1,476 @@
+//! The result writer: one task per process that receives finished checks, batches them,
+//! and in one transaction per batch stores raw results, folds them into the rollup tiers,
+//! advances each monitor's state, and opens or resolves incidents. Then it updates the
+//! per-monitor gauges and broadcasts live events.
+//!
+//! Batching is what makes persistence cheap: at 1,000 checks/s a batch holds a few
+//! hundred results and costs a handful of statements instead of thousands.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use monitron_probe::{Outcome, Status};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, Set,
+};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+use crate::audit::{self, Actor, Entry};
+use crate::db::entities::{incident, monitor_state};
+use crate::engine::catalog::Runnable;
+use crate::engine::events::Event;
+use crate::engine::transition::{Change, Tracked};
+use crate::history::{self, store, ResultRow};
+use crate::metrics::Metrics;
+use crate::monitors::view::MonitorStatus;
+use crate::monitors::{Check, Kind};
+
+/// Most results written in one batch.
+const MAX_BATCH: usize = 5000;
+/// How long a batch may wait to fill after its first result.
+const BATCH_WINDOW: Duration = Duration::from_millis(250);
+/// Results waiting for the writer before senders wait too.
+const CHANNEL_CAPACITY: usize = 20_000;
+
+/// A finished check on its way to storage.
+pub struct Recorded {
+    /// The monitor.
+    pub monitor: Arc<Runnable>,
+    /// When the check finished.
+    pub checked_at: DateTime<Utc>,
+    /// What it found.
+    pub outcome: Outcome,
+    /// Told once the result is stored.
+    pub done: Option<oneshot::Sender<()>>,
+}
+
+enum Message {
+    Result(Recorded),
+    /// Answered once everything sent before it is written.
+    Flush(oneshot::Sender<()>),
+}
+
+/// Hands results to the writer task.
+#[derive(Clone)]
+pub struct Writer {
+    tx: mpsc::Sender<Message>,
+}
+
+impl Writer {
+    /// Starts the writer task; it ends after every `Writer` is dropped and the last batch
+    /// is written.
+    pub fn start(
+        db: DatabaseConnection,
+        metrics: Metrics,
+        events: broadcast::Sender<Event>,
+    ) -> (Self, JoinHandle<()>) {
+        let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+        let task = tokio::spawn(run(rx, db, metrics, events));
+        (Self { tx }, task)
+    }
+
+    /// Queues a result for storage.
+    pub async fn record(&self, recorded: Recorded) {
+        if self.tx.send(Message::Result(recorded)).await.is_err() {
+            tracing::warn!("Result dropped: the writer has stopped.");
+        }
+    }
+
+    /// Stores a result and waits until it is written.
+    pub async fn record_and_wait(
+        &self,
+        monitor: Arc<Runnable>,
+        checked_at: DateTime<Utc>,
+        outcome: Outcome,
+    ) {
+        let (done, written) = oneshot::channel();
+        self.record(Recorded {
+            monitor,
+            checked_at,
+            outcome,
+            done: Some(done),
+        })
+        .await;
+        let _ = written.await;
+    }
+
+    /// Waits until every result sent so far is written.
+    pub async fn flush(&self) {
+        let (done, flushed) = oneshot::channel();
+        if self.tx.send(Message::Flush(done)).await.is_ok() {
+            let _ = flushed.await;
+        }
+    }
+}
+
+async fn run(
+    mut rx: mpsc::Receiver<Message>,
+    db: DatabaseConnection,
+    metrics: Metrics,
+    events: broadcast::Sender<Event>,
+) {
+    let mut messages: Vec<Message> = Vec::new();
+    let mut batch: Vec<Recorded> = Vec::new();
+    let mut flushes: Vec<oneshot::Sender<()>> = Vec::new();
+    loop {
+        if rx.recv_many(&mut messages, MAX_BATCH).await == 0 {
+            break;
+        }
+        let deadline = tokio::time::Instant::now() + BATCH_WINDOW;
+        loop {
+            for m in messages.drain(..) {
+                match m {
+                    Message::Result(r) => batch.push(r),
+                    Message::Flush(done) => flushes.push(done),
+                }
+            }
+            if batch.len() >= MAX_BATCH || !flushes.is_empty() {
+                break;
+            }
+            tokio::select! {
+                n = rx.recv_many(&mut messages, MAX_BATCH - batch.len()) => if n == 0 { break },
+                () = tokio::time::sleep_until(deadline) => break,
+            }
+        }
+        let mut attempt = 0;
+        while !batch.is_empty() {
+            attempt += 1;
+            match write_batch(&db, &batch).await {
+                Ok(written) => {
+                    metrics.engine.batch_size.observe(batch.len() as f64);
+                    publish(&metrics, &events, &batch, &written);
+                    break;
+                }
+                Err(err) if attempt < 5 => {
+                    tracing::warn!(error = %err, attempt, results = batch.len(), "Writing results failed; retrying.");
+                    tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, results = batch.len(), "Writing results failed; this batch is lost.");
+                    break;
+                }
+            }
+        }
+        for r in batch.drain(..) {
+            if let Some(done) = r.done {
+                let _ = done.send(());
+            }
+        }
+        for done in flushes.drain(..) {
+            let _ = done.send(());
+        }
+    }
+}
+
+/// What a batch changed, for events.
+#[derive(Default)]
+struct Written {
+    /// (index in batch, previous status, new status) for status changes.
+    changes: Vec<(usize, MonitorStatus, MonitorStatus)>,
+    /// Indexes of results that were stored (their monitor still exists).
+    stored: Vec<usize>,
+}
+
+fn tracked_of(row: &monitor_state::Model) -> Tracked {
+    Tracked {
+        status: MonitorStatus::parse(&row.status),
+        since: row.status_since,
+        failures: u32::try_from(row.consecutive_failures).unwrap_or(0),
+        successes: u32::try_from(row.consecutive_successes).unwrap_or(0),
+    }
+}
+
+/// Writes one batch; results of monitors deleted meanwhile are dropped.
+async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Result<Written> {
+    let mut order: Vec<usize> = (0..batch.len()).collect();
+    order.sort_by_key(|&i| batch[i].checked_at);
+    let ids: Vec<Uuid> = {
+        let mut ids: Vec<Uuid> = batch.iter().map(|r| r.monitor.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let backend = db.get_database_backend();
+    let txn = crate::db::begin_write(db).await?;
+    let mut states: HashMap<Uuid, monitor_state::Model> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for row in monitor_state::Entity::find()
+            .filter(monitor_state::Column::MonitorId.is_in(chunk.iter().copied()))
+            .all(&txn)
+            .await?
+        {
+            states.insert(row.monitor_id, row);
+        }
+    }
+
+    let mut written = Written::default();
+    let mut rows: Vec<ResultRow> = Vec::with_capacity(batch.len());
+    let mut last_ts: HashMap<i64, i64> = HashMap::new();
+    let mut tracked: HashMap<Uuid, Tracked> = HashMap::new();
+    let mut openings: Vec<(usize, String)> = Vec::new();
+    let mut recoveries: Vec<usize> = Vec::new();
+    for &i in &order {
+        let r = &batch[i];
+        let Some(state) = states.get(&r.monitor.id) else {
+            continue;
+        };
+        written.stored.push(i);
+        let up = r.outcome.status == Status::Up;
+        // Two results of one series in the same millisecond keep both, a millisecond apart.
+        let mut ts = r.checked_at.timestamp_millis();
+        if let Some(prev) = last_ts.get(&r.monitor.series_id) {
+            if ts <= *prev {
+                ts = prev + 1;
+            }
+        }
+        last_ts.insert(r.monitor.series_id, ts);
+        rows.push(ResultRow {
+            series_id: r.monitor.series_id,
+            ts,
+            up,
+            response_us: history::micros(r.outcome.response_ms),
+            message: (!up).then(|| truncate(&r.outcome.message, 500)),
+        });
+        let t = tracked
+            .entry(r.monitor.id)
+            .or_insert_with(|| tracked_of(state));
+        let previous = t.status;
+        match t.apply(
+            up,
+            r.checked_at,
+            r.monitor.failure_threshold,
+            r.monitor.success_threshold,
+        ) {
+            Change::None => {}
+            Change::FirstUp => written.changes.push((i, previous, t.status)),
+            Change::WentDown => {
+                written.changes.push((i, previous, t.status));
+                openings.push((i, r.outcome.message.clone()));
+            }
+            Change::Recovered => {
+                written.changes.push((i, previous, t.status));
+                recoveries.push(i);
+            }
+        }
+    }
+    if rows.is_empty() {
+        txn.commit().await?;
+        return Ok(written);
+    }
+
+    if backend == DbBackend::Postgres {
+        store::copy_results(db, &rows).await?;
+    } else {
+        store::insert_results(&txn, &rows).await?;
+    }
+    store::upsert_rollups(&txn, &rows).await?;
+
+    // The latest result of each monitor sets its state row.
+    let mut latest: HashMap<Uuid, usize> = HashMap::new();
+    for &i in &written.stored {
+        latest.insert(batch[i].monitor.id, i);
+    }
+    let now = Utc::now();
+    let mut models: Vec<monitor_state::ActiveModel> = latest
+        .values()
+        .map(|&i| {
+            let r = &batch[i];
+            let t = &tracked[&r.monitor.id];
+            monitor_state::ActiveModel {
+                monitor_id: Set(r.monitor.id),
+                status: Set(t.status.as_str().to_owned()),
+                status_since: Set(t.since),
+                last_checked_at: Set(Some(r.checked_at)),
+                last_response_ms: Set(r.outcome.response_ms),
+                message: Set(Some(truncate(&r.outcome.message, 500))),
+                consecutive_failures: Set(i32::try_from(t.failures).unwrap_or(i32::MAX)),
+                consecutive_successes: Set(i32::try_from(t.successes).unwrap_or(i32::MAX)),
+                details: Set(keeps_details(&r.monitor).then(|| r.outcome.details.clone())),
+                last_start_at: Set(None),
+                last_success_at: Set(None),
+                last_failure_at: Set(None),
+                updated_at: Set(now),
+            }
+        })
+        .collect();
+    models.sort_by_key(|m| *m.monitor_id.as_ref());
+    for chunk in models.chunks(1000) {
+        monitor_state::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::column(monitor_state::Column::MonitorId)
+                    .update_columns([
+                        monitor_state::Column::Status,
+                        monitor_state::Column::StatusSince,
+                        monitor_state::Column::LastCheckedAt,
+                        monitor_state::Column::LastResponseMs,
+                        monitor_state::Column::Message,
+                        monitor_state::Column::ConsecutiveFailures,
+                        monitor_state::Column::ConsecutiveSuccesses,
+                        monitor_state::Column::Details,
+                        monitor_state::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec(&txn)
+            .await?;
+    }
+
+    for (i, cause) in openings {
+        let r = &batch[i];
+        let open = incident::Entity::find()
+            .filter(incident::Column::MonitorId.eq(r.monitor.id))
+            .filter(incident::Column::ResolvedAt.is_null())
+            .one(&txn)
+            .await?;
+        if open.is_some() {
+            continue;
+        }
+        let id = Uuid::now_v7();
+        incident::ActiveModel {
+            id: Set(id),
+            monitor_id: Set(r.monitor.id),
+            target_type: Set(r.monitor.kind.as_str().to_owned()),
+            target_name: Set(r.monitor.name.clone()),
+            group_name: Set(r.monitor.group.clone()),
+            started_at: Set(r.checked_at),
+            resolved_at: Set(None),
+            cause: Set(truncate(&cause, 500)),
+            last_message: Set(None),
+            acknowledged_by: Set(None),
+            acknowledged_at: Set(None),
+        }
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            None,
+            Entry::new(Actor::system(), "incident.open")
+                .target("incident", id)
+                .details(serde_json::json!({
+                    "monitor_id": r.monitor.id,
+                    "monitor": r.monitor.name,
+                    "cause": cause,
+                })),
+        )
+        .await?;
+    }
+    for i in recoveries {
+        let r = &batch[i];
+        let open = incident::Entity::find()
+            .filter(incident::Column::MonitorId.eq(r.monitor.id))
+            .filter(incident::Column::ResolvedAt.is_null())
+            .one(&txn)
+            .await?;
+        let Some(open) = open else { continue };
+        let duration_s = (r.checked_at - open.started_at).num_seconds();
+        let id = open.id;
+        let mut active: incident::ActiveModel = open.into();
+        active.resolved_at = Set(Some(r.checked_at));
+        active.last_message = Set(Some(truncate(&r.outcome.message, 500)));
+        active.update(&txn).await?;
+        audit::record(
+            &txn,
+            None,
+            Entry::new(Actor::system(), "incident.resolve")
+                .target("incident", id)
+                .details(serde_json::json!({
+                    "monitor_id": r.monitor.id,
+                    "monitor": r.monitor.name,
+                    "duration_s": duration_s,
+                })),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(written)
+}
+
+/// Domains and certificate checks keep their last details (shown by the API).
+fn keeps_details(monitor: &Runnable) -> bool {
+    matches!(monitor.check, Check::Domain(_)) || monitor.type_name() == "tls"
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => text[..end].to_owned(),
+        None => text.to_owned(),
+    }
+}
+
+fn publish(
+    metrics: &Metrics,
+    events: &broadcast::Sender<Event>,
+    batch: &[Recorded],
+    written: &Written,
+) {
+    let gauges = &metrics.engine;
+    for &i in &written.stored {
+        let r = &batch[i];
+        let m = &r.monitor;
+        let id = m.id.to_string();
+        let labels = [id.as_str(), m.name.as_str(), m.kind.as_str(), m.type_name()];
+        let up = r.outcome.status == Status::Up;
+        gauges
+            .monitor_up
+            .with_label_values(&labels)
+            .set(if up { 1.0 } else { 0.0 });
+        if let Some(ms) = r.outcome.response_ms {
+            gauges
+                .monitor_response_ms
+                .with_label_values(&labels)
+                .set(ms);
+        }
+        let details = &r.outcome.details;
+        let (domain_days, cert_days) = match m.kind {
+            Kind::Domain => (
+                details["days_left"].as_i64(),
+                details["ssl"]["days_left"].as_i64(),
+            ),
+            Kind::Service => (None, details["days_left"].as_i64()),
+        };
+        if let Some(days) = domain_days {
+            gauges
+                .domain_days_left
+                .with_label_values(&labels)
+                .set(days as f64);
+        }
+        if let Some(days) = cert_days {
+            gauges
+                .certificate_days_left
+                .with_label_values(&labels)
+                .set(days as f64);
+        }
+        if events.receiver_count() > 0 {
+            let _ = events.send(Event::Result {
+                monitor_id: m.id,
+                kind: m.kind,
+                group: m.group.clone(),
+                checked_at: r.checked_at,
+                status: if up { "up" } else { "down" },
+                response_ms: r.outcome.response_ms,
+                message: r.outcome.message.clone(),
+            });
+        }
+    }
+    for &(i, previous, status) in &written.changes {
+        let r = &batch[i];
+        tracing::info!(monitor_id = %r.monitor.id, monitor = %r.monitor.name, from = previous.as_str(), to = status.as_str(), "Monitor changed status.");
+        if events.receiver_count() > 0 {
+            let _ = events.send(Event::Status {
+                monitor_id: r.monitor.id,
+                kind: r.monitor.kind,
+                group: r.monitor.group.clone(),
+                status,
+                previous,
+                at: r.checked_at,
+                message: r.outcome.message.clone(),
+            });
+        }
+    }
+}

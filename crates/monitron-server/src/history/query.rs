@@ -1,0 +1,403 @@
+//! Reading history: window statistics, raw results, charted series and daily uptime, each
+//! from the coarsest tier that answers it.
+
+use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, TimeZone, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::history::store::series_value;
+use crate::history::{Retention, Tier};
+
+fn p(backend: DbBackend, n: usize) -> String {
+    match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => "?".into(),
+    }
+}
+
+fn get_i64(row: &QueryResult, col: &str) -> Result<i64, DbErr> {
+    Ok(row.try_get::<Option<i64>>("", col)?.unwrap_or(0))
+}
+
+/// Sums over a window.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Totals {
+    /// Results.
+    pub checks: i64,
+    /// Passing results.
+    pub up: i64,
+    /// Mean response time, ms.
+    pub avg_ms: Option<f64>,
+}
+
+impl Totals {
+    /// Percentage of passing results (None without results).
+    pub fn uptime_pct(&self) -> Option<f64> {
+        (self.checks > 0).then(|| self.up as f64 * 100.0 / self.checks as f64)
+    }
+}
+
+/// Sums of one series since `from_ms`, from the minute tier for windows up to a day and
+/// the hour tier beyond.
+pub async fn totals(
+    db: &impl ConnectionTrait,
+    series_id: i64,
+    from_ms: i64,
+    window_ms: i64,
+) -> Result<Totals, DbErr> {
+    let backend = db.get_database_backend();
+    let tier = if window_ms <= 86_400_000 {
+        Tier::Minute
+    } else {
+        Tier::Hour
+    };
+    let sql = format!(
+        "SELECT CAST(SUM(checks) AS BIGINT) AS checks, CAST(SUM(up) AS BIGINT) AS up, \
+         CAST(SUM(timed) AS BIGINT) AS timed, CAST(SUM(sum_us) AS BIGINT) AS sum_us \
+         FROM {} WHERE series_id = {} AND bucket >= {}",
+        tier.table(),
+        p(backend, 1),
+        p(backend, 2)
+    );
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [
+                series_value(backend, series_id),
+                tier.bucket_of(from_ms).into(),
+            ],
+        ))
+        .await?;
+    let Some(row) = row else {
+        return Ok(Totals::default());
+    };
+    let timed = get_i64(&row, "timed")?;
+    let sum_us = get_i64(&row, "sum_us")?;
+    Ok(Totals {
+        checks: get_i64(&row, "checks")?,
+        up: get_i64(&row, "up")?,
+        avg_ms: (timed > 0).then(|| sum_us as f64 / timed as f64 / 1000.0),
+    })
+}
+
+/// The 95th percentile of raw response times since `from_ms` (raw results only reach
+/// back as far as their retention).
+pub async fn p95_ms(
+    db: &impl ConnectionTrait,
+    series_id: i64,
+    from_ms: i64,
+) -> Result<Option<f64>, DbErr> {
+    let backend = db.get_database_backend();
+    let series = series_value(backend, series_id);
+    let count = db
+        .query_one(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT CAST(COUNT(response_us) AS BIGINT) AS n FROM check_results WHERE series_id = {} AND ts >= {}",
+                p(backend, 1),
+                p(backend, 2)
+            ),
+            [series.clone(), from_ms.into()],
+        ))
+        .await?
+        .map(|r| get_i64(&r, "n"))
+        .transpose()?
+        .unwrap_or(0);
+    if count == 0 {
+        return Ok(None);
+    }
+    // Nearest-rank percentile.
+    let rank = ((count as f64) * 0.95).ceil() as i64 - 1;
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT CAST(response_us AS BIGINT) AS us FROM check_results \
+                 WHERE series_id = {} AND ts >= {} AND response_us IS NOT NULL \
+                 ORDER BY response_us LIMIT 1 OFFSET {}",
+                p(backend, 1),
+                p(backend, 2),
+                p(backend, 3)
+            ),
+            [series, from_ms.into(), rank.max(0).into()],
+        ))
+        .await?;
+    Ok(row
+        .map(|r| get_i64(&r, "us"))
+        .transpose()?
+        .map(|us| us as f64 / 1000.0))
+}
+
+/// One raw result.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResultPoint {
+    /// When the check finished.
+    pub checked_at: DateTime<Utc>,
+    /// `up` or `down`.
+    pub status: String,
+    /// Response time.
+    pub response_ms: Option<f64>,
+    /// Why it failed (failures only).
+    pub message: Option<String>,
+}
+
+fn at(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+/// Raw results in `[from, to)`, newest first.
+pub async fn results(
+    db: &impl ConnectionTrait,
+    series_id: i64,
+    from_ms: i64,
+    to_ms: i64,
+    limit: u64,
+) -> Result<Vec<ResultPoint>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = format!(
+        "SELECT ts, up, CAST(response_us AS BIGINT) AS response_us, message FROM check_results \
+         WHERE series_id = {} AND ts >= {} AND ts < {} ORDER BY ts DESC LIMIT {}",
+        p(backend, 1),
+        p(backend, 2),
+        p(backend, 3),
+        p(backend, 4)
+    );
+    let rows = db
+        .query_all(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [
+                series_value(backend, series_id),
+                from_ms.into(),
+                to_ms.into(),
+                (limit as i64).into(),
+            ],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let up: bool = r.try_get("", "up")?;
+            Ok(ResultPoint {
+                checked_at: at(r.try_get("", "ts")?),
+                status: if up { "up" } else { "down" }.into(),
+                response_ms: r
+                    .try_get::<Option<i64>>("", "response_us")?
+                    .map(|us| us as f64 / 1000.0),
+                message: r.try_get("", "message")?,
+            })
+        })
+        .collect()
+}
+
+/// One point of a charted series.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SeriesPoint {
+    /// Start of the step.
+    pub t: DateTime<Utc>,
+    /// Results in the step.
+    pub checks: i64,
+    /// Passing results.
+    pub up: i64,
+    /// Uptime in the step.
+    pub uptime_pct: Option<f64>,
+    /// Mean response time.
+    pub avg_ms: Option<f64>,
+    /// Fastest response.
+    pub min_ms: Option<f64>,
+    /// Slowest response.
+    pub max_ms: Option<f64>,
+}
+
+/// The tier for a chart of `[from, now]` with steps of `step_ms`: the coarsest whose
+/// buckets fit in a step and whose retention still reaches `from`.
+pub fn choose_tier(step_ms: i64, from_ms: i64, now_ms: i64, retention: &Retention) -> Tier {
+    let reaches = |tier: Tier| {
+        retention
+            .of(tier)
+            .is_none_or(|keep| now_ms - keep.as_millis() as i64 <= from_ms)
+    };
+    [Tier::Day, Tier::Hour, Tier::Minute, Tier::Raw]
+        .into_iter()
+        .find(|t| t.bucket_ms() <= step_ms && reaches(*t))
+        .or_else(|| {
+            [Tier::Raw, Tier::Minute, Tier::Hour, Tier::Day]
+                .into_iter()
+                .find(|t| reaches(*t))
+        })
+        .unwrap_or(Tier::Day)
+}
+
+/// A chart of `[from, to)` in steps of `step_ms` (a multiple of the tier's bucket).
+pub async fn series(
+    db: &impl ConnectionTrait,
+    series_id: i64,
+    tier: Tier,
+    from_ms: i64,
+    to_ms: i64,
+    step_ms: i64,
+) -> Result<Vec<SeriesPoint>, DbErr> {
+    let backend = db.get_database_backend();
+    let (time, checks, up, timed, sum, min, max) = if tier == Tier::Raw {
+        (
+            "ts",
+            "COUNT(*)",
+            "SUM(CASE WHEN up THEN 1 ELSE 0 END)",
+            "COUNT(response_us)",
+            "SUM(response_us)",
+            "MIN(response_us)",
+            "MAX(response_us)",
+        )
+    } else {
+        (
+            "bucket",
+            "SUM(checks)",
+            "SUM(up)",
+            "SUM(timed)",
+            "SUM(sum_us)",
+            "MIN(min_us)",
+            "MAX(max_us)",
+        )
+    };
+    let start = tier.bucket_of(from_ms);
+    let sql = format!(
+        "SELECT CAST(({time} - {p1}) / {p2} AS BIGINT) AS k, CAST({checks} AS BIGINT) AS checks, \
+         CAST({up} AS BIGINT) AS up, CAST({timed} AS BIGINT) AS timed, CAST({sum} AS BIGINT) AS sum_us, \
+         CAST({min} AS BIGINT) AS min_us, CAST({max} AS BIGINT) AS max_us \
+         FROM {table} WHERE series_id = {p3} AND {time} >= {p4} AND {time} < {p5} \
+         GROUP BY 1 ORDER BY 1",
+        table = tier.table(),
+        p1 = p(backend, 1),
+        p2 = p(backend, 2),
+        p3 = p(backend, 3),
+        p4 = p(backend, 4),
+        p5 = p(backend, 5),
+    );
+    let values: Vec<Value> = vec![
+        start.into(),
+        step_ms.into(),
+        series_value(backend, series_id),
+        start.into(),
+        to_ms.into(),
+    ];
+    let rows = db
+        .query_all(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let checks = get_i64(r, "checks")?;
+            let up = get_i64(r, "up")?;
+            let timed = get_i64(r, "timed")?;
+            let ms = |us: Option<i64>| us.map(|v| v as f64 / 1000.0);
+            Ok(SeriesPoint {
+                t: at(start + get_i64(r, "k")? * step_ms),
+                checks,
+                up,
+                uptime_pct: (checks > 0).then(|| up as f64 * 100.0 / checks as f64),
+                avg_ms: (timed > 0)
+                    .then(|| get_i64(r, "sum_us").unwrap_or(0) as f64 / timed as f64 / 1000.0),
+                min_ms: ms(r.try_get("", "min_us")?),
+                max_ms: ms(r.try_get("", "max_us")?),
+            })
+        })
+        .collect()
+}
+
+/// One UTC day of a monitor.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DayBucket {
+    /// The day (UTC).
+    pub date: NaiveDate,
+    /// Uptime that day (None without results).
+    pub uptime_pct: Option<f64>,
+    /// Results that day.
+    pub checks: i64,
+    /// Mean response time that day.
+    pub avg_ms: Option<f64>,
+    /// Incidents that started that day.
+    pub incidents: i64,
+}
+
+/// The last `days` UTC days, today included, oldest first; `incident_starts` are the
+/// start times of the monitor's incidents in that range.
+pub async fn daily(
+    db: &impl ConnectionTrait,
+    series_id: i64,
+    days: i64,
+    now: DateTime<Utc>,
+    incident_starts: &[DateTime<Utc>],
+) -> Result<Vec<DayBucket>, DbErr> {
+    let backend = db.get_database_backend();
+    let today = now.date_naive();
+    let first = today - ChronoDuration::days(days - 1);
+    let first_ms = first
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp_millis())
+        .unwrap_or_default();
+    let rows = db
+        .query_all(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT bucket, CAST(checks AS BIGINT) AS checks, CAST(up AS BIGINT) AS up, \
+                 CAST(timed AS BIGINT) AS timed, CAST(sum_us AS BIGINT) AS sum_us \
+                 FROM check_rollups_1d WHERE series_id = {} AND bucket >= {}",
+                p(backend, 1),
+                p(backend, 2)
+            ),
+            [series_value(backend, series_id), first_ms.into()],
+        ))
+        .await?;
+    let mut out: Vec<DayBucket> = (0..days)
+        .map(|i| DayBucket {
+            date: first + ChronoDuration::days(i),
+            uptime_pct: None,
+            checks: 0,
+            avg_ms: None,
+            incidents: 0,
+        })
+        .collect();
+    for r in &rows {
+        let bucket: i64 = r.try_get("", "bucket")?;
+        let index = (bucket - first_ms) / 86_400_000;
+        let Some(day) = usize::try_from(index).ok().and_then(|i| out.get_mut(i)) else {
+            continue;
+        };
+        let checks = get_i64(r, "checks")?;
+        let up = get_i64(r, "up")?;
+        let timed = get_i64(r, "timed")?;
+        day.checks = checks;
+        day.uptime_pct = (checks > 0).then(|| up as f64 * 100.0 / checks as f64);
+        day.avg_ms =
+            (timed > 0).then(|| get_i64(r, "sum_us").unwrap_or(0) as f64 / timed as f64 / 1000.0);
+    }
+    for start in incident_starts {
+        let index = (start.date_naive() - first).num_days();
+        if let Some(day) = usize::try_from(index).ok().and_then(|i| out.get_mut(i)) {
+            day.incidents += 1;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_coarsest_tier_that_fits_and_reaches_back_is_chosen() {
+        let r = Retention::default();
+        let now = 400 * 86_400_000_i64 * 2;
+        let day = 86_400_000;
+        assert_eq!(choose_tier(10_000, now - 3_600_000, now, &r), Tier::Raw);
+        assert_eq!(choose_tier(60_000, now - day, now, &r), Tier::Minute);
+        assert_eq!(choose_tier(300_000, now - day, now, &r), Tier::Minute);
+        assert_eq!(choose_tier(3_600_000, now - 7 * day, now, &r), Tier::Hour);
+        assert_eq!(choose_tier(86_400_000, now - 90 * day, now, &r), Tier::Day);
+        // Raw is gone after 7 days: a fine step over an old range uses the minute tier.
+        assert_eq!(choose_tier(10_000, now - 10 * day, now, &r), Tier::Minute);
+        // And the minute tier after 30 days.
+        assert_eq!(choose_tier(60_000, now - 60 * day, now, &r), Tier::Hour);
+        assert_eq!(choose_tier(60_000, now - 500 * day, now, &r), Tier::Day);
+    }
+}
