@@ -161,6 +161,9 @@ pub struct Config {
     pub check_concurrency: usize,
     /// Where domain registration data is looked up (`RDAP_BOOTSTRAP_URL`, `WHOIS_SERVER`).
     pub domain_registry: RegistryConfig,
+    /// DNS resolver (`ip` or `ip:port`) for domain checks' addresses (`DOMAIN_DNS_RESOLVER`;
+    /// the system's when absent).
+    pub domain_dns_resolver: Option<String>,
 }
 
 /// The parts of Monitron one process runs.
@@ -402,6 +405,7 @@ impl Config {
                 .parse("CHECK_CONCURRENCY", 1000usize, "a number of checks")?
                 .max(1),
             domain_registry: domain_registry(vars),
+            domain_dns_resolver: vars.get("DOMAIN_DNS_RESOLVER").map(str::to_owned),
             data_dir,
         })
     }
@@ -570,6 +574,12 @@ impl Config {
                 self.domain_registry.rdap_bootstrap_url.clone(),
             ),
             ("WHOIS_SERVER", self.domain_registry.whois_server.clone()),
+            (
+                "DOMAIN_DNS_RESOLVER",
+                self.domain_dns_resolver
+                    .clone()
+                    .unwrap_or_else(|| "(system)".into()),
+            ),
         ]
     }
 }

@@ -1,16 +1,11 @@
 //! DNS checks against a real DNS server (hickory-server) on a loopback port, serving a zone
 //! this test writes.
 
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, Instant};
 
-use hickory_server::net::runtime::TokioRuntimeProvider;
 use hickory_server::proto::rr::rdata::{A, AAAA, CNAME, MX, NS, SOA, TXT};
-use hickory_server::proto::rr::{LowerName, Name, RData, Record};
-use hickory_server::store::in_memory::InMemoryZoneHandler;
-use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
-use hickory_server::Server;
+use hickory_server::proto::rr::{Name, RData, Record};
 use monitron_probe::dns::{Config, RecordKind};
 use monitron_probe::{Outcome, Probe, Status};
 
@@ -21,12 +16,7 @@ fn name(text: &str) -> Name {
 /// Serves `monitron.test.` on 127.0.0.1 (UDP and TCP, one port); returns `ip:port`.
 async fn dns_server() -> String {
     let origin = name("monitron.test.");
-    let mut zone = InMemoryZoneHandler::<TokioRuntimeProvider>::empty(
-        origin.clone(),
-        ZoneType::Primary,
-        AxfrPolicy::Deny,
-    );
-    let records = [
+    let records = vec![
         Record::from_rdata(
             origin.clone(),
             3600,
@@ -76,23 +66,7 @@ async fn dns_server() -> String {
             RData::TXT(TXT::new(vec!["v=spf1 ".into(), "-all".into()])),
         ),
     ];
-    for record in records {
-        zone.upsert_mut(record, 2026112101);
-    }
-    let mut catalog = Catalog::new();
-    catalog.upsert(LowerName::new(&origin), vec![Arc::new(zone)]);
-    let mut server = Server::new(catalog);
-    let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let port = udp.local_addr().unwrap().port();
-    let tcp = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))
-        .await
-        .unwrap();
-    server.register_socket(udp);
-    server.register_listener(tcp, Duration::from_secs(5), 4096);
-    tokio::spawn(async move {
-        let _ = server.block_until_done().await;
-    });
-    format!("127.0.0.1:{port}")
+    monitron_testkit::dns::serve_zone(&origin.to_string(), records).await
 }
 
 async fn check(

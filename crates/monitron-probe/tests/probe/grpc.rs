@@ -11,7 +11,7 @@ use tonic::transport::{Identity, Server, ServerTlsConfig};
 use tonic_health::server::HealthReporter;
 use tonic_health::ServingStatus;
 
-use crate::pki::{ca, leaf};
+use monitron_testkit::pki::{ca, leaf};
 use crate::target::closed_port;
 
 /// Starts a health server; `token` makes it demand `authorization: Bearer <token>`.

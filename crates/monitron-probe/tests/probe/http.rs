@@ -255,7 +255,7 @@ async fn every_check_opens_a_fresh_connection() {
 async fn https_target() -> u16 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     monitron_probe::install_crypto_provider();
-    let cert = crate::pki::leaf(None, &["localhost"], -1, 30);
+    let cert = monitron_testkit::pki::leaf(None, &["localhost"], -1, 30);
     let acceptor = cert.acceptor();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();

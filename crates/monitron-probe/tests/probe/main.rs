@@ -6,7 +6,6 @@ mod grpc;
 mod http;
 mod mqtt;
 mod ping;
-mod pki;
 mod target;
 mod tcp;
 mod tls;

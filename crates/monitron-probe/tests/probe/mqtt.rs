@@ -231,8 +231,8 @@ fn auth_broker() -> Option<Broker> {
 
 #[tokio::test]
 async fn tls_brokers_are_reached_and_verified() {
-    let ca = crate::pki::ca();
-    let cert = crate::pki::leaf(Some(&ca), &["localhost"], -1, 30);
+    let ca = monitron_testkit::pki::ca();
+    let cert = monitron_testkit::pki::leaf(Some(&ca), &["localhost"], -1, 30);
     let Some(broker) = own_broker(|dir| {
         std::fs::write(dir.join("ca.pem"), &ca.pem).unwrap();
         std::fs::write(dir.join("cert.pem"), &cert.chain_pem).unwrap();

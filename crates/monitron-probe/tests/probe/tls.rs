@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use monitron_probe::tls::Config;
 use monitron_probe::{Outcome, Probe, Status};
 
-use crate::pki::{ca, leaf, Ca, Leaf};
+use monitron_testkit::pki::{ca, leaf, Ca, Leaf};
 
 /// Serves TLS with `leaf` on a loopback port until the test ends.
 async fn serve(leaf: Leaf) -> u16 {

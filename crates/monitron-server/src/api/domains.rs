@@ -58,6 +58,8 @@ pub struct CreateDomain {
     pub check_ssl: Option<bool>,
     /// Port of the TLS check (default 443).
     pub ssl_port: Option<u16>,
+    /// Host or address to fetch the certificate from (default: the domain).
+    pub ssl_host: Option<String>,
     /// Labels.
     pub labels: Option<Labels>,
     /// Group.
@@ -88,6 +90,8 @@ pub struct UpdateDomain {
     pub check_ssl: Option<bool>,
     /// Port of the TLS check.
     pub ssl_port: Option<u16>,
+    /// Host or address to fetch the certificate from; empty: the domain.
+    pub ssl_host: Option<String>,
     /// Labels (replace all).
     pub labels: Option<Labels>,
     /// Group; empty removes it.
@@ -149,6 +153,7 @@ async fn create_domain(
     principal: Principal,
     ApiJson(body): ApiJson<CreateDomain>,
 ) -> ApiResult {
+    monitors::require_editor(&principal)?;
     let mut errors = FieldErrors::new();
     let settings = validated(
         DomainSettings {
@@ -157,6 +162,7 @@ async fn create_domain(
             expiry_threshold_days: body.expiry_threshold_days.unwrap_or(DEFAULT_EXPIRY_DAYS),
             check_ssl: body.check_ssl.unwrap_or(true),
             ssl_port: body.ssl_port.unwrap_or(443),
+            ssl_host: body.ssl_host,
         },
         &mut errors,
     );
@@ -266,6 +272,7 @@ async fn update_domain(
                 .unwrap_or(stored.expiry_threshold_days),
             check_ssl: body.check_ssl.unwrap_or(stored.check_ssl),
             ssl_port: body.ssl_port.unwrap_or(stored.ssl_port),
+            ssl_host: body.ssl_host.or(stored.ssl_host),
         },
         &mut errors,
     );

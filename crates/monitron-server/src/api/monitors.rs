@@ -295,6 +295,19 @@ pub async fn delete(db: &impl ConnectionTrait, row: &monitor::Model) -> ApiResul
     Ok(())
 }
 
+/// Fails with 40301 unless the caller may edit monitors in at least one group.
+pub fn require_editor(principal: &Principal) -> ApiResult<()> {
+    let somewhere = match principal.scope(Role::Editor) {
+        GroupScope::All => principal.access.role >= Role::Editor,
+        GroupScope::Groups(groups) => !groups.is_empty(),
+    };
+    if somewhere {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("requires the editor role".into()))
+    }
+}
+
 /// Checks `group` for a monitor being created or moved: the caller needs the editor role
 /// there.
 pub fn require_group(principal: &Principal, group: Option<&str>, kind: Kind) -> ApiResult<()> {

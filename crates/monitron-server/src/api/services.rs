@@ -184,6 +184,7 @@ async fn create_service(
     principal: Principal,
     ApiJson(body): ApiJson<CreateService>,
 ) -> ApiResult {
+    monitors::require_editor(&principal)?;
     let mut errors = FieldErrors::new();
     let name = envelope::check_optional(&mut errors, "name", Some(&body.name), m::validate_name);
     let description = envelope::check_optional(

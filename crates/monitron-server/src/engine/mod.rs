@@ -68,6 +68,7 @@ impl Engine {
                 run: RunContext {
                     db: db.clone(),
                     registry: Registry::new(config.domain_registry.clone()),
+                    domain_resolver: config.domain_dns_resolver.clone(),
                 },
                 db,
                 cipher,

@@ -19,6 +19,8 @@ pub struct RunContext {
     pub db: DatabaseConnection,
     /// Domain registration lookups (caches the RDAP bootstrap).
     pub registry: Registry,
+    /// Resolver for domains' addresses (`None`: the system's).
+    pub domain_resolver: Option<String>,
 }
 
 /// Runs the check once. `None`: nothing to record (a heartbeat still waiting for its first
@@ -27,7 +29,15 @@ pub async fn run(monitor: &Runnable, ctx: &RunContext) -> Option<Outcome> {
     let timeout = Duration::from_secs(u64::from(monitor.timeout_s));
     match &monitor.check {
         Check::Probe(check) => Some(check.run(timeout).await),
-        Check::Domain(settings) => Some(domain::check(&ctx.registry, settings, timeout).await),
+        Check::Domain(settings) => Some(
+            domain::check(
+                &ctx.registry,
+                ctx.domain_resolver.as_deref(),
+                settings,
+                timeout,
+            )
+            .await,
+        ),
         Check::Heartbeat(config) => evaluate_heartbeat(monitor, config, ctx).await,
     }
 }

@@ -24,6 +24,10 @@ pub struct DomainSettings {
     pub check_ssl: bool,
     /// Port of the TLS check.
     pub ssl_port: u16,
+    /// Host or address to fetch the certificate from, when it is not the domain itself
+    /// (a load balancer's address, say); the certificate must still match the domain.
+    #[serde(default)]
+    pub ssl_host: Option<String>,
 }
 
 /// Default `warning_threshold_days`.
@@ -109,6 +113,14 @@ impl DomainSettings {
                 "must not exceed warning_threshold_days".into(),
             );
         }
+        if let Some(host) = &self.ssl_host {
+            let host = host.trim();
+            if host.is_empty() {
+                self.ssl_host = None;
+            } else if url::Host::parse(host).is_err() || host.len() > 253 {
+                errors.insert("ssl_host".into(), "must be a host name or IP address".into());
+            }
+        }
         if self.ssl_port == 0 {
             errors.insert("ssl_port".into(), "must be between 1 and 65535".into());
         }
@@ -120,37 +132,45 @@ impl DomainSettings {
     }
 }
 
-/// Checks a domain once: registration, resolved addresses and (with `check_ssl`) the
-/// certificate. `details` carries `status`, the registration fields and `ssl`.
-pub async fn check(registry: &Registry, settings: &DomainSettings, timeout: Duration) -> Outcome {
+/// Checks a domain once: registration, resolved addresses (from `resolver`, `ip:port`, or
+/// the system's) and (with `check_ssl`) the certificate. `details` carries `status`, the
+/// registration fields and `ssl`.
+pub async fn check(
+    registry: &Registry,
+    resolver: Option<&str>,
+    settings: &DomainSettings,
+    timeout: Duration,
+) -> Outcome {
     let started = std::time::Instant::now();
     let lookup = registry.lookup(&settings.domain, timeout);
     let ssl = async {
         if !settings.check_ssl {
             return None;
         }
+        let host = settings.ssl_host.as_deref().unwrap_or(&settings.domain);
         let config = serde_json::json!({
             "type": "tls",
-            "config": { "host": settings.domain, "port": settings.ssl_port }
+            "config": { "host": host, "port": settings.ssl_port, "server_name": settings.domain }
         });
         let check: CheckConfig = serde_json::from_value(config).ok()?;
         Some(check.run(timeout).await)
     };
     let resolved = async {
-        tokio::time::timeout(
-            timeout,
-            tokio::net::lookup_host((settings.domain.as_str(), 0)),
-        )
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .map(|addrs| {
-            let mut ips: Vec<String> = addrs.map(|a| a.ip().to_string()).collect();
-            ips.sort();
-            ips.dedup();
-            ips
-        })
-        .unwrap_or_default()
+        let mut ips = Vec::new();
+        for record_type in ["A", "AAAA"] {
+            let config = serde_json::json!({
+                "type": "dns",
+                "config": { "name": settings.domain, "record_type": record_type, "resolver": resolver }
+            });
+            let Ok(check) = serde_json::from_value::<CheckConfig>(config) else {
+                continue;
+            };
+            let outcome = check.run(timeout.min(Duration::from_secs(5))).await;
+            if let Some(answers) = outcome.details["answers"].as_array() {
+                ips.extend(answers.iter().filter_map(|a| a.as_str().map(str::to_owned)));
+            }
+        }
+        ips
     };
     let (registration, ssl, resolved_ips) = tokio::join!(lookup, ssl, resolved);
     let elapsed = started.elapsed().as_secs_f64() * 1000.0;
@@ -260,6 +280,7 @@ mod tests {
             expiry_threshold_days: 7,
             check_ssl: true,
             ssl_port: 443,
+            ssl_host: None,
         }
     }
 

@@ -243,6 +243,8 @@ pub struct DomainView {
     pub check_ssl: bool,
     /// Port of the TLS check.
     pub ssl_port: u16,
+    /// Host the certificate is fetched from (absent: the domain).
+    pub ssl_host: Option<String>,
     /// Status from the last check (absent before the first).
     pub status: Option<DomainStatus>,
     /// What the last check found (absent before the first).
@@ -280,6 +282,7 @@ impl DomainView {
             expiry_threshold_days: settings.as_ref().map_or(0, |s| s.expiry_threshold_days),
             check_ssl: settings.as_ref().is_some_and(|s| s.check_ssl),
             ssl_port: settings.as_ref().map_or(443, |s| s.ssl_port),
+            ssl_host: settings.as_ref().and_then(|s| s.ssl_host.clone()),
             status: details.and_then(|d| serde_json::from_value(d["status"].clone()).ok()),
             details: details.map(DomainDetails::from_json),
             created_at: m.created_at,

@@ -42,6 +42,8 @@ enum Need {
     User(i64),
     /// Signed in with a password-based credential (not an API key).
     Interactive(i64),
+    /// Editors and administrators (viewers see but may not change).
+    Editor(i64),
     /// Administrators only.
     Admin(i64),
 }
@@ -58,6 +60,10 @@ impl Need {
             Need::User(ok) => signed_in(ok),
             Need::Interactive(ok) => match who {
                 Who::ViewerApiKey => 40301,
+                _ => signed_in(ok),
+            },
+            Need::Editor(ok) => match who {
+                Who::Viewer | Who::ViewerApiKey => 40301,
                 _ => signed_in(ok),
             },
             Need::Admin(ok) => match who {
@@ -133,6 +139,42 @@ async fn every_endpoint_for_every_caller(backend: Backend) {
         0,
         "the session itself is alive"
     );
+
+    // Monitoring objects to act on: a TCP service against a closed loopback port (its
+    // check fails at once, opening an incident), a heartbeat, and a domain.
+    let service = app
+        .post(
+            "/api/v1/services",
+            &admin,
+            json!({ "name": "mx-tcp", "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 3600 }),
+        )
+        .await;
+    assert_eq!(service.status, 201, "{}", service.text);
+    let s = service.data()["id"].as_str().unwrap().to_owned();
+    let checked = app
+        .post(&format!("/api/v1/services/{s}/check"), &admin, json!({}))
+        .await;
+    assert_eq!(checked.data()["status"], "down", "{}", checked.text);
+    let incidents = app.get("/api/v1/incidents", &admin).await;
+    let i = incidents.data()["items"][0]["id"].as_str().unwrap().to_owned();
+    let heartbeat = app
+        .post(
+            "/api/v1/services",
+            &admin,
+            json!({ "name": "mx-cron", "type": "heartbeat", "config": { "schedule": { "every_s": 3600 } } }),
+        )
+        .await;
+    let ping_url = heartbeat.data()["ping_url"].as_str().unwrap().to_owned();
+    let token = ping_url.rsplit('/').next().unwrap().to_owned();
+    let domain = app
+        .post(
+            "/api/v1/domains",
+            &admin,
+            json!({ "domain": "example.com", "check_ssl": false }),
+        )
+        .await;
+    assert_eq!(domain.status, 201, "{}", domain.text);
+    let d = domain.data()["id"].as_str().unwrap().to_owned();
 
     let random = uuid::Uuid::now_v7();
     let v = &viewer_id;
@@ -306,6 +348,219 @@ async fn every_endpoint_for_every_caller(backend: Backend) {
             None,
             Need::Admin(0),
         ),
+        row(
+            Method::GET,
+            "/api/v1/services",
+            "/api/v1/services",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/services",
+            "/api/v1/services",
+            Some(json!({ "name": "", "type": "tcp", "config": { "host": "", "port": 0 } })),
+            Need::Editor(40001),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/services/{id}",
+            format!("/api/v1/services/{s}"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/services/{id}",
+            format!("/api/v1/services/{s}"),
+            Some(json!({ "description": "seen by the matrix" })),
+            Need::Editor(0),
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/services/{id}",
+            format!("/api/v1/services/{random}"),
+            None,
+            Need::User(40401),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/services/{id}/check",
+            format!("/api/v1/services/{s}/check"),
+            None,
+            Need::Editor(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/services/{id}/pause",
+            format!("/api/v1/services/{s}/pause"),
+            None,
+            Need::Editor(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/services/{id}/resume",
+            format!("/api/v1/services/{s}/resume"),
+            None,
+            Need::Editor(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/services/{id}/stats",
+            format!("/api/v1/services/{s}/stats?window=7d"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/services/{id}/results",
+            format!("/api/v1/services/{s}/results"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/services/{id}/series",
+            format!("/api/v1/services/{s}/series"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/services/{id}/uptime",
+            format!("/api/v1/services/{s}/uptime?days=90"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/domains",
+            "/api/v1/domains",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/domains",
+            "/api/v1/domains",
+            Some(json!({ "domain": "not a domain" })),
+            Need::Editor(40001),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/domains/{id}",
+            format!("/api/v1/domains/{d}"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/domains/{id}",
+            format!("/api/v1/domains/{d}"),
+            Some(json!({ "warning_threshold_days": 20 })),
+            Need::Editor(0),
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/domains/{id}",
+            format!("/api/v1/domains/{random}"),
+            None,
+            Need::User(40401),
+        ),
+        // A domain check would look the domain up on the Internet: only its guard here.
+        row(
+            Method::POST,
+            "/api/v1/domains/{id}/check",
+            format!("/api/v1/domains/{random}/check"),
+            None,
+            Need::User(40401),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/domains/{id}/pause",
+            format!("/api/v1/domains/{d}/pause"),
+            None,
+            Need::Editor(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/domains/{id}/resume",
+            format!("/api/v1/domains/{d}/resume"),
+            None,
+            Need::Editor(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/domains/{id}/stats",
+            format!("/api/v1/domains/{d}/stats"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/domains/{id}/results",
+            format!("/api/v1/domains/{d}/results"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/domains/{id}/uptime",
+            format!("/api/v1/domains/{d}/uptime"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/incidents",
+            "/api/v1/incidents",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/incidents/{id}",
+            format!("/api/v1/incidents/{i}"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/incidents/{id}/ack",
+            format!("/api/v1/incidents/{i}/ack"),
+            None,
+            Need::Editor(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/ping/{token}",
+            format!("/api/v1/ping/{token}"),
+            None,
+            Need::Public(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/ping/{token}",
+            format!("/api/v1/ping/{token}"),
+            None,
+            Need::Public(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/ping/{token}/{signal}",
+            format!("/api/v1/ping/{token}/start"),
+            None,
+            Need::Public(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/ping/{token}/{signal}",
+            format!("/api/v1/ping/{token}/0"),
+            None,
+            Need::Public(0),
+        ),
+        // Without a WebSocket handshake the endpoint says how to connect.
+        row(Method::GET, "/api/v1/ws", "/api/v1/ws", None, Need::User(40001)),
         // Last: it revokes the caller's session.
         row(
             Method::POST,

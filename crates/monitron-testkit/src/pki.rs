@@ -1,4 +1,4 @@
-//! Certificates generated for the tests: a CA, and leaves signed by it or self-signed.
+//! Certificates generated for tests: a CA, and leaves signed by it or self-signed.
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
