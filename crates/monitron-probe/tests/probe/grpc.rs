@@ -11,8 +11,8 @@ use tonic::transport::{Identity, Server, ServerTlsConfig};
 use tonic_health::server::HealthReporter;
 use tonic_health::ServingStatus;
 
-use monitron_testkit::pki::{ca, leaf};
 use crate::target::closed_port;
+use monitron_testkit::pki::{ca, leaf};
 
 /// Starts a health server; `token` makes it demand `authorization: Bearer <token>`.
 async fn health_server(

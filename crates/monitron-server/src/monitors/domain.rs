@@ -118,7 +118,10 @@ impl DomainSettings {
             if host.is_empty() {
                 self.ssl_host = None;
             } else if url::Host::parse(host).is_err() || host.len() > 253 {
-                errors.insert("ssl_host".into(), "must be a host name or IP address".into());
+                errors.insert(
+                    "ssl_host".into(),
+                    "must be a host name or IP address".into(),
+                );
             }
         }
         if self.ssl_port == 0 {

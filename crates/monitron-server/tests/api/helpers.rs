@@ -162,7 +162,10 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         ("RATE_LIMIT_PING_PER_TOKEN".into(), "10000/1m".into()),
         // Domain lookups never leave the machine: closed loopback ports unless a test
         // starts its own RDAP, WHOIS and DNS servers.
-        ("RDAP_BOOTSTRAP_URL".into(), "http://127.0.0.1:9/dns.json".into()),
+        (
+            "RDAP_BOOTSTRAP_URL".into(),
+            "http://127.0.0.1:9/dns.json".into(),
+        ),
         ("WHOIS_SERVER".into(), "127.0.0.1:9".into()),
         ("DOMAIN_DNS_RESOLVER".into(), "127.0.0.1:9".into()),
     ]);

@@ -13,6 +13,8 @@ mod queue;
 mod rate_limits;
 mod registration;
 mod role_matrix;
+mod services;
 mod shutdown;
 mod system;
+mod targets;
 mod users;

@@ -156,7 +156,10 @@ async fn every_endpoint_for_every_caller(backend: Backend) {
         .await;
     assert_eq!(checked.data()["status"], "down", "{}", checked.text);
     let incidents = app.get("/api/v1/incidents", &admin).await;
-    let i = incidents.data()["items"][0]["id"].as_str().unwrap().to_owned();
+    let i = incidents.data()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let heartbeat = app
         .post(
             "/api/v1/services",
@@ -560,7 +563,13 @@ async fn every_endpoint_for_every_caller(backend: Backend) {
             Need::Public(0),
         ),
         // Without a WebSocket handshake the endpoint says how to connect.
-        row(Method::GET, "/api/v1/ws", "/api/v1/ws", None, Need::User(40001)),
+        row(
+            Method::GET,
+            "/api/v1/ws",
+            "/api/v1/ws",
+            None,
+            Need::User(40001),
+        ),
         // Last: it revokes the caller's session.
         row(
             Method::POST,

@@ -1,0 +1,95 @@
+//! Real targets for monitors: an HTTP server whose answer the test switches, and helpers
+//! to create monitors and wait for what the engine does with them.
+
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::Router;
+use serde_json::Value;
+
+use crate::helpers::{Auth, TestApp};
+
+/// An HTTP target on 127.0.0.1 answering `/health` with the status the test sets.
+#[derive(Clone)]
+pub struct HttpTarget {
+    pub url: String,
+    status: Arc<AtomicU16>,
+    authorizations: Arc<Mutex<Vec<Option<String>>>>,
+}
+
+impl HttpTarget {
+    pub async fn start() -> Self {
+        let status = Arc::new(AtomicU16::new(200));
+        let authorizations: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+        let app = Router::new()
+            .route(
+                "/health",
+                get(
+                    |State((status, seen)): State<(
+                        Arc<AtomicU16>,
+                        Arc<Mutex<Vec<Option<String>>>>,
+                    )>,
+                     headers: HeaderMap| async move {
+                        seen.lock().unwrap().push(
+                            headers
+                                .get("authorization")
+                                .and_then(|v| v.to_str().ok())
+                                .map(str::to_owned),
+                        );
+                        let code = StatusCode::from_u16(status.load(Ordering::SeqCst)).unwrap();
+                        (code, "checked")
+                    },
+                ),
+            )
+            .with_state((status.clone(), authorizations.clone()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/health", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self {
+            url,
+            status,
+            authorizations,
+        }
+    }
+
+    pub fn answer(&self, code: u16) {
+        self.status.store(code, Ordering::SeqCst);
+    }
+
+    /// The `Authorization` headers received so far.
+    pub fn authorizations(&self) -> Vec<Option<String>> {
+        self.authorizations.lock().unwrap().clone()
+    }
+}
+
+/// Polls `path` until `done` holds for its `data`, for up to `secs` seconds.
+pub async fn wait_for(
+    app: &TestApp,
+    path: &str,
+    auth: &Auth,
+    secs: u64,
+    what: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..secs * 10 {
+        let r = app.get(path, auth).await;
+        last = r.data().clone();
+        if done(&last) {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("waited {secs} s for {what}; last answer of {path}: {last}");
+}
+
+/// Creates a service; panics unless created. Returns its view.
+pub async fn create_service(app: &TestApp, auth: &Auth, body: Value) -> Value {
+    let r = app.post("/api/v1/services", auth, body).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.data().clone()
+}
