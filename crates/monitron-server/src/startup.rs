@@ -55,6 +55,16 @@ impl Application {
         let (engine, writer_task) =
             crate::engine::Engine::start(db.clone(), cipher.clone(), metrics.clone(), &config);
         engine.sync().await.context("Failed to load the monitors")?;
+        let address = SocketAddr::new(config.bind_address, config.port);
+        let listener = TcpListener::bind(address)
+            .await
+            .with_context(|| format!("Failed to listen on {address} (PORT)"))?;
+        let port = listener.local_addr()?.port();
+        let mut config = config;
+        if config.port == 0 && config.public_url == "http://localhost:0" {
+            // The default public URL names the port actually bound.
+            config.public_url = format!("http://localhost:{port}");
+        }
         let state = AppState {
             db,
             engine,
@@ -67,11 +77,6 @@ impl Application {
             basic_cache: Arc::default(),
             config: Arc::new(config),
         };
-        let address = SocketAddr::new(state.config.bind_address, state.config.port);
-        let listener = TcpListener::bind(address)
-            .await
-            .with_context(|| format!("Failed to listen on {address} (PORT)"))?;
-        let port = listener.local_addr()?.port();
         Ok(Self {
             listener,
             state,

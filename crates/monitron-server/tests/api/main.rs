@@ -8,6 +8,8 @@ mod auth;
 mod bad_input;
 mod binary;
 mod concurrency;
+mod domains;
+mod heartbeats;
 mod password_reset;
 mod queue;
 mod rate_limits;

@@ -1,0 +1,256 @@
+//! Domain monitors against a local RDAP registry, a local DNS server and a local TLS
+//! server: statuses from the thresholds, registration details, certificate details, and
+//! the interval rules.
+
+use std::net::Ipv4Addr;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{Duration as Days, Utc};
+use serde_json::json;
+
+use crate::helpers::{Backend, Options};
+use crate::{app, on_both_databases};
+
+/// Days from now until each test domain expires.
+fn expiry_days(domain: &str) -> Option<i64> {
+    match domain {
+        "farfuture.test" | "certsite.test" => Some(400),
+        "soon.test" => Some(20),
+        "urgent.test" => Some(3),
+        "gone.test" => Some(-2),
+        _ => None,
+    }
+}
+
+async fn rdap_domain(Path(domain): Path<String>) -> Response {
+    let Some(days) = expiry_days(&domain) else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "registry unavailable").into_response();
+    };
+    let expires = (Utc::now() + Days::days(days) + Days::hours(12)).to_rfc3339();
+    Json(json!({
+        "objectClassName": "domain", "ldhName": domain.to_uppercase(),
+        "events": [
+            { "eventAction": "registration", "eventDate": "2015-03-01T10:00:00Z" },
+            { "eventAction": "expiration", "eventDate": expires }
+        ],
+        "entities": [{ "objectClassName": "entity", "roles": ["registrar"],
+            "vcardArray": ["vcard", [["version", {}, "text", "4.0"], ["fn", {}, "text", "Test Registrar AG"]]] }],
+        "nameservers": [{ "objectClassName": "nameserver", "ldhName": "NS1.EXAMPLE-DNS.TEST" }]
+    }))
+    .into_response()
+}
+
+/// An RDAP registry for `.test` with its IANA-style bootstrap file; returns the bootstrap URL.
+async fn rdap_registry() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let bootstrap =
+        json!({ "version": "1.0", "services": [[["test"], [format!("{base}/rdap/")]]] });
+    let app = Router::new()
+        .route(
+            "/dns.json",
+            get(|State(b): State<serde_json::Value>| async move { Json(b) }),
+        )
+        .route("/rdap/domain/{domain}", get(rdap_domain))
+        .with_state(bootstrap);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("{base}/dns.json")
+}
+
+/// A TLS server on 127.0.0.1 presenting a self-signed certificate for `certsite.test`
+/// that expires in 5 days; returns its port.
+async fn tls_site() -> u16 {
+    let acceptor = monitron_testkit::pki::leaf(None, &["certsite.test"], -1, 5).acceptor();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let _ = acceptor.accept(stream).await;
+            });
+        }
+    });
+    port
+}
+
+async fn domains_report_registration_certificate_and_status(backend: Backend) {
+    let bootstrap = rdap_registry().await;
+    let dns = monitron_testkit::dns::serve_zone(
+        "farfuture.test.",
+        vec![
+            monitron_testkit::dns::a("farfuture.test.", Ipv4Addr::new(192, 0, 2, 44), 300),
+            monitron_testkit::dns::a("farfuture.test.", Ipv4Addr::new(192, 0, 2, 45), 300),
+        ],
+    )
+    .await;
+    let app = app!(
+        backend,
+        Options::default()
+            .env("RDAP_BOOTSTRAP_URL", &bootstrap)
+            .env("DOMAIN_DNS_RESOLVER", &dns)
+    );
+    let admin = app.admin().await;
+    let tls_port = tls_site().await;
+
+    let create = |domain: &str, extra: serde_json::Value| {
+        let mut body = json!({ "domain": domain, "check_ssl": false });
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+    let mut ids = Vec::new();
+    for (domain, extra) in [
+        ("FarFuture.test.", json!({})),
+        ("soon.test", json!({})),
+        ("urgent.test", json!({})),
+        ("gone.test", json!({})),
+        ("broken.test", json!({})),
+        (
+            "certsite.test",
+            json!({ "check_ssl": true, "ssl_host": "127.0.0.1", "ssl_port": tls_port }),
+        ),
+    ] {
+        let r = app
+            .post("/api/v1/domains", &admin, create(domain, extra))
+            .await;
+        assert_eq!(r.status, 201, "{domain}: {}", r.text);
+        assert_eq!(r.data()["interval_s"], 86400);
+        assert_eq!(r.data()["warning_threshold_days"], 30);
+        assert_eq!(r.data()["expiry_threshold_days"], 7);
+        ids.push(r.data()["id"].as_str().unwrap().to_owned());
+    }
+    let mut seen = Vec::new();
+    for id in &ids {
+        let checked = app
+            .post(&format!("/api/v1/domains/{id}/check"), &admin, json!({}))
+            .await;
+        assert_eq!(checked.code(), 0, "{}", checked.text);
+        let view = app.get(&format!("/api/v1/domains/{id}"), &admin).await;
+        seen.push(view.data().clone());
+    }
+    let statuses: Vec<&str> = seen.iter().map(|d| d["status"].as_str().unwrap()).collect();
+    assert_eq!(
+        statuses,
+        ["ok", "warning", "critical", "expired", "error", "critical"]
+    );
+    let states: Vec<&str> = seen
+        .iter()
+        .map(|d| d["state"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["up", "up", "down", "down", "down", "down"]);
+
+    let far = &seen[0];
+    assert_eq!(far["domain"], "farfuture.test");
+    assert_eq!(far["name"], "farfuture.test");
+    let d = &far["details"];
+    assert_eq!(d["registrar"], "Test Registrar AG");
+    assert_eq!(d["days_left"], 400);
+    assert_eq!(d["source"], "rdap");
+    assert_eq!(d["nameservers"], json!(["ns1.example-dns.test"]));
+    assert_eq!(d["resolved_ips"], json!(["192.0.2.44", "192.0.2.45"]));
+    assert_eq!(d["registered_at"], "2015-03-01T10:00:00Z");
+    assert!(d["ssl"].is_null());
+    assert!(
+        seen[4]["details"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("no registration data"),
+        "{}",
+        seen[4]
+    );
+
+    let ssl = &seen[5]["details"]["ssl"];
+    assert_eq!(ssl["days_left"], 5, "{ssl}");
+    assert_eq!(ssl["sans"], json!(["certsite.test"]));
+    assert_eq!(ssl["chain_valid"], false, "self-signed");
+    assert_eq!(ssl["hostname_match"], true);
+    assert_eq!(ssl["resolved_ip"], "127.0.0.1");
+    assert!(ssl["fingerprint_sha256"].as_str().unwrap().len() == 64);
+    assert!(seen[5]["state"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("certificate expires in 5 days"));
+
+    // Incidents open for domains too.
+    let r = app
+        .get("/api/v1/incidents?target_type=domain&status=open", &admin)
+        .await;
+    assert_eq!(r.data()["total"], 4, "{}", r.text);
+
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("monitron_domain_days_left{")
+                && l.contains(&ids[0])
+                && l.ends_with(" 400")),
+        "domain gauge"
+    );
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("monitron_certificate_days_left{")
+                && l.contains(&ids[5])
+                && l.ends_with(" 5")),
+        "certificate gauge"
+    );
+
+    // Intervals: at least 4 hours.
+    let r = app
+        .post(
+            "/api/v1/domains",
+            &admin,
+            json!({ "domain": "x.test", "interval_s": 3600 }),
+        )
+        .await;
+    assert_eq!(r.code(), 40001);
+    assert!(r.error()["interval_s"].as_str().unwrap().contains("14400"));
+    let r = app
+        .post(
+            "/api/v1/domains",
+            &admin,
+            json!({ "domain": "x.test", "warning_threshold_days": 5, "expiry_threshold_days": 9 }),
+        )
+        .await;
+    assert!(
+        r.error().get("expiry_threshold_days").is_some(),
+        "{}",
+        r.text
+    );
+    let r = app
+        .patch(
+            &format!("/api/v1/domains/{}", ids[1]),
+            &admin,
+            json!({ "warning_threshold_days": 10 }),
+        )
+        .await;
+    assert_eq!(r.code(), 0, "{}", r.text);
+    let r = app
+        .post(
+            &format!("/api/v1/domains/{}/check", ids[1]),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.data()["details"]["status"],
+        "ok",
+        "20 days left is fine with a 10-day warning"
+    );
+}
+
+on_both_databases!(domains_report_registration_certificate_and_status);
