@@ -10,6 +10,7 @@ mod binary;
 mod check_types;
 mod concurrency;
 mod domains;
+mod engine;
 mod heartbeats;
 mod live;
 mod password_reset;
