@@ -39,6 +39,8 @@ struct Entry {
     due_at: Millis,
     monitor_id: Uuid,
     generation: u64,
+    /// A start-up catch-up check, off the monitor's slot grid.
+    catch_up: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -122,19 +124,31 @@ impl Plan {
             generation: self.next_generation,
         };
         let overdue = last_checked.is_none_or(|t| now - t >= interval_ms);
-        let due_at = if overdue {
-            // Spread over the window by the same stable hash, so a restart with 10,000
-            // overdue monitors does not fire them in the same millisecond.
-            now + phase_of(monitor_id, self.catch_up_window_ms.min(interval_ms))
+        let next_slot = slotting.time_of(slotting.first_slot_from(now));
+        let (due_at, catch_up) = if overdue && next_slot - now > self.catch_up_window_ms {
+            // The next slot is too far off: check within the catch-up window, spread by
+            // the same stable hash, so a restart with 10,000 overdue monitors does not fire
+            // them in the same millisecond.
+            (
+                now + phase_of(monitor_id, self.catch_up_window_ms.min(interval_ms)),
+                true,
+            )
+        } else if overdue {
+            // The slot grid itself comes soon enough (and is already spread by phase).
+            (next_slot, false)
         } else {
             let after_last = last_checked.unwrap_or(now) + 1;
-            slotting.time_of(slotting.first_slot_from(after_last.max(now)))
+            (
+                slotting.time_of(slotting.first_slot_from(after_last.max(now))),
+                false,
+            )
         };
         self.monitors.insert(monitor_id, slotting);
         self.heap.push(Reverse(Entry {
             due_at,
             monitor_id,
             generation: slotting.generation,
+            catch_up,
         }));
     }
 
@@ -177,17 +191,24 @@ impl Plan {
             let slotting = self.monitors[&entry.monitor_id];
             let slot = slotting.slot_at(entry.due_at);
             // The next slot strictly in the future: slots missed while behind are skipped.
-            let next_slot = slotting.first_slot_from(now + 1).max(slot + 1);
+            // After an off-grid catch-up check, the next regular one comes at least half
+            // an interval later, so no two checks crowd into one interval.
+            let mut next_slot = slotting.first_slot_from(now + 1).max(slot + 1);
+            if entry.catch_up {
+                next_slot =
+                    next_slot.max(slotting.first_slot_from(entry.due_at + slotting.interval_ms / 2));
+            }
             due.push(Due {
                 monitor_id: entry.monitor_id,
                 slot,
                 due_at: entry.due_at,
-                skipped: next_slot - slot - 1,
+                skipped: if entry.catch_up { 0 } else { next_slot - slot - 1 },
             });
             self.heap.push(Reverse(Entry {
                 due_at: slotting.time_of(next_slot),
                 monitor_id: entry.monitor_id,
                 generation: slotting.generation,
+                catch_up: false,
             }));
         }
         due
@@ -289,6 +310,25 @@ mod tests {
             "{}",
             due_at - NOW
         );
+    }
+
+    #[test]
+    fn a_catch_up_check_is_never_followed_within_half_an_interval() {
+        for id in ids(200) {
+            // Long interval: off-grid catch-up, then the grid at least 30 s later.
+            let mut plan = Plan::new(5_000);
+            plan.upsert(id, 60_000, Some(NOW - 3_600_000), NOW);
+            let first = plan.pop_due(NOW + 5_000);
+            assert_eq!(first.len(), 1);
+            let next = plan.next_due_at().unwrap();
+            assert!(next - first[0].due_at >= 30_000, "{}", next - first[0].due_at);
+            // Short interval: the grid itself, so checks stay one interval apart.
+            let mut plan = Plan::new(5_000);
+            plan.upsert(id, 1_000, Some(NOW - 60_000), NOW);
+            let a = plan.pop_due(NOW + 1_000);
+            let b = plan.pop_due(NOW + 2_000);
+            assert_eq!(b[0].due_at - a[0].due_at, 1_000);
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod check_types;
 mod concurrency;
 mod domains;
 mod engine;
+mod failover;
 mod heartbeats;
 mod live;
 mod password_reset;

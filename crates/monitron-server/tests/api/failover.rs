@@ -1,0 +1,248 @@
+//! Two `monitron serve` processes sharing one database (and, on PostgreSQL, RabbitMQ):
+//! exactly one schedules; when it is killed the other takes over within 15 s, and no
+//! monitor is checked twice in the same slot.
+
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde_json::json;
+
+use crate::helpers::Backend;
+
+const ADMIN: (&str, &str) = ("failover@example.com", "failover-password-1");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(env: &[(String, String)], dir: &std::path::Path) -> Server {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_monitron"))
+        .arg("serve")
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("PORT", port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Server { child, port }
+}
+
+async fn wait_ready(client: &reqwest::Client, port: u16) {
+    let started = Instant::now();
+    while client
+        .get(format!("http://127.0.0.1:{port}/readyz"))
+        .send()
+        .await
+        .map(|r| r.status() != 200)
+        .unwrap_or(true)
+    {
+        assert!(started.elapsed() < Duration::from_secs(30), "server on {port} did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Every stored result: series id -> sorted check times (ms).
+async fn results(db: &DatabaseConnection) -> HashMap<i64, Vec<i64>> {
+    let rows = db
+        .query_all(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT CAST(series_id AS BIGINT) AS s, ts FROM check_results ORDER BY ts",
+        ))
+        .await
+        .unwrap();
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for r in rows {
+        out.entry(r.try_get("", "s").unwrap())
+            .or_default()
+            .push(r.try_get("", "ts").unwrap());
+    }
+    out
+}
+
+async fn lease_holder_pid(db: &DatabaseConnection) -> Option<u32> {
+    let row = db
+        .query_one(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT holder FROM leases WHERE name = 'scheduler'",
+        ))
+        .await
+        .unwrap()?;
+    let holder: String = row.try_get("", "holder").unwrap();
+    holder.split('-').next()?.parse().ok()
+}
+
+async fn the_scheduler_fails_over_without_checking_twice(backend: Backend) {
+    let dir = std::env::temp_dir().join(format!("monitron-failover-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut env: Vec<(String, String)> = vec![
+        ("BIND_ADDRESS".into(), "127.0.0.1".into()),
+        ("DATA_DIR".into(), dir.join("data").display().to_string()),
+        ("JWT_SECRET".into(), "failover-jwt-secret-that-is-long-enough-42".into()),
+        ("ENCRYPTION_KEY".into(), "0123456789abcdef0123456789abcdef".into()),
+        ("INITIAL_ADMIN_EMAIL".into(), ADMIN.0.into()),
+        ("INITIAL_ADMIN_PASSWORD".into(), ADMIN.1.into()),
+        ("LOG_LEVEL".into(), "warn".into()),
+    ];
+    let mut pg_name = None;
+    let prefix = format!("monitron-failover-{}", uuid::Uuid::now_v7().simple());
+    let database_url = match backend {
+        Backend::Sqlite => format!("sqlite://{}/shared.db?mode=rwc", dir.display()),
+        Backend::Postgres => {
+            let admin_url = std::env::var("MONITRON_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let Ok(admin) = Database::connect(&admin_url).await else {
+                if std::env::var("MONITRON_SKIP_SERVICES").as_deref() == Ok("1") {
+                    eprintln!("SKIPPED: failover on PostgreSQL (unreachable)");
+                    return;
+                }
+                panic!("PostgreSQL is needed at {admin_url}");
+            };
+            let name = format!("monitron_failover_{}", uuid::Uuid::now_v7().simple());
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+            pg_name = Some((admin_url.clone(), name.clone()));
+            let rabbit = std::env::var("MONITRON_TEST_RABBITMQ_URL")
+                .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+            env.push(("RABBITMQ_URL".into(), rabbit));
+            env.push(("QUEUE_PREFIX".into(), prefix.clone()));
+            format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0)
+        }
+    };
+    env.push(("DATABASE_URL".into(), database_url.clone()));
+    let migrate = Command::new(env!("CARGO_BIN_EXE_monitron"))
+        .arg("migrate")
+        .current_dir(&dir)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .unwrap();
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut a = Some(start(&env, &dir));
+    wait_ready(&client, a.as_ref().unwrap().port).await;
+    let mut b = Some(start(&env, &dir));
+    wait_ready(&client, b.as_ref().unwrap().port).await;
+    let db = Database::connect(&database_url).await.unwrap();
+
+    // Five monitors checked every second, against a listener of this test.
+    let target = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let target_port = target.local_addr().unwrap().port();
+    tokio::spawn(async move { while target.accept().await.is_ok() {} });
+    let api = format!("http://127.0.0.1:{}", a.as_ref().unwrap().port);
+    let login: serde_json::Value = client
+        .post(format!("{api}/api/v1/auth/login"))
+        .json(&json!({ "login": ADMIN.0, "password": ADMIN.1 }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["data"]["access_token"].as_str().unwrap().to_owned();
+    for i in 0..5 {
+        let r = client
+            .post(format!("{api}/api/v1/services"))
+            .bearer_auth(&token)
+            .json(&json!({ "name": format!("tcp {i}"), "type": "tcp", "interval_s": 1,
+                           "config": { "host": "127.0.0.1", "port": target_port } }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let before = results(&db).await;
+    assert_eq!(before.len(), 5, "every monitor is being checked");
+    assert!(before.values().all(|ts| ts.len() >= 3), "{before:?}");
+
+    // Kill the process holding the lease, without warning.
+    let holder = lease_holder_pid(&db).await.expect("a scheduler holds the lease");
+    let killed_at = chrono::Utc::now().timestamp_millis();
+    if a.as_ref().is_some_and(|s| s.child.id() == holder) {
+        a.take();
+    } else {
+        assert_eq!(b.as_ref().unwrap().child.id(), holder, "the lease names one of the two");
+        b.take();
+    }
+    let survivor_pid = a.as_ref().or(b.as_ref()).unwrap().child.id();
+
+    // Checks resume from the survivor within 15 s.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let resumed_at = loop {
+        let after: Vec<i64> = results(&db)
+            .await
+            .values()
+            .flatten()
+            .copied()
+            .filter(|ts| *ts > killed_at + 1000)
+            .collect();
+        if let Some(first) = after.iter().min() {
+            break *first;
+        }
+        assert!(Instant::now() < deadline, "no checks after the scheduler died");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let gap_ms = resumed_at - killed_at;
+    assert!(gap_ms < 15_000, "checks resumed {gap_ms} ms after the kill");
+    assert_eq!(lease_holder_pid(&db).await, Some(survivor_pid));
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    // Never two checks of one monitor in one 1-second slot, before, across or after the
+    // failover.
+    for (series, times) in results(&db).await {
+        for pair in times.windows(2) {
+            assert!(
+                pair[1] - pair[0] > 500,
+                "series {series} was checked twice in one slot: {} and {}",
+                pair[0],
+                pair[1]
+            );
+        }
+    }
+    eprintln!("failover: checks resumed {gap_ms} ms after the scheduler was killed");
+
+    drop(a);
+    drop(b);
+    db.close().await.ok();
+    if let Some((admin_url, name)) = pg_name {
+        let admin = Database::connect(&admin_url).await.unwrap();
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .ok();
+        if let Ok(queue) = monitron_server::queue::RabbitMq::connect(
+            &std::env::var("MONITRON_TEST_RABBITMQ_URL")
+                .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into()),
+            &prefix,
+        )
+        .await
+        {
+            let _ = queue.delete_queues().await;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+crate::on_both_databases!(the_scheduler_fails_over_without_checking_twice);
