@@ -78,7 +78,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 (cd "$work" && PORT="$port" BIND_ADDRESS=127.0.0.1 DATA_DIR="$work/data" LOG_LEVEL=warn \
   INITIAL_ADMIN_EMAIL=admin@example.com INITIAL_ADMIN_PASSWORD=schemathesis-admin-1 \
   RATE_LIMIT_LOGIN_PER_IP=10000/1m RATE_LIMIT_LOGIN_PER_ACCOUNT=10000/1m \
-  "$CARGO_TARGET_DIR/debug/monitron" serve >"$work/server.log" 2>&1) &
+  RDAP_BOOTSTRAP_URL=http://127.0.0.1:9/dns.json WHOIS_SERVER=127.0.0.1:9 DOMAIN_DNS_RESOLVER=127.0.0.1:9 \
+  "$CARGO_TARGET_DIR/debug/monitron" serve --role api >"$work/server.log" 2>&1) &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 base="http://127.0.0.1:$port"
@@ -111,9 +112,12 @@ schemathesis() {
 }
 # Single-request phases first, while the admin account is intact; the stateful phase
 # chains calls and may demote or deactivate that admin (as a real client could), so it
-# runs after them.
-schemathesis "X-API-Key: $api_key" --phases examples,coverage,fuzzing
-schemathesis "X-API-Key: $api_key" --phases stateful
+# runs after them. The server runs only its API role, so the monitors fuzzing creates are
+# never checked; running a check on demand is left out for the same reason (fuzzed
+# targets are not loopback addresses), and so is the WebSocket endpoint.
+not_fuzzed=(--exclude-operation-id checkService --exclude-operation-id checkDomain --exclude-operation-id liveEvents)
+schemathesis "X-API-Key: $api_key" --phases examples,coverage,fuzzing "${not_fuzzed[@]}"
+schemathesis "X-API-Key: $api_key" --phases stateful "${not_fuzzed[@]}"
 # Operations on the account itself refuse API keys: exercise them with a session, and
 # sign-out last since it ends that session.
 session=$(curl -fsS -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \

@@ -29,7 +29,6 @@ pub struct Application {
     state: AppState,
     port: u16,
     bootstrap: Bootstrap,
-    writer_task: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -52,7 +51,8 @@ impl Application {
             .context("Failed to prepare the history tables")?;
         let metrics = Metrics::new();
         let cipher = Cipher::new(secrets.encryption_key.expose_secret());
-        let (engine, writer_task) =
+        // The writer task is detached: shutdown flushes it explicitly.
+        let (engine, _writer_task) =
             crate::engine::Engine::start(db.clone(), cipher.clone(), metrics.clone(), &config);
         engine.sync().await.context("Failed to load the monitors")?;
         let address = SocketAddr::new(config.bind_address, config.port);
@@ -82,7 +82,6 @@ impl Application {
             state,
             port,
             bootstrap,
-            writer_task,
         })
     }
 
@@ -111,7 +110,6 @@ impl Application {
             listener,
             state,
             port,
-            writer_task,
             ..
         } = self;
         let roles = state.config.roles;
@@ -182,21 +180,12 @@ impl Application {
             () = deadline => tracing::warn!(timeout_s = drain.as_secs(), "In-flight requests did not finish in time; closing anyway."),
         }
         sweeper.abort();
-        // Stop scheduling and take no new checks; running checks end within their timeout.
+        // Stop scheduling and take no new checks; running checks get what is left of the
+        // drain time, then the results still queued are written before the database closes.
         stop.cancel();
-        for task in background {
-            let _ = tokio::time::timeout(drain, task).await;
-        }
-        // Write every result still queued, then let the writer end.
+        let _ = tokio::time::timeout(drain, futures_util::future::join_all(background)).await;
         state.engine.writer().flush().await;
         let db = state.db.clone();
-        drop(state);
-        if tokio::time::timeout(Duration::from_secs(5), writer_task)
-            .await
-            .is_err()
-        {
-            tracing::debug!("Result writer still referenced at shutdown; its queue was flushed.");
-        }
         db.close().await.context("Failed to close the database")?;
         tracing::info!("Monitron stopped.");
         Ok(())

@@ -195,14 +195,18 @@ impl Plan {
             // an interval later, so no two checks crowd into one interval.
             let mut next_slot = slotting.first_slot_from(now + 1).max(slot + 1);
             if entry.catch_up {
-                next_slot =
-                    next_slot.max(slotting.first_slot_from(entry.due_at + slotting.interval_ms / 2));
+                next_slot = next_slot
+                    .max(slotting.first_slot_from(entry.due_at + slotting.interval_ms / 2));
             }
             due.push(Due {
                 monitor_id: entry.monitor_id,
                 slot,
                 due_at: entry.due_at,
-                skipped: if entry.catch_up { 0 } else { next_slot - slot - 1 },
+                skipped: if entry.catch_up {
+                    0
+                } else {
+                    next_slot - slot - 1
+                },
             });
             self.heap.push(Reverse(Entry {
                 due_at: slotting.time_of(next_slot),
@@ -321,7 +325,11 @@ mod tests {
             let first = plan.pop_due(NOW + 5_000);
             assert_eq!(first.len(), 1);
             let next = plan.next_due_at().unwrap();
-            assert!(next - first[0].due_at >= 30_000, "{}", next - first[0].due_at);
+            assert!(
+                next - first[0].due_at >= 30_000,
+                "{}",
+                next - first[0].due_at
+            );
             // Short interval: the grid itself, so checks stay one interval apart.
             let mut plan = Plan::new(5_000);
             plan.upsert(id, 1_000, Some(NOW - 60_000), NOW);

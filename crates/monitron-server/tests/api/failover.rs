@@ -58,7 +58,10 @@ async fn wait_ready(client: &reqwest::Client, port: u16) {
         .map(|r| r.status() != 200)
         .unwrap_or(true)
     {
-        assert!(started.elapsed() < Duration::from_secs(30), "server on {port} did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server on {port} did not start"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -94,13 +97,22 @@ async fn lease_holder_pid(db: &DatabaseConnection) -> Option<u32> {
 }
 
 async fn the_scheduler_fails_over_without_checking_twice(backend: Backend) {
-    let dir = std::env::temp_dir().join(format!("monitron-failover-{}", uuid::Uuid::now_v7().simple()));
+    let dir = std::env::temp_dir().join(format!(
+        "monitron-failover-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let mut env: Vec<(String, String)> = vec![
         ("BIND_ADDRESS".into(), "127.0.0.1".into()),
         ("DATA_DIR".into(), dir.join("data").display().to_string()),
-        ("JWT_SECRET".into(), "failover-jwt-secret-that-is-long-enough-42".into()),
-        ("ENCRYPTION_KEY".into(), "0123456789abcdef0123456789abcdef".into()),
+        (
+            "JWT_SECRET".into(),
+            "failover-jwt-secret-that-is-long-enough-42".into(),
+        ),
+        (
+            "ENCRYPTION_KEY".into(),
+            "0123456789abcdef0123456789abcdef".into(),
+        ),
         ("INITIAL_ADMIN_EMAIL".into(), ADMIN.0.into()),
         ("INITIAL_ADMIN_PASSWORD".into(), ADMIN.1.into()),
         ("LOG_LEVEL".into(), "warn".into()),
@@ -120,7 +132,10 @@ async fn the_scheduler_fails_over_without_checking_twice(backend: Backend) {
                 panic!("PostgreSQL is needed at {admin_url}");
             };
             let name = format!("monitron_failover_{}", uuid::Uuid::now_v7().simple());
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
             pg_name = Some((admin_url.clone(), name.clone()));
             let rabbit = std::env::var("MONITRON_TEST_RABBITMQ_URL")
                 .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
@@ -137,7 +152,11 @@ async fn the_scheduler_fails_over_without_checking_twice(backend: Backend) {
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .output()
         .unwrap();
-    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
 
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let mut a = Some(start(&env, &dir));
@@ -165,8 +184,10 @@ async fn the_scheduler_fails_over_without_checking_twice(backend: Backend) {
         let r = client
             .post(format!("{api}/api/v1/services"))
             .bearer_auth(&token)
-            .json(&json!({ "name": format!("tcp {i}"), "type": "tcp", "interval_s": 1,
-                           "config": { "host": "127.0.0.1", "port": target_port } }))
+            .json(
+                &json!({ "name": format!("tcp {i}"), "type": "tcp", "interval_s": 1,
+                           "config": { "host": "127.0.0.1", "port": target_port } }),
+            )
             .send()
             .await
             .unwrap();
@@ -178,12 +199,18 @@ async fn the_scheduler_fails_over_without_checking_twice(backend: Backend) {
     assert!(before.values().all(|ts| ts.len() >= 3), "{before:?}");
 
     // Kill the process holding the lease, without warning.
-    let holder = lease_holder_pid(&db).await.expect("a scheduler holds the lease");
+    let holder = lease_holder_pid(&db)
+        .await
+        .expect("a scheduler holds the lease");
     let killed_at = chrono::Utc::now().timestamp_millis();
     if a.as_ref().is_some_and(|s| s.child.id() == holder) {
         a.take();
     } else {
-        assert_eq!(b.as_ref().unwrap().child.id(), holder, "the lease names one of the two");
+        assert_eq!(
+            b.as_ref().unwrap().child.id(),
+            holder,
+            "the lease names one of the two"
+        );
         b.take();
     }
     let survivor_pid = a.as_ref().or(b.as_ref()).unwrap().child.id();
@@ -201,7 +228,10 @@ async fn the_scheduler_fails_over_without_checking_twice(backend: Backend) {
         if let Some(first) = after.iter().min() {
             break *first;
         }
-        assert!(Instant::now() < deadline, "no checks after the scheduler died");
+        assert!(
+            Instant::now() < deadline,
+            "no checks after the scheduler died"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     let gap_ms = resumed_at - killed_at;

@@ -13,6 +13,9 @@ use serde_json::Value;
 
 use crate::helpers::{Auth, TestApp};
 
+/// What the target answers, and the `Authorization` headers it has seen.
+type TargetState = (Arc<AtomicU16>, Arc<Mutex<Vec<Option<String>>>>);
+
 /// An HTTP target on 127.0.0.1 answering `/health` with the status the test sets.
 #[derive(Clone)]
 pub struct HttpTarget {
@@ -29,11 +32,7 @@ impl HttpTarget {
             .route(
                 "/health",
                 get(
-                    |State((status, seen)): State<(
-                        Arc<AtomicU16>,
-                        Arc<Mutex<Vec<Option<String>>>>,
-                    )>,
-                     headers: HeaderMap| async move {
+                    |State((status, seen)): State<TargetState>, headers: HeaderMap| async move {
                         seen.lock().unwrap().push(
                             headers
                                 .get("authorization")
