@@ -6,12 +6,30 @@ use std::time::Instant;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use std::sync::Arc;
+
+use prometheus::core::{Collector, Desc};
+use prometheus::proto::MetricFamily;
 use prometheus::{
-    Encoder, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
+use crate::monitor_gauges::MonitorGauges;
 use crate::state::AppState;
+
+/// Registers the shared per-monitor gauges.
+struct SharedGauges(Arc<MonitorGauges>);
+
+impl Collector for SharedGauges {
+    fn desc(&self) -> Vec<&Desc> {
+        self.0.desc()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        self.0.collect()
+    }
+}
 
 /// The server's metric registry and instruments.
 #[derive(Clone)]
@@ -41,26 +59,12 @@ pub struct EngineMetrics {
     pub scheduler_active: IntGauge,
     /// Monitors known to this process's scheduler.
     pub scheduled_monitors: IntGauge,
-    /// 1 when up, 0 when down, by monitor.
-    pub monitor_up: GaugeVec,
-    /// Last response time in milliseconds, by monitor.
-    pub monitor_response_ms: GaugeVec,
-    /// Days until the TLS certificate expires, by monitor.
-    pub certificate_days_left: GaugeVec,
-    /// Days until the domain registration expires, by monitor.
-    pub domain_days_left: GaugeVec,
+    /// Per-monitor gauges (up, response time, days left).
+    pub monitors: Arc<MonitorGauges>,
 }
 
 impl EngineMetrics {
     fn new(registry: &Registry) -> Self {
-        let monitor_labels = &["monitor_id", "name", "kind", "type"];
-        let gauge = |name: &str, help: &str| {
-            let g = GaugeVec::new(Opts::new(name, help), monitor_labels).expect("valid metric");
-            registry
-                .register(Box::new(g.clone()))
-                .expect("registered once");
-            g
-        };
         let checks = IntCounterVec::new(
             Opts::new("monitron_checks_total", "Checks run, by type and outcome."),
             &["type", "outcome"],
@@ -102,8 +106,10 @@ impl EngineMetrics {
             "Monitors in this process's schedule.",
         )
         .expect("valid metric");
+        let monitors = Arc::new(MonitorGauges::default());
         for c in [
-            Box::new(checks.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(SharedGauges(monitors.clone())) as Box<dyn prometheus::core::Collector>,
+            Box::new(checks.clone()),
             Box::new(schedule_lag.clone()),
             Box::new(skipped.clone()),
             Box::new(queue_depth.clone()),
@@ -121,22 +127,7 @@ impl EngineMetrics {
             batch_size,
             scheduler_active,
             scheduled_monitors,
-            monitor_up: gauge(
-                "monitron_monitor_up",
-                "1 when the monitor is up, 0 when down.",
-            ),
-            monitor_response_ms: gauge(
-                "monitron_monitor_response_ms",
-                "Response time of the monitor's last check, in milliseconds.",
-            ),
-            certificate_days_left: gauge(
-                "monitron_certificate_days_left",
-                "Days until the monitored TLS certificate expires.",
-            ),
-            domain_days_left: gauge(
-                "monitron_domain_days_left",
-                "Days until the monitored domain registration expires.",
-            ),
+            monitors,
         }
     }
 }

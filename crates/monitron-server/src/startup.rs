@@ -148,10 +148,11 @@ impl Application {
         let sweeper = {
             let limiters = state.limiters.clone();
             tokio::spawn(async move {
-                let mut tick = tokio::time::interval(Duration::from_secs(60));
+                let mut tick = tokio::time::interval(Duration::from_secs(30));
                 loop {
                     tick.tick().await;
                     limiters.sweep();
+                    crate::memory::release_free_memory();
                 }
             })
         };

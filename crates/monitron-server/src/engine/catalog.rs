@@ -189,7 +189,7 @@ impl Catalog {
                 .collect();
             (stale, gone)
         };
-        for chunk in stale.chunks(500) {
+        for chunk in crate::history::store::shaped_chunks(&stale, 256) {
             let rows = monitor::Entity::find()
                 .filter(monitor::Column::Id.is_in(chunk.iter().copied()))
                 .all(db)

@@ -119,6 +119,9 @@ impl Engine {
         {
             tracing::warn!(monitor_id = %id, error = %err, "Reloading a changed monitor failed; the next sync will catch up.");
         }
+        if self.inner.catalog.get(id).is_none() {
+            self.inner.metrics.engine.monitors.remove(id);
+        }
     }
 
     /// Runs a check once and counts it.

@@ -28,6 +28,7 @@ use crate::engine::events::Event;
 use crate::engine::transition::{Change, Tracked};
 use crate::history::{self, store, ResultRow};
 use crate::metrics::Metrics;
+use crate::monitor_gauges::Sample;
 use crate::monitors::view::MonitorStatus;
 use crate::monitors::{Check, Kind};
 
@@ -199,7 +200,7 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Res
     let backend = db.get_database_backend();
     let txn = crate::db::begin_write(db).await?;
     let mut states: HashMap<Uuid, monitor_state::Model> = HashMap::new();
-    for chunk in ids.chunks(500) {
+    for chunk in store::shaped_chunks(&ids, 256) {
         for row in monitor_state::Entity::find()
             .filter(monitor_state::Column::MonitorId.is_in(chunk.iter().copied()))
             .all(&txn)
@@ -300,7 +301,7 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Res
         })
         .collect();
     models.sort_by_key(|m| *m.monitor_id.as_ref());
-    for chunk in models.chunks(1000) {
+    for chunk in store::shaped_chunks(&models, 256) {
         monitor_state::Entity::insert_many(chunk.to_vec())
             .on_conflict(
                 OnConflict::column(monitor_state::Column::MonitorId)
@@ -413,39 +414,27 @@ fn publish(
     for &i in &written.stored {
         let r = &batch[i];
         let m = &r.monitor;
-        let id = m.id.to_string();
-        let labels = [id.as_str(), m.name.as_str(), m.kind.as_str(), m.type_name()];
         let up = r.outcome.status == Status::Up;
-        gauges
-            .monitor_up
-            .with_label_values(&labels)
-            .set(if up { 1.0 } else { 0.0 });
-        if let Some(ms) = r.outcome.response_ms {
-            gauges
-                .monitor_response_ms
-                .with_label_values(&labels)
-                .set(ms);
-        }
         let details = &r.outcome.details;
-        let (domain_days, cert_days) = match m.kind {
+        let (domain_days, certificate_days) = match m.kind {
             Kind::Domain => (
                 details["days_left"].as_i64(),
                 details["ssl"]["days_left"].as_i64(),
             ),
             Kind::Service => (None, details["days_left"].as_i64()),
         };
-        if let Some(days) = domain_days {
-            gauges
-                .domain_days_left
-                .with_label_values(&labels)
-                .set(days as f64);
-        }
-        if let Some(days) = cert_days {
-            gauges
-                .certificate_days_left
-                .with_label_values(&labels)
-                .set(days as f64);
-        }
+        gauges.monitors.set(
+            m.id,
+            Sample {
+                name: m.name.as_str().into(),
+                kind: m.kind.as_str(),
+                check_type: m.type_name(),
+                up,
+                response_ms: r.outcome.response_ms,
+                certificate_days,
+                domain_days,
+            },
+        );
         if events.receiver_count() > 0 {
             let _ = events.send(Event::Result {
                 monitor_id: m.id,

@@ -6,8 +6,29 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, 
 
 use crate::history::{ResultRow, Tier};
 
-/// Rows per multi-row statement (well under SQLite's 32,766 parameters).
-const ROWS_PER_STATEMENT: usize = 1000;
+/// Most rows per multi-row statement (well under SQLite's 32,766 parameters).
+const ROWS_PER_STATEMENT: usize = 512;
+
+/// Splits `items` into statement-sized chunks: full chunks of `max` (a power of two), then
+/// the remainder as descending powers of two. A batch of any size then uses one of a
+/// handful of statement shapes, so the per-connection prepared-statement caches stay
+/// small; with one shape per batch size they grew by megabytes a minute.
+pub fn shaped_chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
+    debug_assert!(max.is_power_of_two());
+    let mut out = Vec::new();
+    let mut rest = items;
+    while !rest.is_empty() {
+        let size = if rest.len() >= max {
+            max
+        } else {
+            1 << (usize::BITS - 1 - rest.len().leading_zeros())
+        };
+        let (head, tail) = rest.split_at(size);
+        out.push(head);
+        rest = tail;
+    }
+    out
+}
 
 /// `$n` on PostgreSQL, `?` on SQLite.
 fn placeholder(backend: DbBackend, n: usize) -> String {
@@ -42,7 +63,7 @@ fn values_clause(backend: DbBackend, rows: usize, columns: usize) -> String {
 /// millisecond) is skipped.
 pub async fn insert_results(db: &impl ConnectionTrait, rows: &[ResultRow]) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+    for chunk in shaped_chunks(rows, ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO check_results (series_id, ts, up, response_us, message) VALUES {} ON CONFLICT DO NOTHING",
             values_clause(backend, chunk.len(), 5)
@@ -183,7 +204,7 @@ pub async fn upsert_rollups(db: &impl ConnectionTrait, rows: &[ResultRow]) -> Re
     for tier in Tier::ROLLUPS {
         let table = tier.table();
         let folded = fold(tier, rows);
-        for chunk in folded.chunks(ROWS_PER_STATEMENT) {
+        for chunk in shaped_chunks(&folded, ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT INTO {table} (series_id, bucket, checks, up, timed, sum_us, min_us, max_us) VALUES {} \
                  ON CONFLICT (series_id, bucket) DO UPDATE SET \
@@ -254,6 +275,21 @@ mod tests {
         );
         assert_eq!(folded[1].0, (1, 120_000));
         assert_eq!(folded[2].1.checks, 1);
+    }
+
+    #[test]
+    fn chunks_come_in_a_few_shapes() {
+        let items: Vec<u32> = (0..1300).collect();
+        let sizes: Vec<usize> = shaped_chunks(&items, 512).iter().map(|c| c.len()).collect();
+        assert_eq!(sizes, [512, 512, 256, 16, 4]);
+        assert_eq!(sizes.iter().sum::<usize>(), 1300);
+        assert!(shaped_chunks::<u32>(&[], 512).is_empty());
+        let mut shapes = std::collections::BTreeSet::new();
+        for n in 1..5000 {
+            let items = vec![0u8; n];
+            shapes.extend(shaped_chunks(&items, 512).iter().map(|c| c.len()));
+        }
+        assert_eq!(shapes.len(), 10, "1, 2, 4, ... 512");
     }
 
     #[test]

@@ -134,7 +134,7 @@ async fn reconcile(
         return;
     }
     let mut last_checked: HashMap<Uuid, Millis> = HashMap::new();
-    for chunk in fresh.chunks(500) {
+    for chunk in history::store::shaped_chunks(&fresh, 256) {
         let rows: Result<Vec<LastChecked>, _> = monitor_state::Entity::find()
             .select_only()
             .column(monitor_state::Column::MonitorId)

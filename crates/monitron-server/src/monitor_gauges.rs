@@ -1,0 +1,211 @@
+//! Per-monitor gauges for `/metrics` (up, last response time, days left on the
+//! certificate and the domain registration), held as one compact sample per monitor and
+//! turned into Prometheus metric families only when scraped.
+//!
+//! A `GaugeVec` child per monitor and gauge would keep a copy of the metric description
+//! and its label pairs for every series: over a kilobyte each, tens of megabytes at
+//! 10,000 monitors. Here a monitor costs its sample.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use prometheus::core::{Collector, Desc};
+use prometheus::proto::{Gauge, LabelPair, Metric, MetricFamily, MetricType};
+use uuid::Uuid;
+
+/// The latest facts about one monitor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// Monitor name.
+    pub name: Arc<str>,
+    /// `service` or `domain`.
+    pub kind: &'static str,
+    /// Check type.
+    pub check_type: &'static str,
+    /// Whether the last check passed.
+    pub up: bool,
+    /// Response time of the last check, ms.
+    pub response_ms: Option<f64>,
+    /// Days until the TLS certificate expires.
+    pub certificate_days: Option<i64>,
+    /// Days until the domain registration expires.
+    pub domain_days: Option<i64>,
+}
+
+const FAMILIES: [(&str, &str); 4] = [
+    (
+        "monitron_monitor_up",
+        "1 when the monitor's last check passed, 0 when it failed.",
+    ),
+    (
+        "monitron_monitor_response_ms",
+        "Response time of the monitor's last check, in milliseconds.",
+    ),
+    (
+        "monitron_certificate_days_left",
+        "Days until the monitored TLS certificate expires.",
+    ),
+    (
+        "monitron_domain_days_left",
+        "Days until the monitored domain registration expires.",
+    ),
+];
+
+const LABELS: [&str; 4] = ["monitor_id", "name", "kind", "type"];
+
+/// The per-monitor gauges of this process.
+pub struct MonitorGauges {
+    samples: RwLock<HashMap<Uuid, Sample>>,
+    descs: Vec<Desc>,
+}
+
+impl Default for MonitorGauges {
+    fn default() -> Self {
+        let descs = FAMILIES
+            .iter()
+            .map(|(name, help)| {
+                Desc::new(
+                    (*name).into(),
+                    (*help).into(),
+                    LABELS.iter().map(|l| (*l).to_owned()).collect(),
+                    HashMap::new(),
+                )
+                .expect("valid metric description")
+            })
+            .collect();
+        Self {
+            samples: RwLock::default(),
+            descs,
+        }
+    }
+}
+
+impl MonitorGauges {
+    /// Records a monitor's latest sample.
+    pub fn set(&self, id: Uuid, sample: Sample) {
+        self.samples
+            .write()
+            .expect("gauges lock")
+            .insert(id, sample);
+    }
+
+    /// Forgets a deleted monitor.
+    pub fn remove(&self, id: Uuid) {
+        self.samples.write().expect("gauges lock").remove(&id);
+    }
+
+    /// Monitors with a sample.
+    pub fn len(&self) -> usize {
+        self.samples.read().expect("gauges lock").len()
+    }
+
+    /// True when no monitor has a sample.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn label(name: &str, value: &str) -> LabelPair {
+    let mut pair = LabelPair::default();
+    pair.set_name(name.to_owned());
+    pair.set_value(value.to_owned());
+    pair
+}
+
+impl Collector for MonitorGauges {
+    fn desc(&self) -> Vec<&Desc> {
+        self.descs.iter().collect()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let samples = self.samples.read().expect("gauges lock");
+        let mut families: Vec<MetricFamily> = FAMILIES
+            .iter()
+            .map(|(name, help)| {
+                let mut family = MetricFamily::default();
+                family.set_name((*name).to_owned());
+                family.set_help((*help).to_owned());
+                family.set_field_type(MetricType::GAUGE);
+                family
+            })
+            .collect();
+        for (id, s) in samples.iter() {
+            let id = id.to_string();
+            let values = [
+                Some(if s.up { 1.0 } else { 0.0 }),
+                s.response_ms,
+                s.certificate_days.map(|d| d as f64),
+                s.domain_days.map(|d| d as f64),
+            ];
+            for (family, value) in families.iter_mut().zip(values) {
+                let Some(value) = value else { continue };
+                let mut metric = Metric::default();
+                metric.set_label(vec![
+                    label("kind", s.kind),
+                    label("monitor_id", &id),
+                    label("name", &s.name),
+                    label("type", s.check_type),
+                ]);
+                let mut gauge = Gauge::default();
+                gauge.set_value(value);
+                metric.set_gauge(gauge);
+                family.mut_metric().push(metric);
+            }
+        }
+        families.retain(|f| !f.get_metric().is_empty());
+        families
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_render_as_labelled_gauges_and_can_be_removed() {
+        let gauges = Arc::new(MonitorGauges::default());
+        let registry = prometheus::Registry::new();
+        registry
+            .register(Box::new(ArcCollector(gauges.clone())))
+            .unwrap();
+        let id = Uuid::now_v7();
+        gauges.set(
+            id,
+            Sample {
+                name: "shop \"main\"".into(),
+                kind: "service",
+                check_type: "http",
+                up: true,
+                response_ms: Some(12.5),
+                certificate_days: None,
+                domain_days: None,
+            },
+        );
+        let mut out = Vec::new();
+        prometheus::TextEncoder::new()
+            .encode(&registry.gather(), &mut out)
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains(&format!(
+            "monitron_monitor_up{{kind=\"service\",monitor_id=\"{id}\",name=\"shop \\\"main\\\"\",type=\"http\"}} 1"
+        )), "{text}");
+        assert!(text.contains("monitron_monitor_response_ms{"), "{text}");
+        assert!(
+            !text.contains("monitron_certificate_days_left{"),
+            "no sample, no series"
+        );
+        gauges.remove(id);
+        assert!(registry.gather().is_empty());
+    }
+
+    struct ArcCollector(Arc<MonitorGauges>);
+
+    impl Collector for ArcCollector {
+        fn desc(&self) -> Vec<&Desc> {
+            self.0.desc()
+        }
+        fn collect(&self) -> Vec<MetricFamily> {
+            self.0.collect()
+        }
+    }
+}
