@@ -160,6 +160,7 @@ impl Collector for MonitorGauges {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use prometheus::Encoder;
 
     #[test]
     fn samples_render_as_labelled_gauges_and_can_be_removed() {
