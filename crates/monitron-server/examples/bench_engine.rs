@@ -257,7 +257,6 @@ async fn main() {
     let bytes1 = database_bytes(&database_url, &data_dir).await;
     let rss = memory_mib(pid, "VmHWM:");
     let rss_now = memory_mib(pid, "VmRSS:");
-    let rss_after_setup = rss_after_setup;
 
     let checks =
         metric_sum(&m1, "monitron_checks_total") - metric_sum(&m0, "monitron_checks_total");
