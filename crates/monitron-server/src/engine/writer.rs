@@ -34,8 +34,9 @@ use crate::monitors::{Check, Kind};
 
 /// Most results written in one batch.
 const MAX_BATCH: usize = 5000;
-/// How long a batch may wait to fill after its first result.
-const BATCH_WINDOW: Duration = Duration::from_millis(250);
+/// How long a batch may wait to fill after its first result: long enough that a quiet
+/// server writes a few batches a second, short enough that states stay fresh.
+const BATCH_WINDOW: Duration = Duration::from_millis(1000);
 /// Results waiting for the writer before senders wait too.
 const CHANNEL_CAPACITY: usize = 20_000;
 
@@ -131,7 +132,9 @@ async fn run(
                     Message::Flush(done) => flushes.push(done),
                 }
             }
-            if batch.len() >= MAX_BATCH || !flushes.is_empty() {
+            // Someone waits for this batch (a check run on request, a ping): write now.
+            let awaited = !flushes.is_empty() || batch.iter().any(|r| r.done.is_some());
+            if batch.len() >= MAX_BATCH || awaited {
                 break;
             }
             tokio::select! {
