@@ -136,6 +136,13 @@ impl Application {
                 stop.clone(),
             )));
         }
+        if state.engine.relays_events() {
+            background.push(tokio::spawn(crate::engine::relay::run(
+                state.engine.clone(),
+                state.db.clone(),
+                stop.clone(),
+            )));
+        }
         if roles.worker {
             background.push(tokio::spawn(crate::engine::worker::run(
                 state.engine.clone(),

@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod events;
+pub mod relay;
 pub mod runner;
 pub mod transition;
 pub mod worker;
@@ -43,6 +44,7 @@ struct Inner {
     writer: Writer,
     run: RunContext,
     events: broadcast::Sender<Event>,
+    relays_events: bool,
     metrics: Metrics,
 }
 
@@ -62,7 +64,16 @@ impl Engine {
         config: &Config,
     ) -> (Self, JoinHandle<()>) {
         let (events, _) = broadcast::channel(4096);
-        let (writer, task) = Writer::start(db.clone(), metrics.clone(), events.clone());
+        // An API process whose results may be written elsewhere relays stored states
+        // instead, so its clients hear about every monitor exactly once.
+        let relays_events =
+            config.roles.api && (!config.roles.worker || config.rabbitmq_url.is_some());
+        let writer_events = if relays_events {
+            broadcast::channel(1).0
+        } else {
+            events.clone()
+        };
+        let (writer, task) = Writer::start(db.clone(), metrics.clone(), writer_events);
         let engine = Self {
             inner: Arc::new(Inner {
                 run: RunContext {
@@ -75,6 +86,7 @@ impl Engine {
                 catalog: Catalog::default(),
                 writer,
                 events,
+                relays_events,
                 metrics,
             }),
         };
@@ -99,6 +111,18 @@ impl Engine {
     /// Live events of this process.
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.inner.events.subscribe()
+    }
+
+    /// Sends a live event to this process's subscribers.
+    pub fn broadcast(&self, event: Event) {
+        if self.inner.events.receiver_count() > 0 {
+            let _ = self.inner.events.send(event);
+        }
+    }
+
+    /// Whether live events come from stored states ([`relay`]) rather than the local writer.
+    pub fn relays_events(&self) -> bool {
+        self.inner.relays_events
     }
 
     /// Loads every monitor (start-up) or the changes since the last sync.

@@ -34,9 +34,14 @@ impl Drop for Server {
 }
 
 fn start(env: &[(String, String)], dir: &std::path::Path) -> Server {
+    start_with_roles(env, dir, &[])
+}
+
+fn start_with_roles(env: &[(String, String)], dir: &std::path::Path, roles: &[&str]) -> Server {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_monitron"))
         .arg("serve")
+        .args(roles.iter().flat_map(|r| ["--role", r]))
         .current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -276,3 +281,91 @@ async fn the_scheduler_fails_over_without_checking_twice(backend: Backend) {
 }
 
 crate::on_both_databases!(the_scheduler_fails_over_without_checking_twice);
+
+/// An API-only process streams live events of checks that another process runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_process_relays_events_of_checks_run_elsewhere() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let dir =
+        std::env::temp_dir().join(format!("monitron-roles-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let env: Vec<(String, String)> = vec![
+        ("BIND_ADDRESS".into(), "127.0.0.1".into()),
+        ("DATA_DIR".into(), dir.join("data").display().to_string()),
+        (
+            "DATABASE_URL".into(),
+            format!("sqlite://{}/shared.db?mode=rwc", dir.display()),
+        ),
+        (
+            "JWT_SECRET".into(),
+            "roles-jwt-secret-that-is-long-enough-4242".into(),
+        ),
+        (
+            "ENCRYPTION_KEY".into(),
+            "0123456789abcdef0123456789abcdef".into(),
+        ),
+        ("INITIAL_ADMIN_EMAIL".into(), ADMIN.0.into()),
+        ("INITIAL_ADMIN_PASSWORD".into(), ADMIN.1.into()),
+        ("LOG_LEVEL".into(), "warn".into()),
+    ];
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let api = start_with_roles(&env, &dir, &["api"]);
+    wait_ready(&client, api.port).await;
+    let engine = start_with_roles(&env, &dir, &["scheduler", "worker"]);
+    wait_ready(&client, engine.port).await;
+    let base = format!("http://127.0.0.1:{}", api.port);
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "login": ADMIN.0, "password": ADMIN.1 }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["data"]["access_token"].as_str().unwrap().to_owned();
+    let mut request = format!("ws://127.0.0.1:{}/api/v1/ws", api.port)
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+
+    let target = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = target.local_addr().unwrap().port();
+    tokio::spawn(async move { while target.accept().await.is_ok() {} });
+    let created: serde_json::Value = client
+        .post(format!("{base}/api/v1/services"))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "elsewhere", "type": "tcp", "interval_s": 1, "config": { "host": "127.0.0.1", "port": port } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["data"]["id"].as_str().unwrap().to_owned();
+    let mut results = 0;
+    while results < 2 {
+        let message = tokio::time::timeout(Duration::from_secs(15), socket.next())
+            .await
+            .expect("events within 15 s")
+            .unwrap()
+            .unwrap();
+        let tokio_tungstenite::tungstenite::Message::Text(text) = message else {
+            continue;
+        };
+        let event: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(event["monitor_id"], id.as_str(), "{event}");
+        if event["event"] == "result" {
+            assert_eq!(event["status"], "up", "{event}");
+            results += 1;
+        }
+    }
+    drop(api);
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -297,6 +297,15 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
+        m.create_index(
+            Index::create()
+                .name("idx_monitor_states_updated_at")
+                .table(MonitorStates::Table)
+                .col(MonitorStates::UpdatedAt)
+                .to_owned(),
+        )
+        .await?;
+
         m.create_table(
             Table::create()
                 .table(Incidents::Table)
