@@ -26,6 +26,22 @@ struct Server {
     port: u16,
 }
 
+impl Server {
+    /// SIGTERM, then waits for a clean exit (the scheduler lease is released).
+    fn stop(mut self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "the server did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -367,5 +383,110 @@ async fn an_api_process_relays_events_of_checks_run_elsewhere() {
     }
     drop(api);
     drop(engine);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// After a restart, a monitor checked recently waits for its slot; one whose last check
+/// is older than its interval is checked at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_catches_up_overdue_monitors_only() {
+    let dir = std::env::temp_dir().join(format!(
+        "monitron-restart-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let database_url = format!("sqlite://{}/restart.db?mode=rwc", dir.display());
+    let env: Vec<(String, String)> = vec![
+        ("BIND_ADDRESS".into(), "127.0.0.1".into()),
+        ("DATA_DIR".into(), dir.join("data").display().to_string()),
+        ("DATABASE_URL".into(), database_url.clone()),
+        (
+            "JWT_SECRET".into(),
+            "restart-jwt-secret-that-is-long-enough-42".into(),
+        ),
+        (
+            "ENCRYPTION_KEY".into(),
+            "0123456789abcdef0123456789abcdef".into(),
+        ),
+        ("INITIAL_ADMIN_EMAIL".into(), ADMIN.0.into()),
+        ("INITIAL_ADMIN_PASSWORD".into(), ADMIN.1.into()),
+        ("LOG_LEVEL".into(), "warn".into()),
+    ];
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let target = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let target_port = target.local_addr().unwrap().port();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        while target.accept().await.is_ok() {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let checks = || accepted.load(std::sync::atomic::Ordering::SeqCst);
+
+    let server = start(&env, &dir);
+    wait_ready(&client, server.port).await;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "login": ADMIN.0, "password": ADMIN.1 }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["data"]["access_token"].as_str().unwrap().to_owned();
+    let r = client
+        .post(format!("{base}/api/v1/services"))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "hourly", "type": "tcp", "interval_s": 3600, "config": { "host": "127.0.0.1", "port": target_port } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while checks() < 1 {
+        assert!(
+            Instant::now() < deadline,
+            "a new monitor is checked promptly"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.stop();
+
+    // Checked a moment ago: a restart leaves it for its next hourly slot.
+    let server = start(&env, &dir);
+    wait_ready(&client, server.port).await;
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    assert_eq!(
+        checks(),
+        1,
+        "a recently checked monitor is not checked again on restart"
+    );
+    server.stop();
+
+    // Last checked two hours ago: overdue, so checked within the catch-up window.
+    let db = Database::connect(&database_url).await.unwrap();
+    let two_hours_ago = chrono::Utc::now() - chrono::Duration::hours(2);
+    db.execute(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "UPDATE monitor_states SET last_checked_at = ?",
+        [two_hours_ago.into()],
+    ))
+    .await
+    .unwrap();
+    db.close().await.ok();
+    let server = start(&env, &dir);
+    wait_ready(&client, server.port).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while checks() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "an overdue monitor is caught up after a restart"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
