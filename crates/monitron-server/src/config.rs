@@ -136,8 +136,11 @@ pub struct Config {
     pub password_reset_ttl: Duration,
     /// Outgoing e-mail, if configured.
     pub email: Option<EmailConfig>,
-    /// Base URL users reach the server at, used in links (`PUBLIC_URL`).
+    /// Base URL users reach the server at, used in links (`PUBLIC_URL`; by default
+    /// `http://localhost:<port>`, see [`Config::listening_on`]).
     pub public_url: String,
+    /// Whether `PUBLIC_URL` was given, rather than derived from the port.
+    pub public_url_given: bool,
     /// Log format (`LOG_FORMAT`, pretty).
     pub log_format: LogFormat,
     /// Log filter (`LOG_LEVEL`, info).
@@ -364,6 +367,7 @@ impl Config {
             register_per_ip: vars.rate("RATE_LIMIT_REGISTER_PER_IP", defaults.register_per_ip)?,
             ping_per_token: vars.rate("RATE_LIMIT_PING_PER_TOKEN", defaults.ping_per_token)?,
         };
+        let public_url_given = vars.get("PUBLIC_URL").is_some();
         let public_url = vars
             .get("PUBLIC_URL")
             .map(|u| u.trim_end_matches('/').to_owned())
@@ -390,6 +394,7 @@ impl Config {
                 .duration("PASSWORD_RESET_TTL", Duration::from_secs(30 * 60))?,
             email: email_config(vars)?,
             public_url,
+            public_url_given,
             log_format,
             log_level,
             trusted_proxies,
@@ -408,6 +413,16 @@ impl Config {
             domain_dns_resolver: vars.get("DOMAIN_DNS_RESOLVER").map(str::to_owned),
             data_dir,
         })
+    }
+
+    /// The configuration of a server listening on `port` (`PORT=0` picks one when binding):
+    /// the default public URL names the port actually bound.
+    pub fn listening_on(mut self, port: u16) -> Self {
+        self.port = port;
+        if !self.public_url_given {
+            self.public_url = format!("http://localhost:{port}");
+        }
+        self
     }
 
     /// The effective configuration as `NAME=value` lines, secrets masked.

@@ -93,16 +93,6 @@ impl MonitorGauges {
     pub fn remove(&self, id: Uuid) {
         self.samples.write().expect("gauges lock").remove(&id);
     }
-
-    /// Monitors with a sample.
-    pub fn len(&self) -> usize {
-        self.samples.read().expect("gauges lock").len()
-    }
-
-    /// True when no monitor has a sample.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 fn label(name: &str, value: &str) -> LabelPair {

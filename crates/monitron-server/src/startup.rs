@@ -60,11 +60,7 @@ impl Application {
             .await
             .with_context(|| format!("Failed to listen on {address} (PORT)"))?;
         let port = listener.local_addr()?.port();
-        let mut config = config;
-        if config.port == 0 && config.public_url == "http://localhost:0" {
-            // The default public URL names the port actually bound.
-            config.public_url = format!("http://localhost:{port}");
-        }
+        let config = config.listening_on(port);
         let state = AppState {
             db,
             engine,

@@ -389,8 +389,7 @@ async fn pause_domain(
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
-    let row = monitors::set_enabled(&state, &meta, &principal, KIND, id, false).await?;
-    let st = monitors::state_of(&state.db, id).await?;
+    let (row, st) = monitors::set_enabled(&state, &meta, &principal, KIND, id, false).await?;
     Ok(envelope::ok(DomainView::new(&row, st.as_ref())))
 }
 
@@ -404,8 +403,7 @@ async fn resume_domain(
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
-    let row = monitors::set_enabled(&state, &meta, &principal, KIND, id, true).await?;
-    let st = monitors::state_of(&state.db, id).await?;
+    let (row, st) = monitors::set_enabled(&state, &meta, &principal, KIND, id, true).await?;
     Ok(envelope::ok(DomainView::new(&row, st.as_ref())))
 }
 

@@ -323,7 +323,7 @@ pub fn require_group(principal: &Principal, group: Option<&str>, kind: Kind) -> 
     }
 }
 
-/// Pauses or resumes a monitor.
+/// Pauses or resumes a monitor; returns it with its state.
 pub async fn set_enabled(
     state: &AppState,
     meta: &RequestMeta,
@@ -331,10 +331,11 @@ pub async fn set_enabled(
     kind: Kind,
     id: Uuid,
     enabled: bool,
-) -> ApiResult<monitor::Model> {
+) -> ApiResult<(monitor::Model, Option<monitor_state::Model>)> {
     let row = find(state, principal, kind, id, Role::Editor).await?;
     if row.enabled == enabled {
-        return Ok(row);
+        let st = state_of(&state.db, id).await?;
+        return Ok((row, st));
     }
     let txn = crate::db::begin_write(&state.db).await?;
     let mut active: monitor::ActiveModel = row.into();
@@ -352,9 +353,10 @@ pub async fn set_enabled(
         Entry::new(principal, &action).target(kind.as_str(), row.id),
     )
     .await?;
+    let st = state_of(&txn, id).await?;
     txn.commit().await?;
     state.engine.monitor_changed(row.id).await;
-    Ok(row)
+    Ok((row, st))
 }
 
 /// The outcome of a check run on request.
@@ -380,15 +382,20 @@ pub async fn check_now(
     kind: Kind,
     id: Uuid,
 ) -> ApiResult<CheckResult> {
-    find(state, principal, kind, id, Role::Editor).await?;
-    let outcome = state.engine.run_now(id).await.ok_or_else(|| {
-        let mut errors = FieldErrors::new();
-        errors.insert(
-            "_".into(),
-            "nothing to check yet: a heartbeat is evaluated once it has been pinged".into(),
-        );
-        ApiError::Conflict(errors)
-    })?;
+    let row = find(state, principal, kind, id, Role::Editor).await?;
+    let outcome = state
+        .engine
+        .run_now(&row)
+        .await
+        .map_err(ApiError::Internal)?
+        .ok_or_else(|| {
+            let mut errors = FieldErrors::new();
+            errors.insert(
+                "_".into(),
+                "nothing to check yet: a heartbeat is evaluated once it has been pinged".into(),
+            );
+            ApiError::Conflict(errors)
+        })?;
     Ok(CheckResult {
         status: match outcome.status {
             monitron_probe::Status::Up => "up",

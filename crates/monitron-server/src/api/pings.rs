@@ -114,7 +114,11 @@ async fn record(state: &AppState, token: &str, ping: Ping) -> ApiResult {
     };
     active.update(&state.db).await?;
     if let Some(outcome) = outcome {
-        state.engine.record(row.id, outcome).await;
+        state
+            .engine
+            .record(&row, outcome)
+            .await
+            .map_err(ApiError::Internal)?;
     }
     let mut response = envelope::ok(PingAccepted { kind, run_ms }).into_response();
     response

@@ -325,10 +325,8 @@ async fn update_service(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    if let Some(Some(group)) = &group {
-        monitors::require_group(&principal, Some(group), KIND)?;
-    } else if let Some(None) = &group {
-        monitors::require_group(&principal, None, KIND)?;
+    if let Some(group) = &group {
+        monitors::require_group(&principal, group.as_deref(), KIND)?;
     }
     let mut active: crate::db::entities::monitor::ActiveModel = row.clone().into();
     if let Some(mut check) = check {
@@ -430,8 +428,7 @@ async fn pause_service(
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
-    let row = monitors::set_enabled(&state, &meta, &principal, KIND, id, false).await?;
-    let st = monitors::state_of(&state.db, id).await?;
+    let (row, st) = monitors::set_enabled(&state, &meta, &principal, KIND, id, false).await?;
     Ok(envelope::ok(view(&state, &row, st.as_ref())))
 }
 
@@ -445,8 +442,7 @@ async fn resume_service(
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
-    let row = monitors::set_enabled(&state, &meta, &principal, KIND, id, true).await?;
-    let st = monitors::state_of(&state.db, id).await?;
+    let (row, st) = monitors::set_enabled(&state, &meta, &principal, KIND, id, true).await?;
     Ok(envelope::ok(view(&state, &row, st.as_ref())))
 }
 

@@ -97,6 +97,32 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())
 }
 
+/// A statement written with `?` placeholders, for `backend`: PostgreSQL wants them
+/// numbered (`$1`, `$2`, ...). The SQL passed here never holds a `?` inside a literal.
+pub fn statement(
+    backend: DbBackend,
+    sql: &str,
+    values: impl IntoIterator<Item = sea_orm::Value>,
+) -> sea_orm::Statement {
+    let sql = if backend == DbBackend::Postgres {
+        let mut numbered = String::with_capacity(sql.len() + 16);
+        let mut n = 0;
+        for c in sql.chars() {
+            if c == '?' {
+                n += 1;
+                numbered.push('$');
+                numbered.push_str(&n.to_string());
+            } else {
+                numbered.push(c);
+            }
+        }
+        numbered
+    } else {
+        sql.to_owned()
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+}
+
 /// True when the error is a unique-constraint violation.
 pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
@@ -114,5 +140,18 @@ mod tests {
         );
         assert_eq!(sqlite_path("sqlite:/abs/m.db"), Some("/abs/m.db"));
         assert_eq!(sqlite_path("sqlite::memory:"), None);
+    }
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres_only() {
+        let values = || [1i64.into(), 2i64.into()];
+        assert_eq!(
+            statement(DbBackend::Postgres, "a = ? AND b IN (?)", values()).sql,
+            "a = $1 AND b IN ($2)"
+        );
+        assert_eq!(
+            statement(DbBackend::Sqlite, "a = ? AND b IN (?)", values()).sql,
+            "a = ? AND b IN (?)"
+        );
     }
 }

@@ -26,8 +26,8 @@ pub struct Runnable {
     pub series_id: i64,
     /// Service or domain.
     pub kind: Kind,
-    /// Name.
-    pub name: String,
+    /// Name (shared with the per-monitor gauges).
+    pub name: Arc<str>,
     /// Group (for grants on live events).
     pub group: Option<String>,
     /// The check, secrets opened.
@@ -56,7 +56,7 @@ impl Runnable {
             id: row.id,
             series_id: row.series_id,
             kind: Kind::parse(&row.kind).unwrap_or(Kind::Service),
-            name: row.name.clone(),
+            name: row.name.as_str().into(),
             group: row.group_name.clone(),
             check,
             enabled: row.enabled,
@@ -107,16 +107,6 @@ impl Catalog {
             .values()
             .cloned()
             .collect()
-    }
-
-    /// Number of monitors.
-    pub fn len(&self) -> usize {
-        self.monitors.read().expect("catalog lock").len()
-    }
-
-    /// True when there are none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Notified whenever the catalog changes.

@@ -27,6 +27,7 @@ use uuid::Uuid;
 
 use crate::cipher::Cipher;
 use crate::config::Config;
+use crate::db::entities::monitor;
 use crate::metrics::Metrics;
 
 use catalog::{Catalog, Runnable};
@@ -166,26 +167,27 @@ impl Engine {
     }
 
     /// Runs a monitor's check now, outside its schedule, stores the result and returns
-    /// it. `None` when the monitor does not exist or (heartbeats) has nothing to report.
-    pub async fn run_now(&self, id: Uuid) -> Option<Outcome> {
-        self.monitor_changed(id).await;
-        let monitor = self.inner.catalog.get(id)?;
-        let outcome = self.run_check(&monitor).await?;
+    /// it. `None` when (heartbeats) there is nothing to report yet. Built from the row
+    /// the caller already loaded, so nothing is read twice.
+    pub async fn run_now(&self, row: &monitor::Model) -> anyhow::Result<Option<Outcome>> {
+        let monitor = Arc::new(Runnable::from_row(row, &self.inner.cipher)?);
+        let Some(outcome) = self.run_check(&monitor).await else {
+            return Ok(None);
+        };
         self.inner
             .writer
             .record_and_wait(monitor, Utc::now(), outcome.clone())
             .await;
-        Some(outcome)
+        Ok(Some(outcome))
     }
 
     /// Stores a result produced outside a check (a heartbeat ping) and waits for it.
-    pub async fn record(&self, id: Uuid, outcome: Outcome) {
-        self.monitor_changed(id).await;
-        if let Some(monitor) = self.inner.catalog.get(id) {
-            self.inner
-                .writer
-                .record_and_wait(monitor, Utc::now(), outcome)
-                .await;
-        }
+    pub async fn record(&self, row: &monitor::Model, outcome: Outcome) -> anyhow::Result<()> {
+        let monitor = Arc::new(Runnable::from_row(row, &self.inner.cipher)?);
+        self.inner
+            .writer
+            .record_and_wait(monitor, Utc::now(), outcome)
+            .await;
+        Ok(())
     }
 }

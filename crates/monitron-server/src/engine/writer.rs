@@ -340,7 +340,7 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Res
             id: Set(id),
             monitor_id: Set(r.monitor.id),
             target_type: Set(r.monitor.kind.as_str().to_owned()),
-            target_name: Set(r.monitor.name.clone()),
+            target_name: Set(r.monitor.name.to_string()),
             group_name: Set(r.monitor.group.clone()),
             started_at: Set(r.checked_at),
             resolved_at: Set(None),
@@ -429,7 +429,7 @@ fn publish(
         gauges.monitors.set(
             m.id,
             Sample {
-                name: m.name.as_str().into(),
+                name: m.name.clone(),
                 kind: m.kind.as_str(),
                 check_type: m.type_name(),
                 up,

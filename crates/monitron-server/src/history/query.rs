@@ -2,19 +2,13 @@
 //! from the coarsest tier that answers it.
 
 use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, TimeZone, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::db::statement;
 use crate::history::store::series_value;
 use crate::history::{Retention, Tier};
-
-fn p(backend: DbBackend, n: usize) -> String {
-    match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => "?".into(),
-    }
-}
 
 fn get_i64(row: &QueryResult, col: &str) -> Result<i64, DbErr> {
     Ok(row.try_get::<Option<i64>>("", col)?.unwrap_or(0))
@@ -55,15 +49,13 @@ pub async fn totals(
     let sql = format!(
         "SELECT CAST(SUM(checks) AS BIGINT) AS checks, CAST(SUM(up) AS BIGINT) AS up, \
          CAST(SUM(timed) AS BIGINT) AS timed, CAST(SUM(sum_us) AS BIGINT) AS sum_us \
-         FROM {} WHERE series_id = {} AND bucket >= {}",
+         FROM {} WHERE series_id = ? AND bucket >= ?",
         tier.table(),
-        p(backend, 1),
-        p(backend, 2)
     );
     let row = db
-        .query_one(Statement::from_sql_and_values(
+        .query_one(statement(
             backend,
-            sql,
+            &sql,
             [
                 series_value(backend, series_id),
                 tier.bucket_of(from_ms).into(),
@@ -92,13 +84,9 @@ pub async fn p95_ms(
     let backend = db.get_database_backend();
     let series = series_value(backend, series_id);
     let count = db
-        .query_one(Statement::from_sql_and_values(
+        .query_one(statement(
             backend,
-            format!(
-                "SELECT CAST(COUNT(response_us) AS BIGINT) AS n FROM check_results WHERE series_id = {} AND ts >= {}",
-                p(backend, 1),
-                p(backend, 2)
-            ),
+            "SELECT CAST(COUNT(response_us) AS BIGINT) AS n FROM check_results WHERE series_id = ? AND ts >= ?",
             [series.clone(), from_ms.into()],
         ))
         .await?
@@ -111,16 +99,11 @@ pub async fn p95_ms(
     // Nearest-rank percentile.
     let rank = ((count as f64) * 0.95).ceil() as i64 - 1;
     let row = db
-        .query_one(Statement::from_sql_and_values(
+        .query_one(statement(
             backend,
-            format!(
-                "SELECT CAST(response_us AS BIGINT) AS us FROM check_results \
-                 WHERE series_id = {} AND ts >= {} AND response_us IS NOT NULL \
-                 ORDER BY response_us LIMIT 1 OFFSET {}",
-                p(backend, 1),
-                p(backend, 2),
-                p(backend, 3)
-            ),
+            "SELECT CAST(response_us AS BIGINT) AS us FROM check_results \
+             WHERE series_id = ? AND ts >= ? AND response_us IS NOT NULL \
+             ORDER BY response_us LIMIT 1 OFFSET ?",
             [series, from_ms.into(), rank.max(0).into()],
         ))
         .await?;
@@ -156,18 +139,11 @@ pub async fn results(
     limit: u64,
 ) -> Result<Vec<ResultPoint>, DbErr> {
     let backend = db.get_database_backend();
-    let sql = format!(
-        "SELECT ts, up, CAST(response_us AS BIGINT) AS response_us, message FROM check_results \
-         WHERE series_id = {} AND ts >= {} AND ts < {} ORDER BY ts DESC LIMIT {}",
-        p(backend, 1),
-        p(backend, 2),
-        p(backend, 3),
-        p(backend, 4)
-    );
     let rows = db
-        .query_all(Statement::from_sql_and_values(
+        .query_all(statement(
             backend,
-            sql,
+            "SELECT ts, up, CAST(response_us AS BIGINT) AS response_us, message FROM check_results \
+             WHERE series_id = ? AND ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?",
             [
                 series_value(backend, series_id),
                 from_ms.into(),
@@ -262,17 +238,12 @@ pub async fn series(
     };
     let start = tier.bucket_of(from_ms);
     let sql = format!(
-        "SELECT CAST(({time} - {p1}) / {p2} AS BIGINT) AS k, CAST({checks} AS BIGINT) AS checks, \
+        "SELECT CAST(({time} - ?) / ? AS BIGINT) AS k, CAST({checks} AS BIGINT) AS checks, \
          CAST({up} AS BIGINT) AS up, CAST({timed} AS BIGINT) AS timed, CAST({sum} AS BIGINT) AS sum_us, \
          CAST({min} AS BIGINT) AS min_us, CAST({max} AS BIGINT) AS max_us \
-         FROM {table} WHERE series_id = {p3} AND {time} >= {p4} AND {time} < {p5} \
+         FROM {table} WHERE series_id = ? AND {time} >= ? AND {time} < ? \
          GROUP BY 1 ORDER BY 1",
         table = tier.table(),
-        p1 = p(backend, 1),
-        p2 = p(backend, 2),
-        p3 = p(backend, 3),
-        p4 = p(backend, 4),
-        p5 = p(backend, 5),
     );
     let values: Vec<Value> = vec![
         start.into(),
@@ -281,9 +252,7 @@ pub async fn series(
         start.into(),
         to_ms.into(),
     ];
-    let rows = db
-        .query_all(Statement::from_sql_and_values(backend, sql, values))
-        .await?;
+    let rows = db.query_all(statement(backend, &sql, values)).await?;
     rows.iter()
         .map(|r| {
             let checks = get_i64(r, "checks")?;
@@ -336,15 +305,11 @@ pub async fn daily(
         .map(|t| t.and_utc().timestamp_millis())
         .unwrap_or_default();
     let rows = db
-        .query_all(Statement::from_sql_and_values(
+        .query_all(statement(
             backend,
-            format!(
-                "SELECT bucket, CAST(checks AS BIGINT) AS checks, CAST(up AS BIGINT) AS up, \
-                 CAST(timed AS BIGINT) AS timed, CAST(sum_us AS BIGINT) AS sum_us \
-                 FROM check_rollups_1d WHERE series_id = {} AND bucket >= {}",
-                p(backend, 1),
-                p(backend, 2)
-            ),
+            "SELECT bucket, CAST(checks AS BIGINT) AS checks, CAST(up AS BIGINT) AS up, \
+             CAST(timed AS BIGINT) AS timed, CAST(sum_us AS BIGINT) AS sum_us \
+             FROM check_rollups_1d WHERE series_id = ? AND bucket >= ?",
             [series_value(backend, series_id), first_ms.into()],
         ))
         .await?;

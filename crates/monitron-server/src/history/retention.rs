@@ -112,21 +112,15 @@ pub async fn run(
         for chunk in series.chunks(500) {
             let txn = crate::db::begin_write(db).await?;
             for id in chunk {
-                let sql = match backend {
-                    DbBackend::Postgres => format!(
-                        "DELETE FROM {} WHERE series_id = $1 AND {time} < $2",
-                        tier.table()
-                    ),
-                    _ => format!(
-                        "DELETE FROM {} WHERE series_id = ? AND {time} < ?",
-                        tier.table()
-                    ),
-                };
+                let sql = format!(
+                    "DELETE FROM {} WHERE series_id = ? AND {time} < ?",
+                    tier.table()
+                );
                 let series_value = series_value(backend, *id);
                 let result = txn
-                    .execute(Statement::from_sql_and_values(
+                    .execute(crate::db::statement(
                         backend,
-                        sql,
+                        &sql,
                         [series_value, cutoff.into()],
                     ))
                     .await?;
@@ -142,13 +136,10 @@ pub async fn run(
 pub async fn forget_series(db: &impl ConnectionTrait, series_id: i64) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
     for tier in [Tier::Raw, Tier::Minute, Tier::Hour, Tier::Day] {
-        let sql = match backend {
-            DbBackend::Postgres => format!("DELETE FROM {} WHERE series_id = $1", tier.table()),
-            _ => format!("DELETE FROM {} WHERE series_id = ?", tier.table()),
-        };
-        db.execute(Statement::from_sql_and_values(
+        let sql = format!("DELETE FROM {} WHERE series_id = ?", tier.table());
+        db.execute(crate::db::statement(
             backend,
-            sql,
+            &sql,
             [series_value(backend, series_id)],
         ))
         .await?;

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Value};
 
 use crate::history::{ResultRow, Tier};
 
@@ -30,33 +30,10 @@ pub fn shaped_chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
     out
 }
 
-/// `$n` on PostgreSQL, `?` on SQLite.
-fn placeholder(backend: DbBackend, n: usize) -> String {
-    match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => "?".into(),
-    }
-}
-
-/// `(?, ?, ?)` groups for `rows` rows of `columns` values each.
-fn values_clause(backend: DbBackend, rows: usize, columns: usize) -> String {
-    let mut sql = String::with_capacity(rows * columns * 4);
-    let mut n = 0;
-    for row in 0..rows {
-        if row > 0 {
-            sql.push(',');
-        }
-        sql.push('(');
-        for col in 0..columns {
-            if col > 0 {
-                sql.push(',');
-            }
-            n += 1;
-            sql.push_str(&placeholder(backend, n));
-        }
-        sql.push(')');
-    }
-    sql
+/// `(?,?,?),(?,?,?)`: `rows` groups of `columns` placeholders.
+fn values_clause(rows: usize, columns: usize) -> String {
+    let group = format!("({})", vec!["?"; columns].join(","));
+    vec![group; rows].join(",")
 }
 
 /// Inserts raw results with multi-row INSERTs; a result already stored (same series and
@@ -66,7 +43,7 @@ pub async fn insert_results(db: &impl ConnectionTrait, rows: &[ResultRow]) -> Re
     for chunk in shaped_chunks(rows, ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO check_results (series_id, ts, up, response_us, message) VALUES {} ON CONFLICT DO NOTHING",
-            values_clause(backend, chunk.len(), 5)
+            values_clause(chunk.len(), 5)
         );
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
         for r in chunk {
@@ -76,7 +53,7 @@ pub async fn insert_results(db: &impl ConnectionTrait, rows: &[ResultRow]) -> Re
             values.push(r.response_us.into());
             values.push(r.message.clone().into());
         }
-        db.execute(Statement::from_sql_and_values(backend, sql, values))
+        db.execute(crate::db::statement(backend, &sql, values))
             .await?;
     }
     Ok(())
@@ -214,7 +191,7 @@ pub async fn upsert_rollups(db: &impl ConnectionTrait, rows: &[ResultRow]) -> Re
                  sum_us = {table}.sum_us + excluded.sum_us, \
                  min_us = CASE WHEN {table}.min_us IS NULL OR excluded.min_us < {table}.min_us THEN excluded.min_us ELSE {table}.min_us END, \
                  max_us = CASE WHEN {table}.max_us IS NULL OR excluded.max_us > {table}.max_us THEN excluded.max_us ELSE {table}.max_us END",
-                values_clause(backend, chunk.len(), 8)
+                values_clause(chunk.len(), 8)
             );
             let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 8);
             for ((series_id, bucket), b) in chunk {
@@ -227,7 +204,7 @@ pub async fn upsert_rollups(db: &impl ConnectionTrait, rows: &[ResultRow]) -> Re
                 values.push(b.min_us.into());
                 values.push(b.max_us.into());
             }
-            db.execute(Statement::from_sql_and_values(backend, sql, values))
+            db.execute(crate::db::statement(backend, &sql, values))
                 .await?;
         }
     }
@@ -294,8 +271,11 @@ mod tests {
 
     #[test]
     fn placeholders_per_backend() {
-        assert_eq!(values_clause(DbBackend::Sqlite, 2, 2), "(?,?),(?,?)");
-        assert_eq!(values_clause(DbBackend::Postgres, 2, 2), "($1,$2),($3,$4)");
+        assert_eq!(values_clause(2, 2), "(?,?),(?,?)");
+        assert_eq!(
+            crate::db::statement(DbBackend::Postgres, &values_clause(2, 2), []).sql,
+            "($1,$2),($3,$4)"
+        );
     }
 
     #[test]

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
+use monitron_probe::dns::{self, RecordKind};
 use monitron_probe::domain::{LookupError, Registry};
-use monitron_probe::{CheckConfig, Outcome, Status};
+use monitron_probe::{tls, CheckConfig, Outcome, Status};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -35,8 +36,8 @@ pub const DEFAULT_WARNING_DAYS: u32 = 30;
 /// Default `expiry_threshold_days`.
 pub const DEFAULT_EXPIRY_DAYS: u32 = 7;
 
-/// A domain's health, from registration and certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// A domain's health, from registration and certificate, ordered from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DomainStatus {
     /// Far from expiry.
@@ -150,24 +151,26 @@ pub async fn check(
         if !settings.check_ssl {
             return None;
         }
-        let host = settings.ssl_host.as_deref().unwrap_or(&settings.domain);
-        let config = serde_json::json!({
-            "type": "tls",
-            "config": { "host": host, "port": settings.ssl_port, "server_name": settings.domain }
+        let check = CheckConfig::Tls(tls::Config {
+            host: settings
+                .ssl_host
+                .clone()
+                .unwrap_or_else(|| settings.domain.clone()),
+            port: settings.ssl_port,
+            server_name: Some(settings.domain.clone()),
+            ca_pem: None,
         });
-        let check: CheckConfig = serde_json::from_value(config).ok()?;
         Some(check.run(timeout).await)
     };
     let resolved = async {
         let mut ips = Vec::new();
-        for record_type in ["A", "AAAA"] {
-            let config = serde_json::json!({
-                "type": "dns",
-                "config": { "name": settings.domain, "record_type": record_type, "resolver": resolver }
+        for record_type in [RecordKind::A, RecordKind::Aaaa] {
+            let check = CheckConfig::Dns(dns::Config {
+                name: settings.domain.clone(),
+                record_type,
+                resolver: resolver.map(str::to_owned),
+                expected: None,
             });
-            let Ok(check) = serde_json::from_value::<CheckConfig>(config) else {
-                continue;
-            };
             let outcome = check.run(timeout.min(Duration::from_secs(5))).await;
             if let Some(answers) = outcome.details["answers"].as_array() {
                 ips.extend(answers.iter().filter_map(|a| a.as_str().map(str::to_owned)));
@@ -180,18 +183,7 @@ pub async fn check(
 
     let mut problems = Vec::new();
     let mut status = DomainStatus::Ok;
-    let mut worsen = |s: DomainStatus| {
-        let rank = |s: DomainStatus| match s {
-            DomainStatus::Ok => 0,
-            DomainStatus::Warning => 1,
-            DomainStatus::Critical => 2,
-            DomainStatus::Expired => 3,
-            DomainStatus::Error => 4,
-        };
-        if rank(s) > rank(status) {
-            status = s;
-        }
-    };
+    let mut worsen = |s: DomainStatus| status = status.max(s);
     let now = chrono::Utc::now();
     let mut details = serde_json::json!({ "resolved_ips": resolved_ips });
     match &registration {

@@ -3,28 +3,10 @@
 //! partitioned), another process takes it over once it expires. Works the same on SQLite
 //! and PostgreSQL, so it is tested everywhere.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
 /// The lease's name.
 pub const SCHEDULER: &str = "scheduler";
-
-fn sql(backend: DbBackend, text: &str) -> String {
-    if backend == DbBackend::Postgres {
-        let mut out = String::new();
-        let mut n = 0;
-        for c in text.chars() {
-            if c == '?' {
-                n += 1;
-                out.push_str(&format!("${n}"));
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    } else {
-        text.to_owned()
-    }
-}
 
 /// Takes or renews the lease for `holder` until `now + ttl_ms`. True when `holder` holds
 /// it afterwards.
@@ -37,12 +19,9 @@ pub async fn acquire(
 ) -> Result<bool, DbErr> {
     let backend = db.get_database_backend();
     let updated = db
-        .execute(Statement::from_sql_and_values(
+        .execute(crate::db::statement(
             backend,
-            sql(
-                backend,
-                "UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND (holder = ? OR expires_at < ?)",
-            ),
+            "UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND (holder = ? OR expires_at < ?)",
             [
                 holder.into(),
                 (now_ms + ttl_ms).into(),
@@ -57,12 +36,9 @@ pub async fn acquire(
         return Ok(true);
     }
     let inserted = db
-        .execute(Statement::from_sql_and_values(
+        .execute(crate::db::statement(
             backend,
-            sql(
-                backend,
-                "INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
-            ),
+            "INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
             [name.into(), holder.into(), (now_ms + ttl_ms).into()],
         ))
         .await?
@@ -73,12 +49,9 @@ pub async fn acquire(
 /// Gives the lease up at once (clean shutdown), so a standby takes over without waiting.
 pub async fn release(db: &DatabaseConnection, name: &str, holder: &str) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
-    db.execute(Statement::from_sql_and_values(
+    db.execute(crate::db::statement(
         backend,
-        sql(
-            backend,
-            "UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ?",
-        ),
+        "UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ?",
         [name.into(), holder.into()],
     ))
     .await?;

@@ -251,14 +251,16 @@ async fn lead(
 }
 
 /// Keeps this process's catalog in step with the database until `stop`.
+///
+/// Start-up has just loaded the catalog, so the first sync comes one interval later.
 pub async fn sync_loop(engine: Engine, stop: CancellationToken) {
     loop {
-        if let Err(err) = engine.sync().await {
-            tracing::warn!(error = %err, "Syncing monitors failed.");
-        }
         tokio::select! {
             () = stop.cancelled() => return,
             () = tokio::time::sleep(crate::engine::SYNC_INTERVAL) => {}
+        }
+        if let Err(err) = engine.sync().await {
+            tracing::warn!(error = %err, "Syncing monitors failed.");
         }
     }
 }

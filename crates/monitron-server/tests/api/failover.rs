@@ -87,6 +87,44 @@ async fn wait_ready(client: &reqwest::Client, port: u16) {
     }
 }
 
+/// A fresh folder, and the environment every process of one test shares (without the
+/// database, which each test chooses).
+fn cluster(name: &str) -> (std::path::PathBuf, Vec<(String, String)>) {
+    let dir =
+        std::env::temp_dir().join(format!("monitron-{name}-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let env = vec![
+        ("BIND_ADDRESS".into(), "127.0.0.1".into()),
+        ("DATA_DIR".into(), dir.join("data").display().to_string()),
+        (
+            "JWT_SECRET".into(),
+            "cluster-jwt-secret-that-is-long-enough-42".into(),
+        ),
+        (
+            "ENCRYPTION_KEY".into(),
+            "0123456789abcdef0123456789abcdef".into(),
+        ),
+        ("INITIAL_ADMIN_EMAIL".into(), ADMIN.0.into()),
+        ("INITIAL_ADMIN_PASSWORD".into(), ADMIN.1.into()),
+        ("LOG_LEVEL".into(), "warn".into()),
+    ];
+    (dir, env)
+}
+
+/// Signs the administrator in on the server at `port`.
+async fn admin_token(client: &reqwest::Client, port: u16) -> String {
+    let login: serde_json::Value = client
+        .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
+        .json(&json!({ "login": ADMIN.0, "password": ADMIN.1 }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    login["data"]["access_token"].as_str().unwrap().to_owned()
+}
+
 /// Every stored result: series id -> sorted check times (ms).
 async fn results(db: &DatabaseConnection) -> HashMap<i64, Vec<i64>> {
     let rows = db
@@ -118,26 +156,7 @@ async fn lease_holder_pid(db: &DatabaseConnection) -> Option<u32> {
 }
 
 async fn the_scheduler_fails_over_without_checking_twice(backend: Backend) {
-    let dir = std::env::temp_dir().join(format!(
-        "monitron-failover-{}",
-        uuid::Uuid::now_v7().simple()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut env: Vec<(String, String)> = vec![
-        ("BIND_ADDRESS".into(), "127.0.0.1".into()),
-        ("DATA_DIR".into(), dir.join("data").display().to_string()),
-        (
-            "JWT_SECRET".into(),
-            "failover-jwt-secret-that-is-long-enough-42".into(),
-        ),
-        (
-            "ENCRYPTION_KEY".into(),
-            "0123456789abcdef0123456789abcdef".into(),
-        ),
-        ("INITIAL_ADMIN_EMAIL".into(), ADMIN.0.into()),
-        ("INITIAL_ADMIN_PASSWORD".into(), ADMIN.1.into()),
-        ("LOG_LEVEL".into(), "warn".into()),
-    ];
+    let (dir, mut env) = cluster("failover");
     let mut pg_name = None;
     let prefix = format!("monitron-failover-{}", uuid::Uuid::now_v7().simple());
     let database_url = match backend {
@@ -191,16 +210,7 @@ async fn the_scheduler_fails_over_without_checking_twice(backend: Backend) {
     let target_port = target.local_addr().unwrap().port();
     tokio::spawn(async move { while target.accept().await.is_ok() {} });
     let api = format!("http://127.0.0.1:{}", a.as_ref().unwrap().port);
-    let login: serde_json::Value = client
-        .post(format!("{api}/api/v1/auth/login"))
-        .json(&json!({ "login": ADMIN.0, "password": ADMIN.1 }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["data"]["access_token"].as_str().unwrap().to_owned();
+    let token = admin_token(&client, a.as_ref().unwrap().port).await;
     for i in 0..5 {
         let r = client
             .post(format!("{api}/api/v1/services"))
@@ -304,44 +314,18 @@ async fn an_api_process_relays_events_of_checks_run_elsewhere() {
     use futures_util::StreamExt;
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-    let dir =
-        std::env::temp_dir().join(format!("monitron-roles-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let env: Vec<(String, String)> = vec![
-        ("BIND_ADDRESS".into(), "127.0.0.1".into()),
-        ("DATA_DIR".into(), dir.join("data").display().to_string()),
-        (
-            "DATABASE_URL".into(),
-            format!("sqlite://{}/shared.db?mode=rwc", dir.display()),
-        ),
-        (
-            "JWT_SECRET".into(),
-            "roles-jwt-secret-that-is-long-enough-4242".into(),
-        ),
-        (
-            "ENCRYPTION_KEY".into(),
-            "0123456789abcdef0123456789abcdef".into(),
-        ),
-        ("INITIAL_ADMIN_EMAIL".into(), ADMIN.0.into()),
-        ("INITIAL_ADMIN_PASSWORD".into(), ADMIN.1.into()),
-        ("LOG_LEVEL".into(), "warn".into()),
-    ];
+    let (dir, mut env) = cluster("roles");
+    env.push((
+        "DATABASE_URL".into(),
+        format!("sqlite://{}/shared.db?mode=rwc", dir.display()),
+    ));
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let api = start_with_roles(&env, &dir, &["api"]);
     wait_ready(&client, api.port).await;
     let engine = start_with_roles(&env, &dir, &["scheduler", "worker"]);
     wait_ready(&client, engine.port).await;
     let base = format!("http://127.0.0.1:{}", api.port);
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({ "login": ADMIN.0, "password": ADMIN.1 }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["data"]["access_token"].as_str().unwrap().to_owned();
+    let token = admin_token(&client, api.port).await;
     let mut request = format!("ws://127.0.0.1:{}/api/v1/ws", api.port)
         .into_client_request()
         .unwrap();
@@ -390,28 +374,9 @@ async fn an_api_process_relays_events_of_checks_run_elsewhere() {
 /// is older than its interval is checked at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_catches_up_overdue_monitors_only() {
-    let dir = std::env::temp_dir().join(format!(
-        "monitron-restart-{}",
-        uuid::Uuid::now_v7().simple()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let (dir, mut env) = cluster("restart");
     let database_url = format!("sqlite://{}/restart.db?mode=rwc", dir.display());
-    let env: Vec<(String, String)> = vec![
-        ("BIND_ADDRESS".into(), "127.0.0.1".into()),
-        ("DATA_DIR".into(), dir.join("data").display().to_string()),
-        ("DATABASE_URL".into(), database_url.clone()),
-        (
-            "JWT_SECRET".into(),
-            "restart-jwt-secret-that-is-long-enough-42".into(),
-        ),
-        (
-            "ENCRYPTION_KEY".into(),
-            "0123456789abcdef0123456789abcdef".into(),
-        ),
-        ("INITIAL_ADMIN_EMAIL".into(), ADMIN.0.into()),
-        ("INITIAL_ADMIN_PASSWORD".into(), ADMIN.1.into()),
-        ("LOG_LEVEL".into(), "warn".into()),
-    ];
+    env.push(("DATABASE_URL".into(), database_url.clone()));
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let target = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let target_port = target.local_addr().unwrap().port();
@@ -427,16 +392,7 @@ async fn a_restart_catches_up_overdue_monitors_only() {
     let server = start(&env, &dir);
     wait_ready(&client, server.port).await;
     let base = format!("http://127.0.0.1:{}", server.port);
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({ "login": ADMIN.0, "password": ADMIN.1 }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["data"]["access_token"].as_str().unwrap().to_owned();
+    let token = admin_token(&client, server.port).await;
     let r = client
         .post(format!("{base}/api/v1/services"))
         .bearer_auth(&token)
