@@ -113,9 +113,11 @@ schemathesis() {
 # Single-request phases first, while the admin account is intact; the stateful phase
 # chains calls and may demote or deactivate that admin (as a real client could), so it
 # runs after them. The server runs only its API role, so the monitors fuzzing creates are
-# never checked; running a check on demand is left out for the same reason (fuzzed
-# targets are not loopback addresses), and so is the WebSocket endpoint.
-not_fuzzed=(--exclude-operation-id checkService --exclude-operation-id checkDomain --exclude-operation-id liveEvents)
+# never checked; running a check on demand or an instance action is left out for the
+# same reason (fuzzed targets are not loopback addresses), and so are the WebSockets.
+not_fuzzed=(--exclude-operation-id checkService --exclude-operation-id checkDomain
+  --exclude-operation-id checkInstance --exclude-operation-id instanceAction
+  --exclude-operation-id liveEvents --exclude-operation-id agentSocket)
 schemathesis "X-API-Key: $api_key" --phases examples,coverage,fuzzing "${not_fuzzed[@]}"
 schemathesis "X-API-Key: $api_key" --phases stateful "${not_fuzzed[@]}"
 # Operations on the account itself refuse API keys: exercise them with a session, and

@@ -22,6 +22,8 @@ pub mod mqtt;
 pub mod ping;
 pub mod tcp;
 pub mod tls;
+pub mod traceroute;
+pub mod udp;
 
 /// Field name -> reason, for settings that fail validation.
 pub type FieldErrors = BTreeMap<String, String>;
@@ -185,6 +187,8 @@ checks! {
     Ping(ping::Config) = "ping",
     Tcp(tcp::Config) = "tcp",
     Tls(tls::Config) = "tls",
+    Traceroute(traceroute::Config) = "traceroute",
+    Udp(udp::Config) = "udp",
 }
 
 /// Makes ring rustls's process-wide default crypto provider (once; later calls do nothing).
@@ -242,7 +246,17 @@ mod tests {
         .is_err());
         assert_eq!(
             CheckConfig::TYPES,
-            &["dns", "grpc", "http", "mqtt", "ping", "tcp", "tls"]
+            &[
+                "dns",
+                "grpc",
+                "http",
+                "mqtt",
+                "ping",
+                "tcp",
+                "tls",
+                "traceroute",
+                "udp"
+            ]
         );
     }
 }

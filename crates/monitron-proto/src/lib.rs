@@ -3,4 +3,13 @@
 //! This crate does no I/O: it holds what both ends of the agent protocol must agree on
 //! byte for byte, so that the server and the agent cannot drift apart.
 
+pub mod agent_api;
+pub mod config;
+pub mod device;
+pub mod push;
 pub mod signing;
+pub mod snapshot;
+
+pub use config::AgentConfig;
+pub use device::DeviceInfo;
+pub use snapshot::Snapshot;

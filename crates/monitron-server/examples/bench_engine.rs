@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 use axum::routing::get;
 use axum::Router;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+
+mod bench_support;
+use bench_support::{cpu_seconds, free_port, memory_mib};
 use serde_json::json;
 
 struct Args {
@@ -29,35 +32,6 @@ fn args() -> Args {
         interval_s: values.next().unwrap_or(10),
         duration_s: values.next().unwrap_or(60),
     }
-}
-
-/// CPU seconds (user + system) a process has used so far.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    ticks / 100.0
-}
-
-/// A memory figure of `/proc/<pid>/status` in MiB (`VmHWM`: peak resident, `VmRSS`: now).
-fn memory_mib(pid: u32, field: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status.lines().find(|l| l.starts_with(field)).unwrap();
-    line.split_whitespace()
-        .nth(1)
-        .unwrap()
-        .parse::<f64>()
-        .unwrap()
-        / 1024.0
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Sum of a metric's samples whose line starts with `name` (any labels).
@@ -130,13 +104,6 @@ async fn database_bytes(url: &str, data_dir: &std::path::Path) -> u64 {
 async fn main() {
     let args = args();
     let rate = args.monitors as f64 / args.interval_s as f64;
-    let server_bin = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("monitron");
 
     // The target: answers every check with a small 200.
     let hits = Arc::new(AtomicU64::new(0));
@@ -163,36 +130,13 @@ async fn main() {
     } else {
         "SQLite"
     };
-    let port = free_port();
-    let mut server = std::process::Command::new(&server_bin)
-        .arg("serve")
-        .current_dir(&work)
-        .env("PORT", port.to_string())
-        .env("BIND_ADDRESS", "127.0.0.1")
-        .env("DATA_DIR", &data_dir)
-        .env("DATABASE_URL", &database_url)
-        .env("LOG_LEVEL", "warn")
-        .env("INITIAL_ADMIN_EMAIL", "bench@example.com")
-        .env("INITIAL_ADMIN_PASSWORD", "bench-admin-password")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("the release monitron binary (scripts/bench-engine.sh builds it)");
-    let pid = server.id();
-    let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    while client.get(format!("{base}/readyz")).send().await.is_err() {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({ "login": "bench@example.com", "password": "bench-admin-password" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["data"]["access_token"].as_str().unwrap().to_owned();
+    let bench_support::Server {
+        process: mut server,
+        base,
+        token,
+    } = bench_support::start_server(&work, &database_url, &client).await;
+    let pid = server.id();
 
     let created = Instant::now();
     let next = Arc::new(AtomicU64::new(0));

@@ -14,6 +14,7 @@ pub mod duration;
 pub mod engine;
 pub mod heartbeat;
 pub mod history;
+pub mod instances;
 pub mod mail;
 pub mod memory;
 pub mod metrics;

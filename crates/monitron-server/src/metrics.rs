@@ -59,8 +59,10 @@ pub struct EngineMetrics {
     pub scheduler_active: IntGauge,
     /// Monitors known to this process's scheduler.
     pub scheduled_monitors: IntGauge,
-    /// Per-monitor gauges (up, response time, days left).
+    /// Per-monitor gauges (up, response time, days left, host usage).
     pub monitors: Arc<MonitorGauges>,
+    /// Agent snapshots stored.
+    pub snapshots_stored: IntCounter,
 }
 
 impl EngineMetrics {
@@ -106,9 +108,15 @@ impl EngineMetrics {
             "Monitors in this process's schedule.",
         )
         .expect("valid metric");
+        let snapshots_stored = IntCounter::new(
+            "monitron_agent_snapshots_stored_total",
+            "Agent metric snapshots stored.",
+        )
+        .expect("valid metric");
         let monitors = Arc::new(MonitorGauges::default());
         for c in [
-            Box::new(SharedGauges(monitors.clone())) as Box<dyn prometheus::core::Collector>,
+            Box::new(snapshots_stored.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(SharedGauges(monitors.clone())),
             Box::new(checks.clone()),
             Box::new(schedule_lag.clone()),
             Box::new(skipped.clone()),
@@ -128,6 +136,7 @@ impl EngineMetrics {
             scheduler_active,
             scheduled_monitors,
             monitors,
+            snapshots_stored,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Per-monitor gauges for `/metrics` (up, last response time, days left on the
-//! certificate and the domain registration), held as one compact sample per monitor and
-//! turned into Prometheus metric families only when scraped.
+//! certificate and the domain registration, and the latest CPU, memory, disk and GPU
+//! usage of instances), held as one compact sample per monitor and turned into
+//! Prometheus metric families only when scraped.
 //!
 //! A `GaugeVec` child per monitor and gauge would keep a copy of the metric description
 //! and its label pairs for every series: over a kilobyte each, tens of megabytes at
@@ -53,28 +54,79 @@ const FAMILIES: [(&str, &str); 4] = [
 
 const LABELS: [&str; 4] = ["monitor_id", "name", "kind", "type"];
 
+const HOST_FAMILIES: [(&str, &str); 4] = [
+    (
+        "monitron_instance_cpu_usage_pct",
+        "CPU usage of the instance in its latest snapshot, 0-100.",
+    ),
+    (
+        "monitron_instance_memory_used_pct",
+        "Memory in use on the instance in its latest snapshot, 0-100.",
+    ),
+    (
+        "monitron_instance_disk_used_pct",
+        "Fullest filesystem of the instance in its latest snapshot, 0-100.",
+    ),
+    (
+        "monitron_instance_gpu_utilization_pct",
+        "Mean GPU utilisation of the instance in its latest snapshot, 0-100.",
+    ),
+];
+
+const HOST_LABELS: [&str; 2] = ["monitor_id", "name"];
+
+/// The latest usage figures of one instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostSample {
+    /// Instance name.
+    pub name: Arc<str>,
+    /// In [`HOST_FAMILIES`] order.
+    pub values: [Option<f64>; 4],
+}
+
+impl HostSample {
+    /// The figures of a snapshot.
+    pub fn of(name: Arc<str>, s: &monitron_proto::Snapshot) -> Self {
+        let gpu = (!s.gpus.is_empty())
+            .then(|| s.gpus.iter().map(|g| g.utilization_pct).sum::<f64>() / s.gpus.len() as f64);
+        Self {
+            name,
+            values: [
+                Some(s.cpu.usage_pct),
+                Some(s.memory.used_pct),
+                s.fullest_disk_pct(),
+                gpu,
+            ],
+        }
+    }
+}
+
 /// The per-monitor gauges of this process.
 pub struct MonitorGauges {
     samples: RwLock<HashMap<Uuid, Sample>>,
+    hosts: RwLock<HashMap<Uuid, HostSample>>,
     descs: Vec<Desc>,
 }
 
 impl Default for MonitorGauges {
     fn default() -> Self {
+        let desc = |(name, help): &(&str, &str), labels: &[&str]| {
+            Desc::new(
+                (*name).into(),
+                (*help).into(),
+                labels.iter().map(|l| (*l).to_owned()).collect(),
+                HashMap::new(),
+            )
+            .expect("valid metric description")
+        };
         let descs = FAMILIES
             .iter()
-            .map(|(name, help)| {
-                Desc::new(
-                    (*name).into(),
-                    (*help).into(),
-                    LABELS.iter().map(|l| (*l).to_owned()).collect(),
-                    HashMap::new(),
-                )
-                .expect("valid metric description")
-            })
+            .map(|f| desc(f, &LABELS))
+            .chain(HOST_FAMILIES.iter().map(|f| desc(f, &HOST_LABELS)))
             .collect();
         Self {
             samples: RwLock::default(),
+            hosts: RwLock::default(),
             descs,
         }
     }
@@ -89,9 +141,15 @@ impl MonitorGauges {
             .insert(id, sample);
     }
 
+    /// Records an instance's latest usage figures.
+    pub fn set_host(&self, id: Uuid, sample: HostSample) {
+        self.hosts.write().expect("gauges lock").insert(id, sample);
+    }
+
     /// Forgets a deleted monitor.
     pub fn remove(&self, id: Uuid) {
         self.samples.write().expect("gauges lock").remove(&id);
+        self.hosts.write().expect("gauges lock").remove(&id);
     }
 }
 
@@ -111,6 +169,7 @@ impl Collector for MonitorGauges {
         let samples = self.samples.read().expect("gauges lock");
         let mut families: Vec<MetricFamily> = FAMILIES
             .iter()
+            .chain(HOST_FAMILIES.iter())
             .map(|(name, help)| {
                 let mut family = MetricFamily::default();
                 family.set_name((*name).to_owned());
@@ -136,6 +195,21 @@ impl Collector for MonitorGauges {
                     label("name", &s.name),
                     label("type", s.check_type),
                 ]);
+                let mut gauge = Gauge::default();
+                gauge.set_value(value);
+                metric.set_gauge(gauge);
+                family.mut_metric().push(metric);
+            }
+        }
+        let hosts = self.hosts.read().expect("gauges lock");
+        for (id, h) in hosts.iter() {
+            let id = id.to_string();
+            for (family, value) in families[FAMILIES.len()..].iter_mut().zip(h.values) {
+                let Some(value) = value.filter(|v| v.is_finite()) else {
+                    continue;
+                };
+                let mut metric = Metric::default();
+                metric.set_label(vec![label("monitor_id", &id), label("name", &h.name)]);
                 let mut gauge = Gauge::default();
                 gauge.set_value(value);
                 metric.set_gauge(gauge);

@@ -71,6 +71,7 @@ impl Application {
             metrics,
             queue,
             basic_cache: Arc::default(),
+            agents: Arc::default(),
             config: Arc::new(config),
         };
         Ok(Self {

@@ -9,6 +9,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::cipher::Cipher;
 use crate::config::Config;
 use crate::engine::Engine;
+use crate::instances::hub::Hub;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::queue::Queue;
@@ -37,4 +38,6 @@ pub struct AppState {
     pub basic_cache: Arc<BasicCache>,
     /// The monitoring engine (catalog, result writer, live events).
     pub engine: Engine,
+    /// Push agents connected to this process.
+    pub agents: Arc<Hub>,
 }

@@ -9,3 +9,5 @@ mod ping;
 mod target;
 mod tcp;
 mod tls;
+mod traceroute;
+mod udp;

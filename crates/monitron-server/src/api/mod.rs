@@ -2,11 +2,13 @@
 //! adds the envelope-speaking fallbacks and the cross-cutting layers (request ids, metrics,
 //! panic capture, body limit), and builds the OpenAPI document from the same routers.
 
+pub mod agents;
 pub mod audit_logs;
 pub mod auth;
 pub mod domains;
 pub mod envelope;
 pub mod incidents;
+pub mod instances;
 pub mod json;
 pub mod list;
 pub mod live;
@@ -47,6 +49,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(audit_logs::router())
         .merge(services::router())
         .merge(domains::router())
+        .merge(instances::router())
+        .merge(agents::router())
         .merge(incidents::router())
         .merge(pings::router())
         .merge(live::router())

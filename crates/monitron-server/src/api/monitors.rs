@@ -290,6 +290,7 @@ pub async fn delete(db: &impl ConnectionTrait, row: &monitor::Model) -> ApiResul
         .exec(db)
         .await?;
     history::retention::forget_series(db, row.series_id).await?;
+    crate::instances::forget(db, row.id).await?;
     monitor::Entity::delete_by_id(row.id).exec(db).await?;
     series::Entity::delete_by_id(row.series_id).exec(db).await?;
     Ok(())
@@ -524,7 +525,7 @@ pub struct ResultsQuery {
     pub limit: Option<u64>,
 }
 
-fn range(
+pub(crate) fn range(
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
     default_span: ChronoDuration,
@@ -587,7 +588,7 @@ pub struct SeriesView {
 }
 
 /// Most points one series request may return.
-const MAX_POINTS: i64 = 5000;
+pub(crate) const MAX_POINTS: i64 = 5000;
 
 /// A charted series of a monitor, from the tier that fits.
 pub async fn series(

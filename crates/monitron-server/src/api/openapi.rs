@@ -29,6 +29,10 @@ const PUBLIC: &[&str] = &[
     "pingSuccessPost",
     "pingSignal",
     "pingSignalPost",
+    // Push agents authenticate with their own enrollment token or credential.
+    "agentSocket",
+    "enrollAgent",
+    "pushRecords",
 ];
 /// Operations that answer 429 when their rate limit trips.
 const RATE_LIMITED: &[&str] = &[

@@ -1,7 +1,10 @@
 //! Live events for `/api/v1/ws`: new results and status changes, broadcast to every
 //! subscriber of this process.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
+use monitron_proto::Snapshot;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -46,13 +49,24 @@ pub enum Event {
         /// Why.
         message: String,
     },
+    /// An instance reported metrics.
+    Metrics {
+        /// Instance (monitor) id.
+        monitor_id: Uuid,
+        /// The instance's group.
+        group: Option<String>,
+        /// The newest snapshot.
+        snapshot: Arc<Snapshot>,
+    },
 }
 
 impl Event {
     /// The group of the monitor the event is about.
     pub fn group(&self) -> Option<&str> {
         match self {
-            Self::Result { group, .. } | Self::Status { group, .. } => group.as_deref(),
+            Self::Result { group, .. }
+            | Self::Status { group, .. }
+            | Self::Metrics { group, .. } => group.as_deref(),
         }
     }
 }

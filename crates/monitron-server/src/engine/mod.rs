@@ -28,6 +28,8 @@ use uuid::Uuid;
 use crate::cipher::Cipher;
 use crate::config::Config;
 use crate::db::entities::monitor;
+use crate::instances::client::AgentClient;
+use crate::instances::ingest::Ingest;
 use crate::metrics::Metrics;
 
 use catalog::{Catalog, Runnable};
@@ -56,8 +58,9 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Builds the engine and starts its result writer. The writer task ends once every
-    /// clone of the engine is dropped, after writing what it holds.
+    /// Builds the engine and starts its result and snapshot writers. The returned task
+    /// ends once every clone of the engine is dropped, after both have written what
+    /// they hold.
     pub fn start(
         db: DatabaseConnection,
         cipher: Cipher,
@@ -75,12 +78,25 @@ impl Engine {
             events.clone()
         };
         let (writer, task) = Writer::start(db.clone(), metrics.clone(), writer_events);
+        // Push agents stream into the process they are connected to, so that process
+        // always broadcasts their metrics itself.
+        let (ingest, ingest_task) = Ingest::start(
+            db.clone(),
+            metrics.clone(),
+            events.clone(),
+            config.retention,
+        );
+        let task = tokio::spawn(async move {
+            let _ = tokio::join!(task, ingest_task);
+        });
         let engine = Self {
             inner: Arc::new(Inner {
                 run: RunContext {
                     db: db.clone(),
                     registry: Registry::new(config.domain_registry.clone()),
                     domain_resolver: config.domain_dns_resolver.clone(),
+                    agents: AgentClient::new(),
+                    ingest,
                 },
                 db,
                 cipher,
@@ -102,6 +118,16 @@ impl Engine {
     /// The result writer.
     pub fn writer(&self) -> &Writer {
         &self.inner.writer
+    }
+
+    /// Stores agent snapshots.
+    pub fn ingest(&self) -> &Ingest {
+        &self.inner.run.ingest
+    }
+
+    /// Calls agents' HTTP APIs.
+    pub fn agents(&self) -> &AgentClient {
+        &self.inner.run.agents
     }
 
     /// Prometheus instruments.

@@ -1,5 +1,6 @@
 //! Running one monitor's check once: probes run against their target, domains look up
-//! their registration, heartbeats evaluate the pings received so far.
+//! their registration, heartbeats evaluate the pings received so far, instances poll
+//! their agent or ask when it last reported.
 
 use std::time::Duration;
 
@@ -11,6 +12,9 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use crate::db::entities::monitor_state;
 use crate::engine::catalog::Runnable;
 use crate::heartbeat::{self, Pings};
+use crate::instances::client::AgentClient;
+use crate::instances::ingest::Ingest;
+use crate::instances::{self, check::Context};
 use crate::monitors::{domain, Check};
 
 /// What a check needs besides its settings.
@@ -21,6 +25,10 @@ pub struct RunContext {
     pub registry: Registry,
     /// Resolver for domains' addresses (`None`: the system's).
     pub domain_resolver: Option<String>,
+    /// Calls agents (pull instances).
+    pub agents: AgentClient,
+    /// Stores agent snapshots.
+    pub ingest: Ingest,
 }
 
 /// Runs the check once. `None`: nothing to record (a heartbeat still waiting for its first
@@ -39,6 +47,14 @@ pub async fn run(monitor: &Runnable, ctx: &RunContext) -> Option<Outcome> {
             .await,
         ),
         Check::Heartbeat(config) => evaluate_heartbeat(monitor, config, ctx).await,
+        Check::Agent(settings) => {
+            let context = Context {
+                db: &ctx.db,
+                agents: &ctx.agents,
+                ingest: &ctx.ingest,
+            };
+            instances::check::run(monitor, settings, &context).await
+        }
     }
 }
 

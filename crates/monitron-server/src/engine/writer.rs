@@ -425,6 +425,7 @@ fn publish(
                 details["ssl"]["days_left"].as_i64(),
             ),
             Kind::Service => (None, details["days_left"].as_i64()),
+            Kind::Instance => (None, None),
         };
         gauges.monitors.set(
             m.id,

@@ -17,32 +17,56 @@ fn day_start_ms(day: NaiveDate) -> i64 {
         .unwrap_or_default()
 }
 
-fn partition_name(day: NaiveDate) -> String {
-    format!("check_results_p{}", day.format("%Y%m%d"))
+/// Tables partitioned by day on PostgreSQL: raw check results and raw instance metrics.
+const PARTITIONED: [&str; 2] = ["check_results", "instance_metrics"];
+
+fn partition_name(table: &str, day: NaiveDate) -> String {
+    format!("{table}_p{}", day.format("%Y%m%d"))
 }
 
-/// Creates the raw-result partitions from yesterday to a few days ahead (PostgreSQL;
-/// nothing to do on SQLite).
+async fn create_partition(
+    db: &DatabaseConnection,
+    table: &str,
+    day: NaiveDate,
+) -> Result<(), DbErr> {
+    let next = day + ChronoDuration::days(1);
+    let sql = format!(
+        "CREATE TABLE IF NOT EXISTS {} PARTITION OF {table} FOR VALUES FROM ({}) TO ({})",
+        partition_name(table, day),
+        day_start_ms(day),
+        day_start_ms(next)
+    );
+    match db.execute_unprepared(&sql).await {
+        Ok(_) => Ok(()),
+        // Another process created it between IF NOT EXISTS and CREATE.
+        Err(err) if err.to_string().contains("already exists") => Ok(()),
+        Err(err) => Err(err),
+    }
+}
+
+/// Creates the raw partitions from yesterday to a few days ahead (PostgreSQL; nothing to
+/// do on SQLite).
 pub async fn prepare(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(), DbErr> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
     let today = now.date_naive();
-    for offset in -1..=DAYS_AHEAD {
-        let day = today + ChronoDuration::days(offset);
-        let next = day + ChronoDuration::days(1);
-        let sql = format!(
-            "CREATE TABLE IF NOT EXISTS {} PARTITION OF check_results FOR VALUES FROM ({}) TO ({})",
-            partition_name(day),
-            day_start_ms(day),
-            day_start_ms(next)
-        );
-        if let Err(err) = db.execute_unprepared(&sql).await {
-            // Another process created it between IF NOT EXISTS and CREATE.
-            if !err.to_string().contains("already exists") {
-                return Err(err);
-            }
+    for table in PARTITIONED {
+        for offset in -1..=DAYS_AHEAD {
+            create_partition(db, table, today + ChronoDuration::days(offset)).await?;
         }
+    }
+    Ok(())
+}
+
+/// Creates raw instance-metric partitions for the given days (days since the epoch):
+/// agents replay buffered snapshots from before yesterday.
+pub async fn ensure_metric_partitions(db: &DatabaseConnection, days: &[i64]) -> Result<(), DbErr> {
+    for day in days {
+        let Some(date) = DateTime::from_timestamp(day * 86_400, 0).map(|d| d.date_naive()) else {
+            continue;
+        };
+        create_partition(db, "instance_metrics", date).await?;
     }
     Ok(())
 }
@@ -67,28 +91,33 @@ pub async fn run(
     let now_ms = now.timestamp_millis();
     if backend == DbBackend::Postgres {
         let cutoff = now_ms - retention.raw.as_millis() as i64;
-        let rows = db
-            .query_all(Statement::from_string(
-                backend,
-                "SELECT c.relname AS name FROM pg_inherits i \
-                 JOIN pg_class c ON c.oid = i.inhrelid \
-                 JOIN pg_class p ON p.oid = i.inhparent \
-                 WHERE p.relname = 'check_results'",
-            ))
-            .await?;
-        for row in rows {
-            let name: String = row.try_get("", "name")?;
-            let Some(day) = name
-                .strip_prefix("check_results_p")
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y%m%d").ok())
-            else {
-                continue;
-            };
-            // Whole partition older than the cutoff.
-            if day_start_ms(day + ChronoDuration::days(1)) <= cutoff {
-                db.execute_unprepared(&format!("DROP TABLE IF EXISTS {name}"))
-                    .await?;
-                removed.partitions += 1;
+        for table in PARTITIONED {
+            let rows = db
+                .query_all(Statement::from_string(
+                    backend,
+                    format!(
+                        "SELECT c.relname AS name FROM pg_inherits i \
+                         JOIN pg_class c ON c.oid = i.inhrelid \
+                         JOIN pg_class p ON p.oid = i.inhparent \
+                         WHERE p.relname = '{table}'"
+                    ),
+                ))
+                .await?;
+            let prefix = format!("{table}_p");
+            for row in rows {
+                let name: String = row.try_get("", "name")?;
+                let Some(day) = name
+                    .strip_prefix(&prefix)
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y%m%d").ok())
+                else {
+                    continue;
+                };
+                // Whole partition older than the cutoff.
+                if day_start_ms(day + ChronoDuration::days(1)) <= cutoff {
+                    db.execute_unprepared(&format!("DROP TABLE IF EXISTS {name}"))
+                        .await?;
+                    removed.partitions += 1;
+                }
             }
         }
         prepare(db, now).await?;
@@ -109,25 +138,39 @@ pub async fn run(
         };
         let cutoff = now_ms - keep.as_millis() as i64;
         let time = if tier == Tier::Raw { "ts" } else { "bucket" };
-        for chunk in series.chunks(500) {
-            let txn = crate::db::begin_write(db).await?;
-            for id in chunk {
-                let sql = format!(
-                    "DELETE FROM {} WHERE series_id = ? AND {time} < ?",
-                    tier.table()
-                );
-                let series_value = series_value(backend, *id);
-                let result = txn
-                    .execute(crate::db::statement(
-                        backend,
-                        &sql,
-                        [series_value, cutoff.into()],
-                    ))
-                    .await?;
-                removed.rows += result.rows_affected();
-            }
-            txn.commit().await?;
+        for table in [tier.table(), crate::instances::metrics::table(tier)] {
+            removed.rows += delete_older(db, &series, table, time, cutoff).await?;
         }
+    }
+    Ok(removed)
+}
+
+/// Deletes rows older than `cutoff` from a tier table, one series at a time along the
+/// primary key.
+async fn delete_older(
+    db: &DatabaseConnection,
+    series: &[i64],
+    table: &str,
+    time: &str,
+    cutoff: i64,
+) -> Result<u64, DbErr> {
+    let backend = db.get_database_backend();
+    let mut removed = 0;
+    for chunk in series.chunks(500) {
+        let txn = crate::db::begin_write(db).await?;
+        for id in chunk {
+            let sql = format!("DELETE FROM {table} WHERE series_id = ? AND {time} < ?");
+            let series_value = series_value(backend, *id);
+            let result = txn
+                .execute(crate::db::statement(
+                    backend,
+                    &sql,
+                    [series_value, cutoff.into()],
+                ))
+                .await?;
+            removed += result.rows_affected();
+        }
+        txn.commit().await?;
     }
     Ok(removed)
 }
@@ -144,5 +187,5 @@ pub async fn forget_series(db: &impl ConnectionTrait, series_id: i64) -> Result<
         ))
         .await?;
     }
-    Ok(())
+    crate::instances::metrics::forget(db, series_id).await
 }

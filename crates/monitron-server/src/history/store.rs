@@ -31,7 +31,7 @@ pub fn shaped_chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
 }
 
 /// `(?,?,?),(?,?,?)`: `rows` groups of `columns` placeholders.
-fn values_clause(rows: usize, columns: usize) -> String {
+pub(crate) fn values_clause(rows: usize, columns: usize) -> String {
     let group = format!("({})", vec!["?"; columns].join(","));
     vec![group; rows].join(",")
 }
@@ -57,6 +57,46 @@ pub async fn insert_results(db: &impl ConnectionTrait, rows: &[ResultRow]) -> Re
             .await?;
     }
     Ok(())
+}
+
+/// Inserts raw results, skipping those already stored, and answers the ones that were
+/// new (for rollups that must not count a replay twice).
+pub async fn insert_new_results(
+    db: &impl ConnectionTrait,
+    rows: &[ResultRow],
+) -> Result<Vec<ResultRow>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut inserted = std::collections::HashSet::new();
+    for chunk in shaped_chunks(rows, ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO check_results (series_id, ts, up, response_us, message) VALUES {} \
+             ON CONFLICT DO NOTHING RETURNING series_id, ts",
+            values_clause(chunk.len(), 5)
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
+        for r in chunk {
+            values.push(series_value(backend, r.series_id));
+            values.push(r.ts.into());
+            values.push(r.up.into());
+            values.push(r.response_us.into());
+            values.push(r.message.clone().into());
+        }
+        for row in db
+            .query_all(crate::db::statement(backend, &sql, values))
+            .await?
+        {
+            let series: i64 = row
+                .try_get::<i64>("", "series_id")
+                .or_else(|_| row.try_get::<i32>("", "series_id").map(i64::from))?;
+            inserted.insert((series, row.try_get::<i64>("", "ts")?));
+        }
+    }
+    // `remove`, not `contains`: a row given twice is new once.
+    Ok(rows
+        .iter()
+        .filter(|r| inserted.remove(&(r.series_id, r.ts)))
+        .cloned()
+        .collect())
 }
 
 /// Series ids are INTEGER (4 bytes) in PostgreSQL tables.

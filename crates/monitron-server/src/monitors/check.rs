@@ -1,5 +1,5 @@
-//! What a monitor runs: a probe (HTTP, TCP, ...), a heartbeat evaluation, or a domain
-//! check; how it is stored; and how the secrets inside it are sealed, masked and opened.
+//! What a monitor runs: a probe (HTTP, TCP, ...), a heartbeat evaluation, a domain
+//! check, or an agent poll; how it is stored; and how the secrets inside it are sealed, masked and opened.
 //!
 //! Secrets are found through `Probe::secrets_mut`, so a check type declares its own
 //! secrets and this module never needs to know field names. On update, a secret sent back
@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::api::envelope::FieldErrors;
 use crate::cipher::{Cipher, CipherError, MASK};
 use crate::heartbeat;
+use crate::instances::{InstanceSettings, AGENT};
 use crate::monitors::domain::DomainSettings;
 
 /// The `type` of heartbeat services.
@@ -30,6 +31,8 @@ pub enum Check {
     Heartbeat(heartbeat::Config),
     /// Looks up a domain's registration and certificate.
     Domain(DomainSettings),
+    /// Polls an agent (pull) or asks when it was last heard from (push).
+    Agent(InstanceSettings),
 }
 
 /// Every service `type`.
@@ -83,6 +86,7 @@ impl Check {
         Ok(match check_type {
             HEARTBEAT => Self::Heartbeat(serde_json::from_value(config.clone())?),
             DOMAIN => Self::Domain(serde_json::from_value(config.clone())?),
+            AGENT => Self::Agent(serde_json::from_value(config.clone())?),
             _ => Self::Probe(serde_json::from_value(
                 serde_json::json!({ "type": check_type, "config": config }),
             )?),
@@ -95,6 +99,7 @@ impl Check {
             Self::Probe(c) => c.type_name(),
             Self::Heartbeat(_) => HEARTBEAT,
             Self::Domain(_) => DOMAIN,
+            Self::Agent(_) => AGENT,
         }
     }
 
@@ -104,6 +109,7 @@ impl Check {
             Self::Probe(c) => serde_json::to_value(c).map(|mut v| v["config"].take()),
             Self::Heartbeat(c) => serde_json::to_value(c),
             Self::Domain(c) => serde_json::to_value(c),
+            Self::Agent(c) => serde_json::to_value(c),
         };
         value.unwrap_or(Value::Null)
     }
@@ -111,6 +117,7 @@ impl Check {
     fn secrets_mut(&mut self) -> Vec<&mut String> {
         match self {
             Self::Probe(c) => c.secrets_mut(),
+            Self::Agent(c) => c.secrets_mut(),
             Self::Heartbeat(_) | Self::Domain(_) => Vec::new(),
         }
     }

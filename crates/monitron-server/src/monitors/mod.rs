@@ -1,4 +1,5 @@
-//! Monitors: the things Monitron watches (services of every check type, and domains),
+//! Monitors: the things Monitron watches (services of every check type, domains, and
+//! instances),
 //! their settings as the API accepts them, and how secrets inside settings are kept.
 //!
 //! The API modules translate requests into these types; the engine turns stored monitors
@@ -25,6 +26,8 @@ pub enum Kind {
     Service,
     /// A domain's registration and TLS certificate.
     Domain,
+    /// A host watched through the Monitron agent.
+    Instance,
 }
 
 impl Kind {
@@ -33,6 +36,7 @@ impl Kind {
         match self {
             Self::Service => "service",
             Self::Domain => "domain",
+            Self::Instance => "instance",
         }
     }
 
@@ -41,6 +45,7 @@ impl Kind {
         match name {
             "service" => Some(Self::Service),
             "domain" => Some(Self::Domain),
+            "instance" => Some(Self::Instance),
             _ => None,
         }
     }

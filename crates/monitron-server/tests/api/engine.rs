@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use monitron_server::history::{self, ResultRow, Retention};
+use monitron_server::instances::metrics::{self, MetricRow};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
 
@@ -103,6 +104,21 @@ async fn retention_removes_old_history_cheaply(backend: Backend) {
     }];
     history::store::upsert_rollups(db, &old).await.unwrap();
     db.execute_unprepared("INSERT INTO series (id, kind, created_at) VALUES (1, 'monitor', CURRENT_TIMESTAMP), (2, 'monitor', CURRENT_TIMESTAMP)").await.unwrap();
+    // Instance metrics follow the same tiers.
+    let metric_rows: Vec<MetricRow> = [10, 0]
+        .into_iter()
+        .map(|days_ago| MetricRow {
+            series_id: 1,
+            ts: now.timestamp_millis() - days_ago * day,
+            values: [Some(1.0); metrics::N],
+        })
+        .collect();
+    assert_eq!(metrics::store(db, &metric_rows).await.unwrap(), 2);
+    assert_eq!(
+        metrics::store(db, &metric_rows).await.unwrap(),
+        0,
+        "stored once"
+    );
 
     let removed = history::retention::run(db, &Retention::default(), now)
         .await
@@ -127,9 +143,16 @@ async fn retention_removes_old_history_cheaply(backend: Backend) {
         6,
         "daily uptime is kept"
     );
+    assert_eq!(
+        count(db, "instance_metrics").await,
+        1,
+        "raw metrics older than 7 days are gone"
+    );
+    assert_eq!(count(db, "instance_metrics_1m").await, 2);
+    assert_eq!(count(db, "instance_metrics_1h").await, 2);
     if db.get_database_backend() == DbBackend::Postgres {
         assert!(
-            removed.partitions >= 2,
+            removed.partitions >= 4,
             "{removed:?}: whole day partitions dropped"
         );
         let left = db
@@ -144,7 +167,7 @@ async fn retention_removes_old_history_cheaply(backend: Backend) {
             "partitions from 7 days ago to 3 ahead remain: {left}"
         );
     } else {
-        assert_eq!(removed.rows, 3 + 1, "{removed:?}");
+        assert_eq!(removed.rows, 3 + 1 + 1, "{removed:?}");
     }
 }
 

@@ -3,127 +3,14 @@
 //! monitor is checked twice in the same slot.
 
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::json;
 
 use crate::helpers::Backend;
-
-const ADMIN: (&str, &str) = ("failover@example.com", "failover-password-1");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    /// SIGTERM, then waits for a clean exit (the scheduler lease is released).
-    fn stop(mut self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while self.child.try_wait().unwrap().is_none() {
-            assert!(Instant::now() < deadline, "the server did not stop");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(env: &[(String, String)], dir: &std::path::Path) -> Server {
-    start_with_roles(env, dir, &[])
-}
-
-fn start_with_roles(env: &[(String, String)], dir: &std::path::Path, roles: &[&str]) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_monitron"))
-        .arg("serve")
-        .args(roles.iter().flat_map(|r| ["--role", r]))
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .env("PORT", port.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    Server { child, port }
-}
-
-async fn wait_ready(client: &reqwest::Client, port: u16) {
-    let started = Instant::now();
-    while client
-        .get(format!("http://127.0.0.1:{port}/readyz"))
-        .send()
-        .await
-        .map(|r| r.status() != 200)
-        .unwrap_or(true)
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "server on {port} did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// A fresh folder, and the environment every process of one test shares (without the
-/// database, which each test chooses).
-fn cluster(name: &str) -> (std::path::PathBuf, Vec<(String, String)>) {
-    let dir =
-        std::env::temp_dir().join(format!("monitron-{name}-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let env = vec![
-        ("BIND_ADDRESS".into(), "127.0.0.1".into()),
-        ("DATA_DIR".into(), dir.join("data").display().to_string()),
-        (
-            "JWT_SECRET".into(),
-            "cluster-jwt-secret-that-is-long-enough-42".into(),
-        ),
-        (
-            "ENCRYPTION_KEY".into(),
-            "0123456789abcdef0123456789abcdef".into(),
-        ),
-        ("INITIAL_ADMIN_EMAIL".into(), ADMIN.0.into()),
-        ("INITIAL_ADMIN_PASSWORD".into(), ADMIN.1.into()),
-        ("LOG_LEVEL".into(), "warn".into()),
-    ];
-    (dir, env)
-}
-
-/// Signs the administrator in on the server at `port`.
-async fn admin_token(client: &reqwest::Client, port: u16) -> String {
-    let login: serde_json::Value = client
-        .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
-        .json(&json!({ "login": ADMIN.0, "password": ADMIN.1 }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    login["data"]["access_token"].as_str().unwrap().to_owned()
-}
+use crate::processes::{admin_token, cluster, start, start_with_roles, wait_ready};
 
 /// Every stored result: series id -> sorted check times (ms).
 async fn results(db: &DatabaseConnection) -> HashMap<i64, Vec<i64>> {

@@ -11,7 +11,7 @@ use crate::helpers::{Auth, Backend};
 use crate::targets::{create_service, HttpTarget};
 use crate::{app, on_both_databases};
 
-async fn connect(
+pub async fn connect(
     app: &crate::helpers::TestApp,
     auth: &Auth,
 ) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
@@ -26,7 +26,7 @@ async fn connect(
     tokio_tungstenite::connect_async(request).await.unwrap().0
 }
 
-async fn next_event(
+pub async fn next_event(
     socket: &mut tokio_tungstenite::WebSocketStream<
         tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
     >,

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a loopback port with its own database, driven over
 //! HTTP. Every test runs against SQLite and PostgreSQL.
 
+mod agent_process;
 mod helpers;
 
 mod api_keys;
@@ -13,8 +14,11 @@ mod domains;
 mod engine;
 mod failover;
 mod heartbeats;
+mod instances;
 mod live;
 mod password_reset;
+mod processes;
+mod push_agents;
 mod queue;
 mod rate_limits;
 mod registration;

@@ -46,6 +46,9 @@ enum Need {
     Editor(i64),
     /// Administrators only.
     Admin(i64),
+    /// Push agents' endpoints: only an agent's own token or credential counts, so a
+    /// user's bearer token is an invalid credential and other credentials none at all.
+    Agent,
 }
 
 impl Need {
@@ -69,6 +72,10 @@ impl Need {
             Need::Admin(ok) => match who {
                 Who::Viewer | Who::Editor | Who::ViewerApiKey => 40301,
                 _ => signed_in(ok),
+            },
+            Need::Agent => match who {
+                Who::Anonymous | Who::ViewerApiKey => 40101,
+                _ => 40102,
             },
         }
     }
@@ -178,6 +185,27 @@ async fn every_endpoint_for_every_caller(backend: Backend) {
         .await;
     assert_eq!(domain.status, 201, "{}", domain.text);
     let d = domain.data()["id"].as_str().unwrap().to_owned();
+
+    // Pull from a closed port: checks and actions answer (down, refused) at once.
+    let pull = app
+        .post(
+            "/api/v1/instances",
+            &admin,
+            json!({ "name": "mx-host", "host": "127.0.0.1", "agent_port": 1,
+                    "agent_auth": { "type": "api_key", "api_key": "k" } }),
+        )
+        .await;
+    assert_eq!(pull.status, 201, "{}", pull.text);
+    let h = pull.data()["id"].as_str().unwrap().to_owned();
+    let push = app
+        .post(
+            "/api/v1/instances",
+            &admin,
+            json!({ "name": "mx-pushed", "host": "10.0.0.9", "connection": "push" }),
+        )
+        .await;
+    assert_eq!(push.status, 201, "{}", push.text);
+    let p = push.data()["id"].as_str().unwrap().to_owned();
 
     let random = uuid::Uuid::now_v7();
     let v = &viewer_id;
@@ -512,6 +540,160 @@ async fn every_endpoint_for_every_caller(backend: Backend) {
             format!("/api/v1/domains/{d}/uptime"),
             None,
             Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/instances",
+            "/api/v1/instances",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/instances",
+            "/api/v1/instances",
+            Some(json!({ "name": "x", "host": "" })),
+            Need::Editor(40001),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/instances/{id}",
+            format!("/api/v1/instances/{h}"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/instances/{id}",
+            format!("/api/v1/instances/{h}"),
+            Some(json!({ "description": "matrix" })),
+            Need::Editor(0),
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/instances/{id}",
+            format!("/api/v1/instances/{random}"),
+            None,
+            Need::User(40401),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/instances/{id}/check",
+            format!("/api/v1/instances/{h}/check"),
+            None,
+            Need::Editor(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/instances/{id}/pause",
+            format!("/api/v1/instances/{h}/pause"),
+            None,
+            Need::Editor(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/instances/{id}/resume",
+            format!("/api/v1/instances/{h}/resume"),
+            None,
+            Need::Editor(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/instances/{id}/stats",
+            format!("/api/v1/instances/{h}/stats"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/instances/{id}/results",
+            format!("/api/v1/instances/{h}/results"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/instances/{id}/uptime",
+            format!("/api/v1/instances/{h}/uptime"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/instances/{id}/enrollment-token",
+            format!("/api/v1/instances/{p}/enrollment-token"),
+            None,
+            Need::Editor(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/instances/{id}/metrics/latest",
+            format!("/api/v1/instances/{h}/metrics/latest"),
+            None,
+            Need::User(40401),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/instances/{id}/metrics",
+            format!("/api/v1/instances/{h}/metrics"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/instances/{id}/device",
+            format!("/api/v1/instances/{h}/device"),
+            None,
+            Need::User(40401),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/instances/{id}/probes",
+            format!("/api/v1/instances/{h}/probes"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/instances/{id}/actions",
+            format!("/api/v1/instances/{h}/actions"),
+            Some(json!({ "action": "restart_agent" })),
+            Need::Admin(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/instances/{id}/agent-config",
+            format!("/api/v1/instances/{h}/agent-config"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/instances/{id}/agent-config",
+            format!("/api/v1/instances/{h}/agent-config"),
+            Some(json!({})),
+            Need::Editor(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/agents/ws",
+            "/api/v1/agents/ws",
+            None,
+            Need::Agent,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/agents/enroll",
+            "/api/v1/agents/enroll",
+            None,
+            Need::Agent,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/agents/push",
+            "/api/v1/agents/push",
+            Some(json!({ "records": [] })),
+            Need::Agent,
         ),
         row(
             Method::GET,

@@ -3,6 +3,9 @@
 pub mod api_key;
 pub mod audit_log;
 pub mod incident;
+pub mod instance_action;
+pub mod instance_agent;
+pub mod instance_probe;
 pub mod monitor;
 pub mod monitor_state;
 pub mod password_reset;

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_monitoring;
+mod m0003_instances;
 
 /// All migrations of the server.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_monitoring::Migration),
+            Box::new(m0003_instances::Migration),
         ]
     }
 }

@@ -1,0 +1,101 @@
+//! Push agents connected to this process over WebSocket: where to send a configuration
+//! or an action now, and who waits for an action's answer.
+//!
+//! An agent connected to another process is reached through the database instead: its
+//! connection there picks up raised configuration revisions and pending actions within
+//! a few seconds ([`POLL_EVERY`]).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use monitron_proto::push::ServerMessage;
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+/// How often a connection looks for work left in the database by other processes.
+pub const POLL_EVERY: Duration = Duration::from_secs(3);
+
+/// An agent's answer to an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionAnswer {
+    /// Whether it accepted.
+    pub ok: bool,
+    /// What it said.
+    pub message: String,
+}
+
+struct Connected {
+    /// Distinguishes a reconnection from the connection it replaced.
+    session: Uuid,
+    tx: mpsc::Sender<ServerMessage>,
+}
+
+/// The connections of this process.
+#[derive(Default)]
+pub struct Hub {
+    agents: Mutex<HashMap<Uuid, Connected>>,
+    waiting: Mutex<HashMap<String, oneshot::Sender<ActionAnswer>>>,
+}
+
+impl Hub {
+    /// Registers a connection; a previous one of the same instance is replaced.
+    pub fn connect(&self, monitor_id: Uuid, session: Uuid, tx: mpsc::Sender<ServerMessage>) {
+        self.agents
+            .lock()
+            .expect("hub lock")
+            .insert(monitor_id, Connected { session, tx });
+    }
+
+    /// Forgets a connection unless a newer one replaced it.
+    pub fn disconnect(&self, monitor_id: Uuid, session: Uuid) {
+        let mut agents = self.agents.lock().expect("hub lock");
+        if agents
+            .get(&monitor_id)
+            .is_some_and(|c| c.session == session)
+        {
+            agents.remove(&monitor_id);
+        }
+    }
+
+    /// Whether the instance's agent is connected here.
+    pub fn is_connected(&self, monitor_id: Uuid) -> bool {
+        self.agents
+            .lock()
+            .expect("hub lock")
+            .contains_key(&monitor_id)
+    }
+
+    /// Sends a message to a connected agent; false when it is not connected here.
+    pub fn send(&self, monitor_id: Uuid, message: ServerMessage) -> bool {
+        let tx = self
+            .agents
+            .lock()
+            .expect("hub lock")
+            .get(&monitor_id)
+            .map(|c| c.tx.clone());
+        tx.is_some_and(|tx| tx.try_send(message).is_ok())
+    }
+
+    /// Waits for the answer to action `id`, sent by [`Hub::send`].
+    pub fn expect_answer(&self, id: &str) -> oneshot::Receiver<ActionAnswer> {
+        let (tx, rx) = oneshot::channel();
+        self.waiting
+            .lock()
+            .expect("hub lock")
+            .insert(id.to_owned(), tx);
+        rx
+    }
+
+    /// Stops waiting for an answer (timed out).
+    pub fn forget_answer(&self, id: &str) {
+        self.waiting.lock().expect("hub lock").remove(id);
+    }
+
+    /// Hands an agent's answer to whoever waits for it.
+    pub fn answer(&self, id: &str, answer: ActionAnswer) {
+        if let Some(tx) = self.waiting.lock().expect("hub lock").remove(id) {
+            let _ = tx.send(answer);
+        }
+    }
+}
