@@ -18,12 +18,17 @@
 //! Durability: appends are written straight to the file (they survive a crash of the agent,
 //! `kill -9` included); [`Buffer::sync`] makes them durable against power loss and runs at
 //! most once per second while records arrive, and at shutdown, so a power cut loses at most
-//! the last second. Acknowledgements are persisted on every ack; a lost ack only means a
+//! the last second. `sync` covers the open segment only, so a segment is synced when it is
+//! left for the next one (after the lock is released). Acknowledgements are persisted on every ack; a lost ack only means a
 //! few records are sent twice, which the server stores once.
 //!
 //! Bounds (`AgentConfig.buffer`): beyond `max_bytes` the oldest segment is dropped; records
 //! older than `max_age_s` are dropped. Dropped records are counted (since start) and
-//! reported in `GET /v1/health`.
+//! reported in `GET /v1/health`. Batches are read without the lock, so a segment dropped
+//! meanwhile is skipped by the reader.
+//!
+//! Every method does blocking file I/O: call them on the blocking pool (appends go through
+//! [`crate::buffer_writer`]).
 
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
@@ -261,6 +266,48 @@ impl Inner {
     }
 }
 
+/// Up to `max` records numbered `start` or later from `segments`, oldest first. A segment
+/// that no longer exists was dropped by the bounds after the list was taken (its records
+/// are already counted as dropped): it is skipped, not an error, or a full buffer would
+/// fail every replay.
+fn read_records(start: u64, segments: &[Segment], max: usize) -> std::io::Result<Vec<Record>> {
+    let mut records = Vec::new();
+    'segments: for segment in segments {
+        let file = match File::open(&segment.path) {
+            Ok(file) => file,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                tracing::debug!(path = %segment.path.display(), "Buffer segment dropped while reading; skipped.");
+                continue;
+            }
+            Err(err) => return Err(err),
+        };
+        let mut reader = BufReader::with_capacity(32 * 1024, file);
+        let mut header = [0u8; HEADER];
+        let mut read = 0u64;
+        while read + HEADER as u64 <= segment.bytes {
+            reader.read_exact(&mut header)?;
+            let h = parse_header(&header);
+            read += (HEADER + h.len) as u64;
+            if h.seq < start || h.seq > segment.last_seq {
+                reader.seek_relative(h.len as i64)?;
+                continue;
+            }
+            let mut body = vec![0u8; h.len];
+            reader.read_exact(&mut body)?;
+            match serde_json::from_slice::<RecordBody>(&body) {
+                Ok(body) => records.push(Record { seq: h.seq, body }),
+                Err(err) => {
+                    tracing::warn!(seq = h.seq, error = %err, "Unreadable buffered record skipped.");
+                }
+            }
+            if records.len() >= max {
+                break 'segments;
+            }
+        }
+    }
+    Ok(records)
+}
+
 fn remove(path: &Path) -> std::io::Result<()> {
     match std::fs::remove_file(path) {
         Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err),
@@ -360,9 +407,32 @@ impl Buffer {
     /// Appends a record; returns its sequence number.
     pub fn append(&self, body: &RecordBody) -> std::io::Result<u64> {
         let json = serde_json::to_vec(body).map_err(std::io::Error::other)?;
+        let mut left_behind = None;
+        let appended = self.append_locked(body, &json, &mut left_behind);
+        if appended.is_ok() {
+            self.appended.notify_waiters();
+        }
+        // `sync` covers the open segment only, so the segment just left behind is made
+        // durable here, outside the lock: nothing else waits on this disk flush.
+        if let Some(old) = left_behind {
+            if let Err(err) = old.sync_data() {
+                tracing::warn!(error = %err, "Cannot make a full buffer segment durable.");
+            }
+        }
+        appended
+    }
+
+    /// Appends `json` as the next record under the lock; a segment file closed by a roll
+    /// over is handed back in `left_behind`.
+    fn append_locked(
+        &self,
+        body: &RecordBody,
+        json: &[u8],
+        left_behind: &mut Option<File>,
+    ) -> std::io::Result<u64> {
         let mut inner = self.lock();
         let seq = inner.next_seq;
-        let bytes = frame(seq, body.timestamp().timestamp_millis(), &json);
+        let bytes = frame(seq, body.timestamp().timestamp_millis(), json);
         let roll = match inner.segments.back() {
             Some(last) => {
                 inner.writer.is_none() || last.bytes + bytes.len() as u64 > inner.segment_limit()
@@ -372,7 +442,7 @@ impl Buffer {
         if roll {
             let path = inner.dir.join(segment_name(seq));
             let file = OpenOptions::new().create(true).append(true).open(&path)?;
-            inner.writer = Some(file);
+            *left_behind = inner.writer.replace(file);
             inner.segments.push_back(Segment {
                 path,
                 first_seq: seq,
@@ -403,8 +473,6 @@ impl Buffer {
         inner.next_seq = seq + 1;
         inner.dirty = true;
         inner.enforce_bytes()?;
-        drop(inner);
-        self.appended.notify_waiters();
         Ok(seq)
     }
 
@@ -415,44 +483,23 @@ impl Buffer {
 
     /// Up to `max` records not yet acknowledged, oldest first.
     pub fn unacked(&self, max: usize) -> std::io::Result<Vec<Record>> {
-        let (start, segments) = {
-            let inner = self.lock();
-            let start = inner.floor + 1;
-            let segments: Vec<Segment> = inner
-                .segments
-                .iter()
-                .filter(|s| s.last_seq >= start)
-                .cloned()
-                .collect();
-            (start, segments)
-        };
-        let mut records = Vec::new();
-        'segments: for segment in segments {
-            let mut reader = BufReader::with_capacity(32 * 1024, File::open(&segment.path)?);
-            let mut header = [0u8; HEADER];
-            let mut read = 0u64;
-            while read + HEADER as u64 <= segment.bytes {
-                reader.read_exact(&mut header)?;
-                let h = parse_header(&header);
-                read += (HEADER + h.len) as u64;
-                if h.seq < start || h.seq > segment.last_seq {
-                    reader.seek_relative(h.len as i64)?;
-                    continue;
-                }
-                let mut body = vec![0u8; h.len];
-                reader.read_exact(&mut body)?;
-                match serde_json::from_slice::<RecordBody>(&body) {
-                    Ok(body) => records.push(Record { seq: h.seq, body }),
-                    Err(err) => {
-                        tracing::warn!(seq = h.seq, error = %err, "Unreadable buffered record skipped.");
-                    }
-                }
-                if records.len() >= max {
-                    break 'segments;
-                }
-            }
-        }
-        Ok(records)
+        let (start, segments) = self.unacked_segments();
+        read_records(start, &segments, max)
+    }
+
+    /// The first unacknowledged sequence number and the segments holding it and later
+    /// ones, as they are now. They are read without the lock so that appends go on
+    /// meanwhile, which means one of them may be dropped (and deleted) before it is read.
+    fn unacked_segments(&self) -> (u64, Vec<Segment>) {
+        let inner = self.lock();
+        let start = inner.floor + 1;
+        let segments = inner
+            .segments
+            .iter()
+            .filter(|s| s.last_seq >= start)
+            .cloned()
+            .collect();
+        (start, segments)
     }
 
     /// Marks everything up to `seq` as stored by the server and deletes what is spent.
@@ -495,6 +542,11 @@ impl Buffer {
         // A new segment's directory entry must be durable too.
         let dir = self.lock().dir.clone();
         atomic_file::sync_dir(&dir)
+    }
+
+    /// Counts `n` records that never reached the buffer as dropped.
+    pub fn count_dropped(&self, n: u64) {
+        self.lock().dropped += n;
     }
 
     /// Records waiting, their size on disk, and drops since start.
@@ -681,6 +733,37 @@ mod tests {
             health.dropped + 1,
             "oldest first, contiguous"
         );
+    }
+
+    /// Regression: with the buffer full, an append from another task dropped the oldest
+    /// segment while a batch was being read, and the read failed with NotFound, every time.
+    #[test]
+    fn a_segment_dropped_while_a_batch_is_read_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let max_bytes = 1024 * 1024;
+        let buffer = Buffer::open(dir.path().into(), limits(max_bytes, 86_400)).unwrap();
+        let now = Utc::now();
+        let big = "x".repeat(2000);
+        // About 850 KB in segments of 128 KiB: under the bound.
+        for i in 0..400 {
+            buffer.append(&result(&format!("{i}-{big}"), now)).unwrap();
+        }
+        assert_eq!(buffer.health().dropped, 0);
+        // The reader takes its list of segments...
+        let (start, segments) = buffer.unacked_segments();
+        assert!(segments.len() > 1);
+        // ...then appends push the buffer over its bound and drop the oldest ones.
+        for i in 400..500 {
+            buffer.append(&result(&format!("{i}-{big}"), now)).unwrap();
+        }
+        assert!(!segments[0].path.exists(), "the oldest segment was dropped");
+        let records = read_records(start, &segments, 10_000).unwrap();
+        assert!(!records.is_empty());
+        assert!(records.windows(2).all(|w| w[0].seq < w[1].seq));
+        assert!(records[0].seq > segments[0].last_seq);
+        // And the next batch starts after what was dropped.
+        let health = buffer.health();
+        assert_eq!(buffer.unacked(1).unwrap()[0].seq, health.dropped + 1);
     }
 
     #[test]

@@ -1,24 +1,25 @@
 //! Where probe and plugin results go: the latest result per check stays in memory (served
 //! on `GET /v1/checks` for pull mode and for people looking), and in push mode every result
-//! is appended to the offline buffer for the server.
+//! is queued for the offline buffer (written off the runtime thread by
+//! [`crate::buffer_writer`]) for the server.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use monitron_proto::push::{CheckResult, RecordBody};
 
-use crate::buffer::Buffer;
+use crate::buffer_writer::BufferWriter;
 
 /// The latest results, and the buffer in push mode.
 #[derive(Debug, Default)]
 pub struct CheckResults {
     latest: Mutex<BTreeMap<String, CheckResult>>,
-    buffer: Option<Arc<Buffer>>,
+    buffer: Option<BufferWriter>,
 }
 
 impl CheckResults {
     /// Results kept in memory and, when `buffer` is given, sent to the server.
-    pub fn new(buffer: Option<Arc<Buffer>>) -> Self {
+    pub fn new(buffer: Option<BufferWriter>) -> Self {
         Self {
             latest: Mutex::new(BTreeMap::new()),
             buffer,
@@ -35,9 +36,7 @@ impl CheckResults {
             "Check finished."
         );
         if let Some(buffer) = &self.buffer {
-            if let Err(err) = buffer.append(&RecordBody::Result(result.clone())) {
-                tracing::warn!(name = %result.name, error = %err, "Cannot buffer a check result.");
-            }
+            buffer.append(RecordBody::Result(result.clone()));
         }
         self.latest
             .lock()

@@ -13,6 +13,7 @@ pub mod api;
 pub mod atomic_file;
 pub mod auth;
 pub mod buffer;
+pub mod buffer_writer;
 pub mod cache;
 pub mod checks;
 pub mod collect;

@@ -15,6 +15,7 @@ use crate::api::{self, AppState};
 use crate::atomic_file;
 use crate::auth::Authenticator;
 use crate::buffer::Buffer;
+use crate::buffer_writer::{self, Appends, BufferWriter};
 use crate::cache::MetricsCache;
 use crate::checks::CheckResults;
 use crate::collect::{Collector, Gpus};
@@ -40,6 +41,10 @@ pub struct Application {
     listener: Listener,
     local_addr: SocketAddr,
     state: AppState,
+    /// Writes queued records to the buffer, in push mode.
+    appends: Option<Appends>,
+    /// Queues records for the buffer, in push mode.
+    buffer_writer: Option<BufferWriter>,
     lifecycle: Lifecycle,
 }
 
@@ -101,6 +106,13 @@ impl Application {
             }
             None => None,
         };
+        let (buffer_writer, appends) = match &buffer {
+            Some(buffer) => {
+                let (writer, appends) = buffer_writer::channel(buffer.clone());
+                (Some(writer), Some(appends))
+            }
+            None => (None, None),
+        };
         let push_tls = settings.push.as_ref().map(push::client_tls).transpose()?;
 
         let lifecycle = Lifecycle::new();
@@ -126,7 +138,7 @@ impl Application {
                 lifecycle.clone(),
             ),
             status: Arc::new(AgentStatus::new(settings.push.is_some())),
-            checks: Arc::new(CheckResults::new(buffer.clone())),
+            checks: Arc::new(CheckResults::new(buffer_writer.clone())),
             buffer,
         };
 
@@ -147,6 +159,8 @@ impl Application {
             listener,
             local_addr,
             state,
+            appends,
+            buffer_writer,
             lifecycle,
         })
     }
@@ -163,6 +177,8 @@ impl Application {
             push_tls,
             listener,
             state,
+            appends,
+            buffer_writer,
             lifecycle,
             ..
         } = self;
@@ -186,7 +202,13 @@ impl Application {
             state.checks.clone(),
             stopping.clone(),
         ));
-        if let (Some(push), Some(buffer), Some(tls)) = (&settings.push, &state.buffer, push_tls) {
+        if let (Some(push), Some(buffer), Some(writer), Some(appends), Some(tls)) = (
+            &settings.push,
+            &state.buffer,
+            buffer_writer,
+            appends,
+            push_tls,
+        ) {
             let context = push::PushContext {
                 settings: push.clone(),
                 credential_path: settings.data_dir.join("credential"),
@@ -195,12 +217,14 @@ impl Application {
                 actions: state.actions.clone(),
                 status: state.status.clone(),
                 tls,
+                gpus: state.gpus.clone(),
             };
+            tasks.spawn(appends.run(stopping.clone()));
             tasks.spawn(push::run(context, stopping.clone()));
             tasks.spawn(push::report_snapshots(
                 state.cache.clone(),
                 state.config.clone(),
-                buffer.clone(),
+                writer,
                 stopping.clone(),
             ));
             tasks.spawn(push::maintain_buffer(

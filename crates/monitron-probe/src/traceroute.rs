@@ -274,9 +274,10 @@ fn wait_for_answer(
         if left.is_zero() {
             return Ok(None);
         }
+        // POLLIN too: a UDP service on the destination's port answers with data, not ICMP.
         let mut poll = libc::pollfd {
             fd,
-            events: libc::POLLERR,
+            events: libc::POLLIN | libc::POLLERR,
             revents: 0,
         };
         let ms = left.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
@@ -292,19 +293,53 @@ fn wait_for_answer(
         if ready == 0 {
             return Ok(None);
         }
-        if poll.revents & libc::POLLERR == 0 {
-            // Data from the destination's port (a UDP service answered): reached.
-            let mut scratch = [0u8; 512];
-            let _ = socket.recv_from(&mut scratch);
-            return Ok(Some(IcmpAnswer {
-                from: Some(destination),
-                final_hop: true,
-            }));
+        if poll.revents & libc::POLLERR != 0 {
+            if let Some(answer) = read_error_queue(fd, destination, port)? {
+                return Ok(Some(answer));
+            }
+            continue;
         }
-        if let Some(answer) = read_error_queue(fd, destination, port)? {
-            return Ok(Some(answer));
+        if poll.revents & libc::POLLIN != 0 {
+            // Data from the destination (a UDP service answered): reached.
+            if read_datagram(fd) == Some(destination) {
+                return Ok(Some(IcmpAnswer {
+                    from: Some(destination),
+                    final_hop: true,
+                }));
+            }
+            continue;
         }
+        // POLLHUP or POLLNVAL: the socket is unusable.
+        return Err(std::io::Error::other(format!(
+            "the probe socket failed (poll events {:#x})",
+            poll.revents
+        )));
     }
+}
+
+/// Reads (and discards) one waiting datagram without blocking; says who sent it. `None`
+/// when there was none after all (`poll` may report readiness spuriously) or it failed.
+fn read_datagram(fd: libc::c_int) -> Option<IpAddr> {
+    let mut data = [0u8; 512];
+    let mut from: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let mut from_len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    // SAFETY: valid buffers of the stated sizes; MSG_DONTWAIT so that a datagram gone
+    // between poll and here cannot block the thread until the next one.
+    let n = unsafe {
+        libc::recvfrom(
+            fd,
+            data.as_mut_ptr().cast(),
+            data.len(),
+            libc::MSG_DONTWAIT,
+            (&mut from as *mut libc::sockaddr_storage).cast(),
+            &mut from_len,
+        )
+    };
+    if n < 0 {
+        return None;
+    }
+    // SAFETY: recvfrom wrote the sender's address, a sockaddr of the socket's family.
+    unsafe { sockaddr_ip((&from as *const libc::sockaddr_storage).cast()) }
 }
 
 /// Reads one message from the socket's error queue; `None` when there is none or it answers

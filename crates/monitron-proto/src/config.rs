@@ -5,6 +5,10 @@
 //! Where the agent listens, how it authenticates callers and where plugins live come from
 //! the agent's environment only: a server must never be able to widen what the agent does
 //! on its host (run other executables, open the power switch).
+//!
+//! Decoding ignores fields it does not know, so a newer server's configuration still
+//! reaches an older agent. Where a person writes a configuration (the server's and the
+//! agent's `PUT` endpoints), [`unknown_fields`] refuses misspelt names instead.
 
 use std::collections::BTreeMap;
 
@@ -18,7 +22,6 @@ pub const MAX_PROBES: usize = 100;
 
 /// What the agent runs and reports besides its metrics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct AgentConfig {
     /// Set by the server each time it changes the configuration; 0 for a local one.
     #[serde(default)]
@@ -55,7 +58,6 @@ impl Default for AgentConfig {
 
 /// One reachability probe: a `monitron-probe` check run on the agent's own schedule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ProbeSpec {
     /// Unique on the agent; results are reported under it.
     pub name: String,
@@ -82,7 +84,6 @@ fn default_probe_timeout_s() -> u32 {
 
 /// Defaults for plugins found in the agent's plugins directory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct PluginSettings {
     /// Seconds between runs of each plugin.
     #[serde(default = "default_plugin_interval_s")]
@@ -111,7 +112,6 @@ impl Default for PluginSettings {
 
 /// How much the offline buffer may hold before it drops its oldest records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct BufferLimits {
     /// Bytes on disk.
     #[serde(default = "default_buffer_bytes")]
@@ -220,6 +220,43 @@ impl AgentConfig {
     }
 }
 
+const TOP_FIELDS: [&str; 5] = [
+    "revision",
+    "report_interval_s",
+    "probes",
+    "plugins",
+    "buffer",
+];
+const PROBE_FIELDS: [&str; 5] = ["name", "type", "config", "interval_s", "timeout_s"];
+const PLUGIN_FIELDS: [&str; 2] = ["interval_s", "timeout_s"];
+const BUFFER_FIELDS: [&str; 2] = ["max_bytes", "max_age_s"];
+
+/// Paths of the fields of a configuration document that [`AgentConfig`] does not know
+/// (`plugin_dir`, `plugins.every`, `probes[0].intervall`). A probe's own `config` is
+/// checked by its check type.
+pub fn unknown_fields(value: &serde_json::Value) -> Vec<String> {
+    fn extra(value: &serde_json::Value, known: &[&str], prefix: &str, out: &mut Vec<String>) {
+        if let Some(object) = value.as_object() {
+            out.extend(
+                object
+                    .keys()
+                    .filter(|k| !known.contains(&k.as_str()))
+                    .map(|k| format!("{prefix}{k}")),
+            );
+        }
+    }
+    let mut out = Vec::new();
+    extra(value, &TOP_FIELDS, "", &mut out);
+    extra(&value["plugins"], &PLUGIN_FIELDS, "plugins.", &mut out);
+    extra(&value["buffer"], &BUFFER_FIELDS, "buffer.", &mut out);
+    if let Some(probes) = value["probes"].as_array() {
+        for (i, probe) in probes.iter().enumerate() {
+            extra(probe, &PROBE_FIELDS, &format!("probes[{i}]."), &mut out);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,7 +295,18 @@ mod tests {
                 "report_interval_s"
             ]
         );
-        let unknown = serde_json::from_str::<AgentConfig>(r#"{"plugin_dir": "/tmp"}"#);
-        assert!(unknown.is_err(), "unknown fields are refused, not ignored");
+        let written = serde_json::json!({
+            "plugin_dir": "/tmp",
+            "plugins": { "every": 5 },
+            "buffer": { "max_bytes": 2097152 },
+            "probes": [ { "name": "a", "type": "tcp", "config": { "anything": 1 }, "intervall": 5 } ]
+        });
+        assert_eq!(
+            unknown_fields(&written),
+            ["plugin_dir", "plugins.every", "probes[0].intervall"]
+        );
+        // On the wire they are ignored: a newer server's configuration still decodes.
+        let config: AgentConfig = serde_json::from_value(written).unwrap();
+        assert_eq!(config.buffer.max_bytes, 2_097_152);
     }
 }

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::agent_api::Action;
 use crate::config::AgentConfig;
+use crate::device::DeviceInfo;
 use crate::snapshot::Snapshot;
 
 /// Most records in one batch.
@@ -82,6 +83,8 @@ pub struct CheckResult {
 /// Agent to server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// Messages are built, sent and dropped one at a time.
+#[allow(clippy::large_enum_variant)]
 pub enum AgentMessage {
     /// Buffered records, oldest first.
     Batch {
@@ -101,6 +104,11 @@ pub enum AgentMessage {
     ConfigApplied {
         /// Its revision.
         revision: u64,
+    },
+    /// The host's device information: sent after the welcome, then daily.
+    Device {
+        /// What the host is.
+        device: DeviceInfo,
     },
 }
 
@@ -155,6 +163,9 @@ pub struct PushRequest {
     /// Revision of the configuration the agent now uses.
     #[serde(default)]
     pub config_revision: Option<u64>,
+    /// The host's device information: on the first push, then daily.
+    #[serde(default)]
+    pub device: Option<DeviceInfo>,
 }
 
 /// An agent's answer to an action, over HTTP.

@@ -71,7 +71,7 @@ impl Application {
             metrics,
             queue,
             basic_cache: Arc::default(),
-            agents: Arc::default(),
+            agent_hub: Arc::default(),
             config: Arc::new(config),
         };
         Ok(Self {

@@ -39,5 +39,5 @@ pub struct AppState {
     /// The monitoring engine (catalog, result writer, live events).
     pub engine: Engine,
     /// Push agents connected to this process.
-    pub agents: Arc<Hub>,
+    pub agent_hub: Arc<Hub>,
 }

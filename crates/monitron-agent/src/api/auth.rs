@@ -54,10 +54,32 @@ async fn refresh(
     Ok(success(StatusCode::OK, tokens))
 }
 
+/// The answer to a request whose credentials do not hold.
+fn refuse(state: &AppState, path: &str, err: AuthError) -> Response {
+    tracing::debug!(path, error = %err, "Request refused.");
+    let mut response = ApiError::from(err).into_response();
+    if let Some(challenge) = state.auth.challenge() {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(challenge),
+        );
+    }
+    response
+}
+
 /// Lets a request through only with valid credentials for the agent's mode. Signed
-/// requests have their body read here (within the size limit), checked, and handed on.
+/// requests have their headers checked first (present, timestamp inside the window), and
+/// only then their body read (within the size limit), verified, and handed on.
 pub async fn require(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path(), |p| p.as_str());
+    let now = chrono::Utc::now().timestamp();
+    if let Err(err) = state.auth.precheck(&parts.headers, now) {
+        return refuse(&state, path, err);
+    }
     let (body, bytes) = if state.auth.needs_body() {
         match read_limited(&parts.headers, body).await {
             Ok(bytes) => (Body::from(bytes.clone()), bytes),
@@ -66,10 +88,6 @@ pub async fn require(State(state): State<AppState>, request: Request, next: Next
     } else {
         (body, Bytes::new())
     };
-    let path = parts
-        .uri
-        .path_and_query()
-        .map_or_else(|| parts.uri.path(), |p| p.as_str());
     let checked = state.auth.verify(
         &RequestParts {
             headers: &parts.headers,
@@ -77,18 +95,10 @@ pub async fn require(State(state): State<AppState>, request: Request, next: Next
             path,
             body: &bytes,
         },
-        chrono::Utc::now().timestamp(),
+        now,
     );
     if let Err(err) = checked {
-        tracing::debug!(path, error = %err, "Request refused.");
-        let mut response = ApiError::from(err).into_response();
-        if let Some(challenge) = state.auth.challenge() {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(challenge),
-            );
-        }
-        return response;
+        return refuse(&state, path, err);
     }
     next.run(Request::from_parts(parts, body)).await
 }

@@ -163,8 +163,6 @@ mod tests {
                 r#"{"probes": [{"type": "tcp", "config": {}}]}"#,
                 "probes[0].name",
             ),
-            (r#"{"colour": 1}"#, "colour"),
-            (r#"{"plugins": {"every": 1}}"#, "plugins.every"),
             (r#"{"report_interval_s": 1"#, "body"),
             ("not json", "body"),
             ("", "body"),
@@ -173,6 +171,32 @@ mod tests {
         for (json, key) in cases {
             assert_eq!(key_of::<AgentConfig>(json), key, "{json}");
         }
+    }
+
+    /// A type that refuses unknown fields, nested (as login and refresh bodies do).
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Strict {
+        #[serde(default)]
+        plugins: Option<StrictPlugins>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct StrictPlugins {
+        #[serde(default)]
+        interval_s: u32,
+    }
+
+    #[test]
+    fn unknown_fields_are_named_by_path() {
+        assert_eq!(key_of::<Strict>(r#"{"colour": 1}"#), "colour");
+        assert_eq!(
+            key_of::<Strict>(r#"{"plugins": {"every": 1}}"#),
+            "plugins.every"
+        );
     }
 
     #[test]

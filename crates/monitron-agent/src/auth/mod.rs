@@ -114,6 +114,18 @@ impl Authenticator {
         matches!(self.mode, AuthMode::Hmac { .. })
     }
 
+    /// What can be checked of a signed request before its body is read, at Unix time
+    /// `now`: both headers present and readable, the signature well formed, the timestamp
+    /// inside the window. Reading up to a mebibyte for a request that fails here would let
+    /// anyone make the agent read (and drain) bodies for nothing. Always `Ok` in the
+    /// other modes, which need no body.
+    pub fn precheck(&self, headers: &HeaderMap, now: i64) -> Result<(), AuthError> {
+        if !self.needs_body() {
+            return Ok(());
+        }
+        signature_headers(headers, now).map(|_| ())
+    }
+
     /// The `WWW-Authenticate` challenge for 401 answers, where the mode has one.
     pub fn challenge(&self) -> Option<&'static str> {
         match self.mode {
@@ -240,16 +252,7 @@ impl Authenticator {
         request: &RequestParts<'_>,
         now: i64,
     ) -> Result<(), AuthError> {
-        let get = |name: &'static str| -> Result<&str, AuthError> {
-            request
-                .headers
-                .get(name)
-                .ok_or_else(|| missing(name, "is required for signed requests"))?
-                .to_str()
-                .map_err(|_| invalid(name, "is not text"))
-        };
-        let timestamp = get(signing::TIMESTAMP_HEADER)?;
-        let signature = get(signing::SIGNATURE_HEADER)?;
+        let (timestamp, signature) = signature_headers(request.headers, now)?;
         let parts = SignedParts {
             timestamp,
             method: request.method,
@@ -283,6 +286,43 @@ impl Authenticator {
             .admit(mac, ts, now)
             .map_err(|err| invalid(signing::SIGNATURE_HEADER, err.to_string()))
     }
+}
+
+/// The timestamp and signature headers of a signed request, checked as far as they can be
+/// without the body: present, text, the signature `sha256=` and 64 hex digits, the
+/// timestamp within [`DEFAULT_SKEW_S`] of `now`.
+fn signature_headers(headers: &HeaderMap, now: i64) -> Result<(&str, &str), AuthError> {
+    let get = |name: &'static str| -> Result<&str, AuthError> {
+        headers
+            .get(name)
+            .ok_or_else(|| missing(name, "is required for signed requests"))?
+            .to_str()
+            .map_err(|_| invalid(name, "is not text"))
+    };
+    let timestamp = get(signing::TIMESTAMP_HEADER)?;
+    let signature = get(signing::SIGNATURE_HEADER)?;
+    let ts: i64 = timestamp.trim().parse().map_err(|_| {
+        invalid(
+            signing::TIMESTAMP_HEADER,
+            SignatureError::BadTimestamp.to_string(),
+        )
+    })?;
+    if now.abs_diff(ts) > DEFAULT_SKEW_S.unsigned_abs() {
+        let err = SignatureError::OutsideWindow {
+            window_s: DEFAULT_SKEW_S,
+        };
+        return Err(invalid(signing::TIMESTAMP_HEADER, err.to_string()));
+    }
+    let well_formed = signature
+        .strip_prefix("sha256=")
+        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    if !well_formed {
+        return Err(invalid(
+            signing::SIGNATURE_HEADER,
+            SignatureError::BadFormat.to_string(),
+        ));
+    }
+    Ok((timestamp, signature))
 }
 
 /// The credentials after `scheme` (case-insensitive) and a space.
@@ -381,6 +421,64 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn signed_requests_are_prechecked_without_their_body() {
+        let auth = hmac();
+        let now = 1_800_000_000;
+        // Headers good, body unknown yet: passes; the signature is checked later.
+        auth.precheck(&signed(now, b"any body", b"wrong secret...."), now)
+            .unwrap();
+        let none = auth.precheck(&HeaderMap::new(), now).unwrap_err();
+        assert!(matches!(
+            none,
+            AuthError::Missing {
+                header: "X-Monitron-Timestamp",
+                ..
+            }
+        ));
+        let mut only_timestamp = HeaderMap::new();
+        only_timestamp.insert(
+            signing::TIMESTAMP_HEADER,
+            HeaderValue::from_str(&now.to_string()).unwrap(),
+        );
+        assert!(matches!(
+            auth.precheck(&only_timestamp, now),
+            Err(AuthError::Missing {
+                header: "X-Monitron-Signature",
+                ..
+            })
+        ));
+        for ts in [now - 301, now + 301] {
+            assert!(matches!(
+                auth.precheck(&signed(ts, b"", b"0123456789abcdef"), now),
+                Err(AuthError::Invalid {
+                    header: "X-Monitron-Timestamp",
+                    ..
+                })
+            ));
+        }
+        let mut garbled = signed(now, b"", b"0123456789abcdef");
+        garbled.insert(
+            signing::SIGNATURE_HEADER,
+            HeaderValue::from_static("sha256=xyz"),
+        );
+        assert!(matches!(
+            auth.precheck(&garbled, now),
+            Err(AuthError::Invalid {
+                header: "X-Monitron-Signature",
+                ..
+            })
+        ));
+        // Other modes read no body and have nothing to precheck.
+        let api = Authenticator::new(
+            AuthMode::ApiKey {
+                key: "0123456789abcdef".to_owned().into(),
+            },
+            Duration::from_secs(60),
+        );
+        api.precheck(&HeaderMap::new(), now).unwrap();
     }
 
     #[test]

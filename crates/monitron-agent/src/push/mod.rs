@@ -12,6 +12,10 @@
 //! Enrollment: the first session presents the one-time enrollment token; the server's
 //! welcome carries the long-lived credential, which is stored (0600, atomically) in the data
 //! directory and presented from then on.
+//!
+//! Device information (what `GET /v1/device` serves) goes to the server at the start of
+//! every session, once the credential is stored, and then every [`DEVICE_EVERY`] while the
+//! session lasts ([`DeviceReports`]); it changes rarely and costs a few file reads.
 
 pub mod http;
 pub mod ws;
@@ -22,21 +26,56 @@ use std::time::Duration;
 
 use anyhow::Context;
 use monitron_proto::push::{PendingAction, RecordBody, Welcome};
-use monitron_proto::AgentConfig;
+use monitron_proto::{AgentConfig, DeviceInfo};
 use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::actions::HostActions;
 use crate::atomic_file;
 use crate::buffer::Buffer;
+use crate::buffer_writer::BufferWriter;
 use crate::cache::MetricsCache;
+use crate::collect::Gpus;
 use crate::local_config::ConfigStore;
 use crate::settings::{PushSettings, PushTransport};
 use crate::status::AgentStatus;
 
 /// How long the server may take to answer a connection, a request or a batch.
 const SERVER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How often a session reports the host's device information after its first report.
+pub const DEVICE_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// When a session next reports the host's device information: at its start, then every
+/// [`DEVICE_EVERY`] after the last report.
+#[derive(Debug, Clone, Copy)]
+pub struct DeviceReports {
+    next: Instant,
+}
+
+impl DeviceReports {
+    /// A session starting at `now`: the first report is due at once.
+    pub fn starting(now: Instant) -> Self {
+        Self { next: now }
+    }
+
+    /// Whether a report is due at `now`.
+    pub fn due(&self, now: Instant) -> bool {
+        now >= self.next
+    }
+
+    /// When the next report is due.
+    pub fn next(&self) -> Instant {
+        self.next
+    }
+
+    /// A report went out at `now`.
+    pub fn sent(&mut self, now: Instant) {
+        self.next = now + DEVICE_EVERY;
+    }
+}
 
 /// What a push session needs.
 #[derive(Clone)]
@@ -55,6 +94,8 @@ pub struct PushContext {
     pub status: Arc<AgentStatus>,
     /// TLS for `https`/`wss` servers.
     pub tls: Arc<rustls::ClientConfig>,
+    /// NVML, shared with the collector, for the device information.
+    pub gpus: Arc<Gpus>,
 }
 
 /// The stored credential, if the agent has enrolled.
@@ -146,6 +187,19 @@ impl PushContext {
         }
     }
 
+    /// The host's device information, read on the blocking pool (it reads `/proc`, `/sys`
+    /// and every filesystem's size). `None` only if reading it failed outright.
+    async fn device(&self) -> Option<DeviceInfo> {
+        let gpus = self.gpus.clone();
+        match tokio::task::spawn_blocking(move || crate::device::describe(&gpus)).await {
+            Ok(device) => Some(device),
+            Err(err) => {
+                tracing::warn!(error = %err, "Cannot describe the device for the server.");
+                None
+            }
+        }
+    }
+
     /// Performs an action from the server; says whether it was taken and why.
     fn perform(&self, action: &PendingAction) -> (bool, String) {
         match self.actions.perform(action.action) {
@@ -228,7 +282,7 @@ pub async fn run(ctx: PushContext, stop: CancellationToken) {
 pub async fn report_snapshots(
     cache: Arc<MetricsCache>,
     config: Arc<ConfigStore>,
-    buffer: Arc<Buffer>,
+    buffer: BufferWriter,
     stop: CancellationToken,
 ) {
     let mut last = None;
@@ -254,9 +308,7 @@ pub async fn report_snapshots(
             continue;
         }
         last = Some(cached.snapshot.timestamp);
-        if let Err(err) = buffer.append(&RecordBody::Snapshot((*cached.snapshot).clone())) {
-            tracing::warn!(error = %err, "Cannot buffer a snapshot.");
-        }
+        buffer.append(RecordBody::Snapshot((*cached.snapshot).clone()));
     }
 }
 
@@ -320,5 +372,20 @@ mod tests {
             assert!((Duration::from_secs(15)..=cap).contains(&late));
         }
         assert!(backoff(5, Duration::from_millis(20)) <= Duration::from_millis(20));
+    }
+
+    #[test]
+    fn device_reports_are_due_at_the_start_then_daily() {
+        let start = Instant::now();
+        let mut reports = DeviceReports::starting(start);
+        assert!(reports.due(start));
+        reports.sent(start + Duration::from_secs(1));
+        assert!(!reports.due(start + Duration::from_secs(2)));
+        assert!(!reports.due(start + DEVICE_EVERY));
+        assert_eq!(
+            reports.next(),
+            start + Duration::from_secs(1) + DEVICE_EVERY
+        );
+        assert!(reports.due(start + Duration::from_secs(1) + DEVICE_EVERY));
     }
 }

@@ -1,5 +1,6 @@
 //! A push session over `GET {server}/api/v1/agents/ws`: one JSON text frame per message,
-//! the server's `Welcome` first, then batches up and acks, configurations and actions down.
+//! the server's `Welcome` first, then the device information (and daily after), batches up
+//! and acks, configurations and actions down.
 
 use std::time::Duration;
 
@@ -12,13 +13,32 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
-use super::{bearer_header, PushContext, SERVER_TIMEOUT};
+use super::{bearer_header, DeviceReports, PushContext, SERVER_TIMEOUT};
 
 /// How often the agent pings an idle connection (so dead links are noticed).
 const PING_EVERY: Duration = Duration::from_secs(20);
 
 fn text(message: &AgentMessage) -> Message {
     Message::text(serde_json::to_string(message).expect("agent messages serialise"))
+}
+
+/// Sends the host's device information (when it can be read) and notes when.
+async fn send_device<S>(
+    ctx: &PushContext,
+    sink: &mut S,
+    reports: &mut DeviceReports,
+) -> anyhow::Result<()>
+where
+    S: futures_util::Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
+{
+    if let Some(device) = ctx.device().await {
+        sink.send(text(&AgentMessage::Device { device }))
+            .await
+            .context("Failed to send the device information")?;
+        tracing::debug!("Device information sent.");
+    }
+    reports.sent(Instant::now());
+    Ok(())
 }
 
 /// Runs one session until it fails or `stop`. Resets `attempt` once the server welcomed us.
@@ -71,7 +91,11 @@ pub async fn session(
         Some(Err(err)) => return Err(err).context("The connection failed before the welcome"),
         None => bail!("the server closed the connection before the welcome"),
     };
+    // The credential is stored before anything is sent: the first message retires the
+    // enrollment token.
     ctx.welcome(welcome).await?;
+    let mut device_reports = DeviceReports::starting(Instant::now());
+    send_device(ctx, &mut sink, &mut device_reports).await?;
     ctx.status.set_link_state("connected");
     ctx.status.contact(chrono::Utc::now());
     *attempt = 0;
@@ -104,6 +128,9 @@ pub async fn session(
             () = &mut appended, if in_flight.is_none() => {}
             _ = ping.tick() => {
                 sink.send(Message::Ping(Default::default())).await.context("Failed to ping")?;
+            }
+            () = tokio::time::sleep_until(device_reports.next()) => {
+                send_device(ctx, &mut sink, &mut device_reports).await?;
             }
             () = async { tokio::time::sleep_until(ack_deadline.expect("guarded")).await }, if ack_deadline.is_some() => {
                 bail!("the server did not acknowledge a batch within {} s", SERVER_TIMEOUT.as_secs());

@@ -308,3 +308,73 @@ async fn hmac_mode_refuses_skew_replays_and_tampering() {
     assert_eq!(only_timestamp.error_keys(), [signing::SIGNATURE_HEADER]);
     agent.login().await.expect(40401);
 }
+
+/// Sends `head` (a request line and headers announcing a 1 MB body) and no body; returns
+/// the status code and envelope code of the answer, or `None` if none came in 5 s.
+async fn answer_without_body(addr: std::net::SocketAddr, head: &str) -> Option<(u16, u64)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let read = async {
+        let mut answer = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut chunk).await.unwrap_or(0);
+            answer.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&answer).into_owned();
+            if let Some((headers, body)) = text.split_once("\r\n\r\n") {
+                let length = headers
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap())
+                    })
+                    .unwrap();
+                if body.len() >= length || n == 0 {
+                    let status = headers[9..12].parse().unwrap();
+                    let envelope: serde_json::Value = serde_json::from_str(body).unwrap();
+                    return (status, envelope["code"].as_u64().unwrap());
+                }
+            }
+            assert!(n > 0, "closed without an answer: {text}");
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), read)
+        .await
+        .ok()
+}
+
+/// Regression: in hmac mode the body (up to 1 MiB, drained up to 8 MiB) was read before
+/// anything was checked, so anyone could make the agent read bodies. Requests without
+/// usable signature headers are now refused before their body is read: here the body
+/// never comes, and the answer does.
+#[tokio::test]
+async fn hmac_mode_refuses_before_reading_the_body() {
+    let agent = agent(Mode::Hmac).spawn().await;
+    let stale = (chrono::Utc::now().timestamp() - 400).to_string();
+    let stale_signature = sign(&stale, "PUT", "/v1/config", b"");
+    let cases = [
+        (String::new(), 40101),
+        (
+            format!(
+                "{}: {stale}\r\n{}: {stale_signature}\r\n",
+                signing::TIMESTAMP_HEADER,
+                signing::SIGNATURE_HEADER
+            ),
+            40102,
+        ),
+    ];
+    for (auth_headers, code) in cases {
+        let head = format!(
+            "PUT /v1/config HTTP/1.1\r\nHost: agent\r\nContent-Type: application/json\r\n\
+             Content-Length: 1000000\r\n{auth_headers}\r\n"
+        );
+        let answer = answer_without_body(agent.addr, &head).await;
+        assert_eq!(
+            answer,
+            Some((401, code)),
+            "{auth_headers:?}: the agent waited for the body"
+        );
+    }
+}

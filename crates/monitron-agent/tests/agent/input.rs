@@ -71,6 +71,12 @@ async fn malformed_json_wrong_types_and_unknown_fields_name_the_field() {
         (
             "PUT",
             "/v1/config",
+            r#"{"plugins": {"every": 5}}"#,
+            "plugins.every",
+        ),
+        (
+            "PUT",
+            "/v1/config",
             r#"{"probes": [{"name": "a", "type": "tcp", "config": {"host": "x", "port": 1}, "interval_s": 0}]}"#,
             "probes[0].interval_s",
         ),

@@ -104,6 +104,20 @@ async fn the_agent_enrolls_keeps_its_credential_and_delivers_snapshots() {
         & 0o777;
     assert_eq!(mode, 0o600);
     assert_contiguous(&server.seen());
+    {
+        // The device information is the first message after the welcome.
+        let seen = server.seen();
+        assert_eq!(
+            seen.ws_messages.first(),
+            Some(&"device"),
+            "{:?}",
+            seen.ws_messages
+        );
+        assert_eq!(seen.devices.len(), 1);
+        assert_eq!(seen.devices[0].os, "linux");
+        assert!(!seen.devices[0].hostname.is_empty());
+        assert_eq!(seen.devices[0].agent_version, env!("CARGO_PKG_VERSION"));
+    }
 
     let health = agent.get("/v1/health").await;
     let data = health.data();
@@ -122,6 +136,13 @@ async fn the_agent_enrolls_keeps_its_credential_and_delivers_snapshots() {
     })
     .await;
     assert_eq!(server.seen().auths[1], format!("Bearer {CREDENTIAL}"));
+    // Every session starts with the device information.
+    wait_until(
+        Duration::from_secs(15),
+        "the second session's device",
+        || server.seen().devices.len() >= 2,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -276,6 +297,16 @@ async fn http_push_enrolls_then_posts_batches() {
         assert!(seen.enrolled);
         assert_eq!(seen.auths, [format!("Bearer {ENROLL_TOKEN}")]);
         assert_contiguous(&seen);
+        // The device information rides on the first push of the session only.
+        assert!(seen.http_pushes.len() >= 2, "{:?}", seen.http_pushes);
+        assert!(seen.http_pushes[0], "{:?}", seen.http_pushes);
+        assert!(
+            !seen.http_pushes[1..].iter().any(|&d| d),
+            "{:?}",
+            seen.http_pushes
+        );
+        assert_eq!(seen.devices.len(), 1);
+        assert_eq!(seen.devices[0].agent_version, env!("CARGO_PKG_VERSION"));
     }
     let config: AgentConfig =
         serde_json::from_value(serde_json::json!({ "revision": 3, "report_interval_s": 1 }))
@@ -303,4 +334,45 @@ async fn http_push_enrolls_then_posts_batches() {
         "{}",
         agent.log()
     );
+}
+
+/// Regression: over HTTP a `restart_agent` stopped the agent before the next push, so its
+/// answer never reached the server. It now goes in one last push before the restart.
+#[tokio::test]
+async fn http_push_answers_a_restart_before_restarting() {
+    let server = PushServer::start(
+        free_addr(),
+        fast_config(),
+        Arc::new(Mutex::new(Seen::default())),
+    )
+    .await;
+    let agent = pushing(&server.url(), data_dir())
+        .env("MONITRON_AGENT_PUSH", "http")
+        .spawn()
+        .await;
+    wait_until(Duration::from_secs(15), "the first push", || {
+        !server.seen().http_pushes.is_empty()
+    })
+    .await;
+    server.queue_http(
+        None,
+        vec![PendingAction {
+            id: "restart-1".into(),
+            action: Action::RestartAgent,
+        }],
+    );
+    wait_until(Duration::from_secs(15), "the restart's answer", || {
+        !server.seen().action_results.is_empty()
+    })
+    .await;
+    let (id, ok, _) = server.seen().action_results[0].clone();
+    assert_eq!((id.as_str(), ok), ("restart-1", true));
+    // The restart happened: a new session, which reports the device again.
+    wait_until(
+        Duration::from_secs(15),
+        "the session after the restart",
+        || server.seen().devices.len() >= 2,
+    )
+    .await;
+    assert!(agent.log().contains("Restarting."), "{}", agent.log());
 }

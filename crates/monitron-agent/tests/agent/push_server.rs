@@ -12,9 +12,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use monitron_proto::agent_api::Envelope;
 use monitron_proto::push::{
-    AgentMessage, PendingAction, PushReply, Record, ServerMessage, Welcome,
+    ActionResult, AgentMessage, PendingAction, PushReply, Record, ServerMessage, Welcome,
 };
-use monitron_proto::AgentConfig;
+use monitron_proto::{AgentConfig, DeviceInfo};
 use tokio::sync::mpsc;
 
 pub const ENROLL_TOKEN: &str = "enroll-token-123";
@@ -28,6 +28,12 @@ pub struct Seen {
     pub action_results: Vec<(String, bool, String)>,
     pub configs_applied: Vec<u64>,
     pub enrolled: bool,
+    /// Device information received, over either transport.
+    pub devices: Vec<DeviceInfo>,
+    /// Kinds of the WebSocket messages received (`batch`, `device`, ...), in order.
+    pub ws_messages: Vec<&'static str>,
+    /// For each HTTP push, in order: whether it carried device information.
+    pub http_pushes: Vec<bool>,
 }
 
 #[derive(Clone)]
@@ -170,6 +176,13 @@ async fn session(state: ServerState, mut socket: WebSocket, credential: Option<S
                     }
                 };
                 let message: AgentMessage = serde_json::from_str(text.as_str()).unwrap();
+                let kind = match &message {
+                    AgentMessage::Batch { .. } => "batch",
+                    AgentMessage::ActionResult { .. } => "action_result",
+                    AgentMessage::ConfigApplied { .. } => "config_applied",
+                    AgentMessage::Device { .. } => "device",
+                };
+                state.seen.lock().unwrap().ws_messages.push(kind);
                 match message {
                     AgentMessage::Batch { records } => {
                         let last = records.last().map(|r| r.seq);
@@ -186,6 +199,9 @@ async fn session(state: ServerState, mut socket: WebSocket, credential: Option<S
                     }
                     AgentMessage::ConfigApplied { revision } => {
                         state.seen.lock().unwrap().configs_applied.push(revision);
+                    }
+                    AgentMessage::Device { device } => {
+                        state.seen.lock().unwrap().devices.push(device);
                     }
                 }
             }
@@ -212,8 +228,15 @@ async fn enroll(State(state): State<ServerState>, headers: HeaderMap) -> Respons
 }
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PushBody {
     records: Vec<Record>,
+    #[serde(default)]
+    action_results: Vec<ActionResult>,
+    #[serde(default)]
+    config_revision: Option<u64>,
+    #[serde(default)]
+    device: Option<DeviceInfo>,
 }
 
 async fn push(
@@ -226,7 +249,18 @@ async fn push(
         return StatusCode::UNAUTHORIZED.into_response();
     }
     let ack = body.records.last().map(|r| r.seq);
-    state.seen.lock().unwrap().records.extend(body.records);
+    {
+        let mut seen = state.seen.lock().unwrap();
+        seen.records.extend(body.records);
+        seen.http_pushes.push(body.device.is_some());
+        seen.devices.extend(body.device);
+        seen.action_results.extend(
+            body.action_results
+                .into_iter()
+                .map(|r| (r.id, r.ok, r.message)),
+        );
+        seen.configs_applied.extend(body.config_revision);
+    }
     let (config, actions) = std::mem::take(&mut *state.pending_http.lock().unwrap());
     envelope(PushReply {
         ack,

@@ -18,7 +18,7 @@ use monitron_proto::push::{
 };
 use monitron_proto::AgentConfig;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use tokio::sync::mpsc;
 use utoipa::ToSchema;
@@ -27,11 +27,11 @@ use uuid::Uuid;
 
 use crate::api::envelope::{self, ApiError, ApiResult};
 use crate::api::json::ApiJson;
-use crate::db::entities::{instance_action, instance_agent, monitor};
+use crate::db::entities::{instance_agent, monitor};
 use crate::instances::enrollment::{self, Authenticated, Proof};
 use crate::instances::hub::{ActionAnswer, POLL_EVERY};
 use crate::instances::ingest::Source;
-use crate::instances::{probes, Connection};
+use crate::instances::{actions, agent_config, probes, Connection};
 use crate::monitors::{Check, Kind};
 use crate::state::AppState;
 
@@ -96,14 +96,12 @@ async fn welcome(state: &AppState, agent: Authenticated) -> ApiResult<Welcome> {
     Ok(Welcome {
         instance_id: agent.monitor_id.to_string(),
         credential,
-        config: config_of(&row),
+        config: config_of(state, &row)?,
     })
 }
 
-fn config_of(row: &instance_agent::Model) -> AgentConfig {
-    let mut config: AgentConfig = serde_json::from_value(row.config.clone()).unwrap_or_default();
-    config.revision = u64::try_from(row.config_revision).unwrap_or_default();
-    config
+fn config_of(state: &AppState, row: &instance_agent::Model) -> ApiResult<AgentConfig> {
+    agent_config::for_agent(row, &state.cipher).map_err(|e| ApiError::Internal(e.into()))
 }
 
 /// Stores a batch; answers the highest sequence number now safe to delete.
@@ -122,7 +120,14 @@ async fn store_batch(
         }
     }
     snapshots.sort_by_key(|s| s.timestamp);
-    probes::store(&state.db, row.id, &results).await?;
+    probes::store(
+        &state.db,
+        row.id,
+        &results,
+        &state.config.retention,
+        Utc::now(),
+    )
+    .await?;
     // Also when there are no snapshots: the contact time advances.
     let source = Source {
         monitor_id: row.id,
@@ -139,55 +144,36 @@ async fn store_batch(
     Ok(highest)
 }
 
-/// Actions not yet handed to the agent, oldest first; marked as handed over.
 async fn take_pending_actions(state: &AppState, id: Uuid) -> ApiResult<Vec<PendingAction>> {
-    let pending = instance_action::Entity::find()
-        .filter(instance_action::Column::MonitorId.eq(id))
-        .filter(instance_action::Column::DeliveredAt.is_null())
-        .order_by_asc(instance_action::Column::CreatedAt)
-        .all(&state.db)
-        .await?;
-    let mut out = Vec::new();
-    for a in pending {
-        let Ok(action) = serde_json::from_value(serde_json::Value::String(a.action.clone())) else {
-            continue;
-        };
-        instance_action::Entity::update_many()
-            .col_expr(
-                instance_action::Column::DeliveredAt,
-                Expr::value(Some(Utc::now())),
-            )
-            .filter(instance_action::Column::Id.eq(a.id))
-            .exec(&state.db)
-            .await?;
-        out.push(PendingAction {
-            id: a.id.to_string(),
-            action,
-        });
-    }
-    Ok(out)
+    Ok(actions::take_pending(&state.db, id).await?)
 }
 
-async fn record_action_answer(state: &AppState, id: &str, answer: ActionAnswer) {
-    state.agents.answer(id, answer.clone());
+async fn record_action_answer(state: &AppState, monitor_id: Uuid, id: &str, answer: ActionAnswer) {
     let Ok(action_id) = Uuid::parse_str(id) else {
         return;
     };
-    let updated = instance_action::Entity::update_many()
+    if let Err(err) =
+        actions::record_answer(&state.db, &state.agent_hub, monitor_id, action_id, answer).await
+    {
+        tracing::warn!(action_id = %action_id, error = %err, "Recording an action's answer failed.");
+    }
+}
+
+async fn store_device(state: &AppState, id: Uuid, device: &monitron_proto::DeviceInfo) {
+    let Ok(device) = serde_json::to_value(device) else {
+        return;
+    };
+    let updated = instance_agent::Entity::update_many()
+        .col_expr(instance_agent::Column::Device, Expr::value(device))
         .col_expr(
-            instance_action::Column::FinishedAt,
+            instance_agent::Column::DeviceAt,
             Expr::value(Some(Utc::now())),
         )
-        .col_expr(instance_action::Column::Ok, Expr::value(Some(answer.ok)))
-        .col_expr(
-            instance_action::Column::Message,
-            Expr::value(Some(answer.message)),
-        )
-        .filter(instance_action::Column::Id.eq(action_id))
+        .filter(instance_agent::Column::MonitorId.eq(id))
         .exec(&state.db)
         .await;
     if let Err(err) = updated {
-        tracing::warn!(action_id = %action_id, error = %err, "Recording an action's answer failed.");
+        tracing::warn!(monitor_id = %id, error = %err, "Storing the agent's device information failed.");
     }
 }
 
@@ -239,7 +225,13 @@ async fn send(socket: &mut WebSocket, message: &ServerMessage) -> bool {
     }
 }
 
-async fn session(mut socket: WebSocket, state: AppState, row: monitor::Model, hello: Welcome) {
+/// Seconds without any frame from the agent after which the connection counts as dead
+/// (the server pings every [`PING_EVERY_TICKS`] poll ticks; agents answer pings).
+const IDLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(90);
+/// Poll ticks between pings.
+const PING_EVERY_TICKS: u32 = 10;
+
+async fn session(mut socket: WebSocket, state: AppState, mut row: monitor::Model, hello: Welcome) {
     let id = row.id;
     let session = Uuid::now_v7();
     let mut sent_revision = hello.config.revision;
@@ -250,9 +242,11 @@ async fn session(mut socket: WebSocket, state: AppState, row: monitor::Model, he
         return;
     }
     let (tx, mut outgoing) = mpsc::channel::<ServerMessage>(64);
-    state.agents.connect(id, session, tx);
+    state.agent_hub.connect(id, session, tx);
     tracing::info!(monitor_id = %id, "Agent connected.");
     let mut poll = tokio::time::interval(POLL_EVERY);
+    let mut ticks: u32 = 0;
+    let mut heard = tokio::time::Instant::now();
     loop {
         tokio::select! {
             message = outgoing.recv() => {
@@ -265,6 +259,22 @@ async fn session(mut socket: WebSocket, state: AppState, row: monitor::Model, he
                 }
             }
             _ = poll.tick() => {
+                if heard.elapsed() > IDLE_LIMIT {
+                    tracing::info!(monitor_id = %id, "Agent connection silent; closing.");
+                    break;
+                }
+                ticks = ticks.wrapping_add(1);
+                if ticks % PING_EVERY_TICKS == 0
+                    && socket.send(Message::Ping(Vec::new().into())).await.is_err()
+                {
+                    break;
+                }
+                // Name and group may have changed (events are filtered by group).
+                match monitor::Entity::find_by_id(id).one(&state.db).await {
+                    Ok(Some(fresh)) => row = fresh,
+                    Ok(None) => break,
+                    Err(_) => {}
+                }
                 // Work left in the database by other processes (or while disconnected).
                 if let Ok(actions) = take_pending_actions(&state, id).await {
                     for a in actions {
@@ -279,7 +289,9 @@ async fn session(mut socket: WebSocket, state: AppState, row: monitor::Model, he
                             // A new enrollment token was issued: this agent is out.
                             break;
                         }
-                        let config = config_of(&agent);
+                        let Ok(config) = config_of(&state, &agent) else {
+                            break;
+                        };
                         if config.revision > sent_revision {
                             sent_revision = config.revision;
                             if !send(&mut socket, &ServerMessage::Config { config }).await {
@@ -293,6 +305,7 @@ async fn session(mut socket: WebSocket, state: AppState, row: monitor::Model, he
                 }
             }
             incoming = socket.recv() => {
+                heard = tokio::time::Instant::now();
                 let text = match incoming {
                     Some(Ok(Message::Text(text))) => text,
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
@@ -327,8 +340,9 @@ async fn session(mut socket: WebSocket, state: AppState, row: monitor::Model, he
                         }
                     },
                     AgentMessage::ActionResult { id: action, ok, message } => {
-                        record_action_answer(&state, &action, ActionAnswer { ok, message }).await;
+                        record_action_answer(&state, id, &action, ActionAnswer { ok, message }).await;
                     }
+                    AgentMessage::Device { device } => store_device(&state, id, &device).await,
                     AgentMessage::ConfigApplied { revision } => {
                         mark_config_applied(&state, id, revision).await;
                     }
@@ -336,7 +350,7 @@ async fn session(mut socket: WebSocket, state: AppState, row: monitor::Model, he
             }
         }
     }
-    state.agents.disconnect(id, session);
+    state.agent_hub.disconnect(id, session);
     tracing::info!(monitor_id = %id, "Agent disconnected.");
 }
 
@@ -394,9 +408,13 @@ async fn push_records(
         ));
     }
     enrollment::complete(&state.db, row.id).await?;
+    if let Some(device) = &body.device {
+        store_device(&state, row.id, device).await;
+    }
     for r in body.action_results {
         record_action_answer(
             &state,
+            row.id,
             &r.id,
             ActionAnswer {
                 ok: r.ok,
@@ -413,8 +431,11 @@ async fn push_records(
         .one(&state.db)
         .await?
         .ok_or(ApiError::InvalidToken)?;
-    let config =
-        (agent_row.config_revision > agent_row.config_delivered).then(|| config_of(&agent_row));
+    let config = if agent_row.config_revision > agent_row.config_delivered {
+        Some(config_of(&state, &agent_row)?)
+    } else {
+        None
+    };
     let reply = PushReply {
         ack,
         config,

@@ -34,7 +34,8 @@ use crate::instances::client::CallError;
 use crate::instances::hub::ActionAnswer;
 use crate::instances::metrics::{self as instance_metrics, MetricPoint, METRICS};
 use crate::instances::{
-    enrollment, AgentAuth, AuthType, Connection, InstanceSettings, DEFAULT_AGENT_PORT,
+    actions, agent_config, enrollment, AgentAuth, AuthType, Connection, InstanceSettings,
+    DEFAULT_AGENT_PORT,
 };
 use crate::monitors::view::StateView;
 use crate::monitors::{self as m, Check, Kind, Labels};
@@ -207,7 +208,7 @@ fn view(
         failure_threshold: row.failure_threshold,
         success_threshold: row.success_threshold,
         enrolled_at: agent.and_then(|a| a.enrolled_at),
-        connected: state.agents.is_connected(row.id),
+        connected: state.agent_hub.is_connected(row.id),
         device_at: agent.and_then(|a| a.device_at),
         agent_config_revision: agent.map_or(0, |a| a.config_revision),
         agent_config_delivered: agent.map_or(0, |a| a.config_delivered),
@@ -625,7 +626,7 @@ async fn update_instance(
     .await?;
     let st = monitors::state_of(&txn, id).await?;
     txn.commit().await?;
-    state.engine.agents().forget(id);
+    state.engine.agent_client().forget(id);
     state.engine.monitor_changed(id).await;
     Ok(envelope::ok(view(
         &state,
@@ -657,7 +658,7 @@ async fn delete_instance(
     )
     .await?;
     txn.commit().await?;
-    state.engine.agents().forget(id);
+    state.engine.agent_client().forget(id);
     state.engine.monitor_changed(id).await;
     Ok(envelope::ok(Deleted { id }))
 }
@@ -1033,8 +1034,9 @@ pub struct ActionView {
     #[schema(value_type = String)]
     pub action: Action,
     /// `done` (accepted by the agent), `refused` (the agent said no), `failed` (a pull
-    /// agent could not be reached), or `queued` (a push agent is not connected; it gets
-    /// the action when it next connects).
+    /// agent could not be reached), `sent` (handed to a push agent that has not answered
+    /// within 10 s), or `queued` (a push agent is not connected; it gets the action when
+    /// it next connects).
     pub status: &'static str,
     /// The agent's answer.
     pub message: String,
@@ -1056,10 +1058,23 @@ async fn instance_action(
     let row = monitors::find(&state, &principal, KIND, id, Role::Admin).await?;
     let settings = settings_of(&row)?;
     let action_id = Uuid::now_v7();
-    let now = Utc::now();
-    let mut unreachable_agent = false;
-    let answer: Option<ActionAnswer> = match settings.connection {
+    // On record before anything is sent: a push session hands it over from here, once.
+    instance_action::ActiveModel {
+        id: Set(action_id),
+        monitor_id: Set(id),
+        action: Set(body.action.as_str().to_owned()),
+        requested_by: Set(Some(principal.user.id)),
+        created_at: Set(Utc::now()),
+        delivered_at: Set(None),
+        finished_at: Set(None),
+        ok: Set(None),
+        message: Set(None),
+    }
+    .insert(&state.db)
+    .await?;
+    let (status, message) = match settings.connection {
         Connection::Pull => {
+            actions::claim(&state.db, action_id).await?;
             let mut check = Check::Agent(settings);
             check
                 .open(&state.cipher)
@@ -1068,93 +1083,92 @@ async fn instance_action(
                 unreachable!("opened the same variant")
             };
             let timeout = Duration::from_secs(u64::try_from(row.timeout_s).unwrap_or(30));
-            Some(
-                match state
-                    .engine
-                    .agents()
-                    .action(id, &opened, body.action, timeout)
-                    .await
-                {
-                    Ok(data) => ActionAnswer {
+            let called = state
+                .engine
+                .agent_client()
+                .action(id, &opened, body.action, timeout)
+                .await;
+            let (status, answer) = match called {
+                Ok(data) => (
+                    "done",
+                    ActionAnswer {
                         ok: true,
                         message: data["message"].as_str().unwrap_or("accepted").to_owned(),
                     },
-                    Err(err) => {
-                        unreachable_agent = !matches!(err, CallError::Refused { .. });
-                        ActionAnswer {
-                            ok: false,
-                            message: err.to_string(),
-                        }
-                    }
-                },
-            )
+                ),
+                Err(err) => (
+                    if matches!(err, CallError::Refused { .. }) {
+                        "refused"
+                    } else {
+                        "failed"
+                    },
+                    ActionAnswer {
+                        ok: false,
+                        message: err.to_string(),
+                    },
+                ),
+            };
+            actions::record_answer(&state.db, &state.agent_hub, id, action_id, answer.clone())
+                .await?;
+            (status, answer.message)
         }
-        Connection::Push => {
-            let key = action_id.to_string();
-            let waiting = state.agents.expect_answer(&key);
-            if state.agents.send(
-                id,
-                ServerMessage::Action {
-                    id: key.clone(),
-                    action: body.action,
-                },
-            ) {
-                match tokio::time::timeout(ACTION_WAIT, waiting).await {
-                    Ok(Ok(answer)) => Some(answer),
-                    _ => {
-                        state.agents.forget_answer(&key);
-                        None
-                    }
-                }
-            } else {
-                state.agents.forget_answer(&key);
-                None
-            }
-        }
-    };
-    let delivered = answer.is_some();
-    let txn = crate::db::begin_write(&state.db).await?;
-    instance_action::ActiveModel {
-        id: Set(action_id),
-        monitor_id: Set(id),
-        action: Set(body.action.as_str().to_owned()),
-        requested_by: Set(Some(principal.user.id)),
-        created_at: Set(now),
-        delivered_at: Set(delivered.then_some(now)),
-        finished_at: Set(delivered.then(Utc::now)),
-        ok: Set(answer.as_ref().map(|a| a.ok)),
-        message: Set(answer.as_ref().map(|a| a.message.clone())),
-    }
-    .insert(&txn)
-    .await?;
-    let status = match &answer {
-        Some(a) if a.ok => "done",
-        Some(_) if unreachable_agent => "failed",
-        Some(_) => "refused",
-        None => "queued",
+        Connection::Push => push_action(&state, id, action_id, body.action).await?,
     };
     audit::record(
-        &txn,
+        &state.db,
         Some(&meta),
         Entry::new(&principal, "instance.action")
             .target("instance", id)
             .details(serde_json::json!({
                 "action": body.action.as_str(),
                 "status": status,
-                "message": answer.as_ref().map(|a| a.message.clone()),
+                "message": message,
             })),
     )
     .await?;
-    txn.commit().await?;
     Ok(envelope::ok(ActionView {
         id: action_id,
         action: body.action,
         status,
-        message: answer.map_or_else(
-            || "the agent is not connected; it gets the action on its next contact".to_owned(),
-            |a| a.message,
-        ),
+        message,
     }))
+}
+
+/// Hands an action to a push agent connected to this process and waits briefly for its
+/// answer; otherwise it stays queued for the agent's next contact (any process).
+async fn push_action(
+    state: &AppState,
+    id: Uuid,
+    action_id: Uuid,
+    action: Action,
+) -> ApiResult<(&'static str, String)> {
+    let queued = (
+        "queued",
+        "the agent is not connected here; it gets the action on its next contact".to_owned(),
+    );
+    if !state.agent_hub.is_connected(id) || !actions::claim(&state.db, action_id).await? {
+        return Ok(queued);
+    }
+    let waiting = state.agent_hub.expect_answer(id, action_id);
+    let message = ServerMessage::Action {
+        id: action_id.to_string(),
+        action,
+    };
+    if !state.agent_hub.send(id, message) {
+        state.agent_hub.forget_answer(id, action_id);
+        actions::unclaim(&state.db, action_id).await?;
+        return Ok(queued);
+    }
+    match tokio::time::timeout(ACTION_WAIT, waiting).await {
+        Ok(Ok(answer)) => Ok((if answer.ok { "done" } else { "refused" }, answer.message)),
+        _ => {
+            state.agent_hub.forget_answer(id, action_id);
+            Ok((
+                "sent",
+                "sent to the agent; it has not answered yet".to_owned(),
+            ))
+        }
+    }
 }
 
 /// The agent configuration the server holds for an instance.
@@ -1169,7 +1183,17 @@ pub struct AgentConfigView {
     pub config: serde_json::Value,
 }
 
-/// The agent configuration (probes, plugin defaults, buffer limits).
+fn shown_config(agent: &instance_agent::Model) -> AgentConfigView {
+    let mut config = agent_config::stored(agent);
+    agent_config::mask(&mut config);
+    AgentConfigView {
+        revision: agent.config_revision,
+        delivered_revision: agent.config_delivered,
+        config: serde_json::to_value(config).unwrap_or_default(),
+    }
+}
+
+/// The agent configuration (probes, plugin defaults, buffer limits); probe secrets masked.
 #[utoipa::path(get, path = "/api/v1/instances/{id}/agent-config", tag = "instances", operation_id = "getAgentConfig",
     params(("id" = Uuid, Path, description = "Instance id")),
     responses((status = 200, description = "The configuration", body = AgentConfigView)))]
@@ -1182,55 +1206,44 @@ async fn get_agent_config(
     let agent = agent_of(&state.db, id)
         .await?
         .ok_or(ApiError::NotFound("instance"))?;
-    Ok(envelope::ok(AgentConfigView {
-        revision: agent.config_revision,
-        delivered_revision: agent.config_delivered,
-        config: agent.config,
-    }))
+    Ok(envelope::ok(shown_config(&agent)))
 }
 
-/// Validates an agent configuration, including each probe's settings.
-pub fn validate_agent_config(config: &AgentConfig) -> Result<(), FieldErrors> {
-    let mut errors = config.validate().err().unwrap_or_default();
-    for (i, probe) in config.probes.iter().enumerate() {
-        let tagged = serde_json::json!({ "type": probe.check_type, "config": probe.config });
-        match serde_json::from_value::<monitron_probe::CheckConfig>(tagged) {
-            Ok(mut check) => {
-                if let Err(e) = check.validate() {
-                    errors.extend(e.into_iter().map(|(k, v)| (format!("probes[{i}].{k}"), v)));
-                }
-            }
-            Err(e) => {
-                errors.insert(format!("probes[{i}]"), e.to_string());
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
-}
-
-/// Replace the agent configuration (editors). Push agents connected now get it at
-/// once; others on their next contact.
+/// Replace the agent configuration (editors). `report_interval_s` follows the instance's
+/// `interval_s`. Probe secrets are sealed; one sent back as `********` keeps the stored
+/// one. Push agents connected now get it at once; others on their next contact.
 #[utoipa::path(put, path = "/api/v1/instances/{id}/agent-config", tag = "instances", operation_id = "putAgentConfig",
     params(("id" = Uuid, Path, description = "Instance id")),
-    request_body(content = Object, description = "probes, plugins, buffer, report_interval_s"),
+    request_body(content = Object, description = "probes, plugins, buffer"),
     responses((status = 200, description = "The stored configuration", body = AgentConfigView)))]
 async fn put_agent_config(
     State(state): State<AppState>,
     meta: RequestMeta,
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
-    ApiJson(mut config): ApiJson<AgentConfig>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult {
-    monitors::find(&state, &principal, KIND, id, Role::Editor).await?;
-    validate_agent_config(&config).map_err(ApiError::Validation)?;
+    let row = monitors::find(&state, &principal, KIND, id, Role::Editor).await?;
+    let unknown = monitron_proto::config::unknown_fields(&body);
+    if !unknown.is_empty() {
+        return Err(ApiError::Validation(
+            unknown
+                .into_iter()
+                .map(|f| (f, "is not a configuration field".to_owned()))
+                .collect(),
+        ));
+    }
+    let bytes = serde_json::to_vec(&body).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut config: AgentConfig = crate::api::json::parse(&bytes)?;
+    // A push agent reports on the instance's interval, which its reachability is judged by.
+    config.report_interval_s = u32::try_from(row.interval_s).unwrap_or(10);
+    agent_config::validate(&config).map_err(ApiError::Validation)?;
     let txn = crate::db::begin_write(&state.db).await?;
     let agent = agent_of(&txn, id)
         .await?
         .ok_or(ApiError::NotFound("instance"))?;
+    agent_config::seal(&mut config, &state.cipher, &agent_config::stored(&agent))
+        .map_err(ApiError::Validation)?;
     let revision = agent.config_revision + 1;
     config.revision = u64::try_from(revision).unwrap_or_default();
     let mut active: instance_agent::ActiveModel = agent.into();
@@ -1246,15 +1259,10 @@ async fn put_agent_config(
     )
     .await?;
     txn.commit().await?;
-    state.agents.send(
-        id,
-        ServerMessage::Config {
-            config: config.clone(),
-        },
-    );
-    Ok(envelope::ok(AgentConfigView {
-        revision: stored.config_revision,
-        delivered_revision: stored.config_delivered,
-        config: stored.config,
-    }))
+    if state.agent_hub.is_connected(id) {
+        let config = agent_config::for_agent(&stored, &state.cipher)
+            .map_err(|e| ApiError::Internal(e.into()))?;
+        state.agent_hub.send(id, ServerMessage::Config { config });
+    }
+    Ok(envelope::ok(shown_config(&stored)))
 }

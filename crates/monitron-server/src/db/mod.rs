@@ -41,9 +41,12 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
     if config.kind == DatabaseKind::Sqlite {
         // One writer at a time is SQLite's rule; WAL lets readers go on while it writes, and
         // the busy timeout makes writers queue instead of failing with "database is locked".
+        // FULL syncs the log on every commit: agents delete buffered data once its batch is
+        // acknowledged, so a commit must survive a power cut. Writes come in batches, so
+        // that is a few syncs a second.
         options.map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });

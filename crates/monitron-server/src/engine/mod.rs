@@ -97,6 +97,8 @@ impl Engine {
                     domain_resolver: config.domain_dns_resolver.clone(),
                     agents: AgentClient::new(),
                     ingest,
+                    retention: config.retention,
+                    cipher: cipher.clone(),
                 },
                 db,
                 cipher,
@@ -126,7 +128,7 @@ impl Engine {
     }
 
     /// Calls agents' HTTP APIs.
-    pub fn agents(&self) -> &AgentClient {
+    pub fn agent_client(&self) -> &AgentClient {
         &self.inner.run.agents
     }
 

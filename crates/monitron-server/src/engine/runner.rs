@@ -29,6 +29,10 @@ pub struct RunContext {
     pub agents: AgentClient,
     /// Stores agent snapshots.
     pub ingest: Ingest,
+    /// Opens probe secrets of agent configurations.
+    pub cipher: crate::cipher::Cipher,
+    /// History retention (agent reports older than raw retention are not stored).
+    pub retention: crate::history::Retention,
 }
 
 /// Runs the check once. `None`: nothing to record (a heartbeat still waiting for its first
@@ -52,6 +56,8 @@ pub async fn run(monitor: &Runnable, ctx: &RunContext) -> Option<Outcome> {
                 db: &ctx.db,
                 agents: &ctx.agents,
                 ingest: &ctx.ingest,
+                retention: &ctx.retention,
+                cipher: &ctx.cipher,
             };
             instances::check::run(monitor, settings, &context).await
         }

@@ -59,14 +59,19 @@ pub async fn prepare(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(), 
     Ok(())
 }
 
-/// Creates raw instance-metric partitions for the given days (days since the epoch):
-/// agents replay buffered snapshots from before yesterday.
-pub async fn ensure_metric_partitions(db: &DatabaseConnection, days: &[i64]) -> Result<(), DbErr> {
+/// Creates raw partitions of `table` (`check_results` or `instance_metrics`) for the
+/// given days (days since the epoch): agents replay buffered data from before yesterday.
+pub async fn ensure_partitions(
+    db: &DatabaseConnection,
+    table: &str,
+    days: &[i64],
+) -> Result<(), DbErr> {
+    debug_assert!(PARTITIONED.contains(&table));
     for day in days {
         let Some(date) = DateTime::from_timestamp(day * 86_400, 0).map(|d| d.date_naive()) else {
             continue;
         };
-        create_partition(db, "instance_metrics", date).await?;
+        create_partition(db, table, date).await?;
     }
     Ok(())
 }

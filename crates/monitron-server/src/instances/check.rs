@@ -11,7 +11,7 @@ use crate::db::entities::instance_agent;
 use crate::engine::catalog::Runnable;
 use crate::instances::client::AgentClient;
 use crate::instances::ingest::{Ingest, Source};
-use crate::instances::{metrics, probes, Connection, InstanceSettings};
+use crate::instances::{agent_config, metrics, probes, Connection, InstanceSettings};
 
 /// How often device information is fetched again in pull mode.
 const DEVICE_EVERY: chrono::Duration = chrono::Duration::hours(24);
@@ -24,6 +24,10 @@ pub struct Context<'a> {
     pub agents: &'a AgentClient,
     /// Stores snapshots.
     pub ingest: &'a Ingest,
+    /// Opens probe secrets in the agent configuration.
+    pub cipher: &'a crate::cipher::Cipher,
+    /// How long raw results are kept (older reports are not stored).
+    pub retention: &'a crate::history::Retention,
 }
 
 /// The snapshots' owner.
@@ -76,7 +80,9 @@ async fn housekeeping(
     timeout: Duration,
 ) -> anyhow::Result<()> {
     match ctx.agents.checks(monitor.id, settings, timeout).await {
-        Ok(results) => probes::store(ctx.db, monitor.id, &results).await?,
+        Ok(results) => {
+            probes::store(ctx.db, monitor.id, &results, ctx.retention, Utc::now()).await?;
+        }
         Err(err) => {
             tracing::warn!(monitor_id = %monitor.id, error = %err, "Reading the agent's probe results failed.");
         }
@@ -96,7 +102,7 @@ async fn housekeeping(
         a.device_at = Set(Some(now));
     }
     if row.config_revision > row.config_delivered {
-        let config: monitron_proto::AgentConfig = serde_json::from_value(row.config.clone())?;
+        let config = agent_config::for_agent(&row, ctx.cipher)?;
         ctx.agents
             .put_config(monitor.id, settings, &config, timeout)
             .await?;

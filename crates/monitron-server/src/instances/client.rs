@@ -65,6 +65,8 @@ fn build(skip_verify: bool) -> reqwest::Client {
     reqwest::Client::builder()
         .user_agent(concat!("monitron/", env!("CARGO_PKG_VERSION")))
         .danger_accept_invalid_certs(skip_verify)
+        // Credentials go to the configured address only.
+        .redirect(reqwest::redirect::Policy::none())
         .pool_idle_timeout(Duration::from_secs(30))
         .build()
         .unwrap_or_default()
@@ -317,13 +319,43 @@ async fn send<T: DeserializeOwned>(
         .map_err(|_| CallError::Unreachable(format!("no answer within {} s", timeout.as_secs())))?
         .map_err(|e| CallError::Unreachable(describe(&e)))?;
     let status = response.status();
-    let bytes = tokio::time::timeout(timeout, response.bytes())
+    let bytes = tokio::time::timeout(timeout, read_capped(response))
         .await
-        .map_err(|_| CallError::Unreachable("the answer did not arrive in time".into()))?
-        .map_err(|e| CallError::Unreachable(describe(&e)))?;
+        .map_err(|_| CallError::Unreachable("the answer did not arrive in time".into()))??;
     let envelope: Envelope<T> = serde_json::from_slice(&bytes)
         .map_err(|e| CallError::BadAnswer(format!("HTTP {}: {e}", status.as_u16())))?;
     Ok((status, envelope))
+}
+
+/// Most bytes read from one agent answer: a snapshot of a large host is tens of KB.
+const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
+
+/// Reads an answer body, refusing one larger than [`MAX_ANSWER_BYTES`].
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, CallError> {
+    let too_large = || {
+        CallError::BadAnswer(format!(
+            "the answer is larger than {} MiB",
+            MAX_ANSWER_BYTES / 1024 / 1024
+        ))
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| CallError::Unreachable(describe(&e)))?
+    {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn unwrap<T>(status: StatusCode, envelope: Envelope<T>) -> Result<T, CallError> {

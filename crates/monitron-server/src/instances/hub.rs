@@ -35,7 +35,8 @@ struct Connected {
 #[derive(Default)]
 pub struct Hub {
     agents: Mutex<HashMap<Uuid, Connected>>,
-    waiting: Mutex<HashMap<String, oneshot::Sender<ActionAnswer>>>,
+    /// Keyed by (instance, action): an agent answers only its own instance's actions.
+    waiting: Mutex<HashMap<(Uuid, Uuid), oneshot::Sender<ActionAnswer>>>,
 }
 
 impl Hub {
@@ -77,24 +78,33 @@ impl Hub {
         tx.is_some_and(|tx| tx.try_send(message).is_ok())
     }
 
-    /// Waits for the answer to action `id`, sent by [`Hub::send`].
-    pub fn expect_answer(&self, id: &str) -> oneshot::Receiver<ActionAnswer> {
+    /// Waits for the answer to action `action` of instance `monitor_id`, sent by
+    /// [`Hub::send`].
+    pub fn expect_answer(&self, monitor_id: Uuid, action: Uuid) -> oneshot::Receiver<ActionAnswer> {
         let (tx, rx) = oneshot::channel();
         self.waiting
             .lock()
             .expect("hub lock")
-            .insert(id.to_owned(), tx);
+            .insert((monitor_id, action), tx);
         rx
     }
 
     /// Stops waiting for an answer (timed out).
-    pub fn forget_answer(&self, id: &str) {
-        self.waiting.lock().expect("hub lock").remove(id);
+    pub fn forget_answer(&self, monitor_id: Uuid, action: Uuid) {
+        self.waiting
+            .lock()
+            .expect("hub lock")
+            .remove(&(monitor_id, action));
     }
 
     /// Hands an agent's answer to whoever waits for it.
-    pub fn answer(&self, id: &str, answer: ActionAnswer) {
-        if let Some(tx) = self.waiting.lock().expect("hub lock").remove(id) {
+    pub fn answer(&self, monitor_id: Uuid, action: Uuid, answer: ActionAnswer) {
+        if let Some(tx) = self
+            .waiting
+            .lock()
+            .expect("hub lock")
+            .remove(&(monitor_id, action))
+        {
             let _ = tx.send(answer);
         }
     }

@@ -171,6 +171,7 @@ async fn write_batch(
     let now_ms = now.timestamp_millis();
     let oldest = now_ms - retention.raw.as_millis() as i64;
     let mut rows: Vec<MetricRow> = Vec::new();
+    let mut outside = 0usize;
     let mut latest: HashMap<i64, (i64, Option<&Snapshot>)> = HashMap::new();
     for delivery in batch {
         let series_id = delivery.source.series_id;
@@ -180,6 +181,7 @@ async fn write_batch(
             // Older than raw retention, or stamped by a clock far ahead: nothing to keep
             // it in. Acknowledged all the same, so the agent does not resend it forever.
             if row.ts < oldest || row.ts > now_ms + MAX_CLOCK_AHEAD_MS {
+                outside += 1;
                 continue;
             }
             if row.ts > entry.0 {
@@ -188,13 +190,19 @@ async fn write_batch(
             rows.push(row);
         }
     }
+    if outside > 0 {
+        tracing::warn!(
+            snapshots = outside,
+            "Snapshots older than raw retention or stamped more than a day ahead were not stored."
+        );
+    }
     if db.get_database_backend() == DbBackend::Postgres {
         let mut days: Vec<i64> = rows.iter().map(|r| r.ts.div_euclid(86_400_000)).collect();
         days.sort_unstable();
         days.dedup();
         days.retain(|d| !partitions.days.contains(d));
         if !days.is_empty() {
-            retention::ensure_metric_partitions(db, &days).await?;
+            retention::ensure_partitions(db, "instance_metrics", &days).await?;
             partitions.days.extend(days);
         }
     }

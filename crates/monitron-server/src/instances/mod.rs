@@ -11,6 +11,8 @@
 //!
 //! Snapshots are stored by the [`ingest`] writer in tiers ([`metrics`]).
 
+pub mod actions;
+pub mod agent_config;
 pub mod check;
 pub mod client;
 pub mod enrollment;

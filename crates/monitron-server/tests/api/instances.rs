@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
 use crate::agent_process::AgentProcess;
@@ -295,19 +296,53 @@ async fn agent_config_is_delivered_on_the_next_poll(backend: Backend) {
         "{}",
         bad.text
     );
+    let misspelt = app
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/instances/{id}/agent-config"),
+            &admin,
+            Some(json!({ "probes": [], "plugin": { "interval_s": 5 } })),
+        )
+        .await;
+    assert_eq!(misspelt.code(), 40001, "{}", misspelt.text);
+    assert!(
+        misspelt.error().get("plugin").is_some(),
+        "{}",
+        misspelt.text
+    );
     let put = app
         .call(
             reqwest::Method::PUT,
             &format!("/api/v1/instances/{id}/agent-config"),
             &admin,
-            Some(
-                json!({ "probes": [ { "name": "gw", "type": "tcp", "interval_s": 5,
-                                       "config": { "host": "127.0.0.1", "port": agent.port } } ] }),
-            ),
+            Some(json!({ "probes": [
+                { "name": "gw", "type": "tcp", "interval_s": 5,
+                  "config": { "host": "127.0.0.1", "port": agent.port } },
+                { "name": "intranet", "type": "http", "interval_s": 60,
+                  "config": { "url": format!("http://127.0.0.1:{}/v1/health", agent.port),
+                              "auth": { "type": "basic", "username": "probe", "password": "probe-secret-1" } } } ] })),
         )
         .await;
     assert_eq!(put.code(), 0, "{}", put.text);
     let revision = put.data()["revision"].as_i64().unwrap();
+    // Probe secrets are sealed at rest and masked when shown.
+    assert_eq!(
+        put.data()["config"]["probes"][1]["config"]["auth"]["password"],
+        "********",
+        "{}",
+        put.text
+    );
+    let raw = app
+        .db
+        .query_one(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT config FROM instance_agents",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let raw: serde_json::Value = raw.try_get("", "config").unwrap();
+    assert!(!raw.to_string().contains("probe-secret-1"), "{raw}");
     wait_for(
         &app,
         &format!("/api/v1/instances/{id}/agent-config"),
@@ -365,6 +400,11 @@ async fn agent_config_is_delivered_on_the_next_poll(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(local["data"]["probes"][0]["name"], "gw", "{local}");
+    // The agent got the secret itself.
+    assert_eq!(
+        local["data"]["probes"][1]["config"]["auth"]["password"], "probe-secret-1",
+        "{local}"
+    );
 }
 
 async fn short_lived_agent_tokens_are_renewed(backend: Backend) {
