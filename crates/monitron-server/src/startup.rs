@@ -52,8 +52,16 @@ impl Application {
         let metrics = Metrics::new();
         let cipher = Cipher::new(secrets.encryption_key.expose_secret());
         // The writer task is detached: shutdown flushes it explicitly.
-        let (engine, _writer_task) =
-            crate::engine::Engine::start(db.clone(), cipher.clone(), metrics.clone(), &config);
+        let durable_db = crate::db::connect_durable(&config.database, &db).await?;
+        let (engine, _writer_task) = crate::engine::Engine::start(
+            crate::engine::Databases {
+                main: db.clone(),
+                durable: durable_db,
+            },
+            cipher.clone(),
+            metrics.clone(),
+            &config,
+        );
         engine.sync().await.context("Failed to load the monitors")?;
         let address = SocketAddr::new(config.bind_address, config.port);
         let listener = TcpListener::bind(address)

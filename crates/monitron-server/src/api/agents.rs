@@ -121,7 +121,7 @@ async fn store_batch(
     }
     snapshots.sort_by_key(|s| s.timestamp);
     probes::store(
-        &state.db,
+        state.engine.durable_db(),
         row.id,
         &results,
         &state.config.retention,

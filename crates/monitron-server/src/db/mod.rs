@@ -19,6 +19,27 @@ use crate::config::{DatabaseConfig, DatabaseKind};
 
 /// Opens the connection pool, creating the SQLite file and its folder when needed.
 pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnection> {
+    open(config, false).await
+}
+
+/// The pool for writes acknowledged to agents, which delete their buffered copy on the
+/// acknowledgement: on SQLite its commits sync the log (`synchronous=FULL`), so they
+/// survive a power cut; the main pool syncs at checkpoints, which costs a fifth of the
+/// engine's CPU per check when every batch syncs. Syncing the log also makes every
+/// earlier commit durable. PostgreSQL commits are durable already: the main pool is
+/// returned.
+pub async fn connect_durable(
+    config: &DatabaseConfig,
+    main: &DatabaseConnection,
+) -> anyhow::Result<DatabaseConnection> {
+    if config.kind == DatabaseKind::Sqlite {
+        open(config, true).await
+    } else {
+        Ok(main.clone())
+    }
+}
+
+async fn open(config: &DatabaseConfig, durable: bool) -> anyhow::Result<DatabaseConnection> {
     let url = config.url.expose_secret();
     if config.kind == DatabaseKind::Sqlite {
         if let Some(dir) =
@@ -41,12 +62,17 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
     if config.kind == DatabaseKind::Sqlite {
         // One writer at a time is SQLite's rule; WAL lets readers go on while it writes, and
         // the busy timeout makes writers queue instead of failing with "database is locked".
-        // FULL syncs the log on every commit: agents delete buffered data once its batch is
-        // acknowledged, so a commit must survive a power cut. Writes come in batches, so
-        // that is a few syncs a second.
-        options.map_sqlx_sqlite_opts(|o| {
+        let synchronous = if durable {
+            sea_orm::sqlx::sqlite::SqliteSynchronous::Full
+        } else {
+            sea_orm::sqlx::sqlite::SqliteSynchronous::Normal
+        };
+        if durable {
+            options.max_connections(2);
+        }
+        options.map_sqlx_sqlite_opts(move |o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
+                .synchronous(synchronous)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });

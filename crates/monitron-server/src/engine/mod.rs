@@ -42,6 +42,7 @@ pub const SYNC_INTERVAL: Duration = Duration::from_secs(5);
 
 struct Inner {
     db: DatabaseConnection,
+    durable_db: DatabaseConnection,
     cipher: Cipher,
     catalog: Catalog,
     writer: Writer,
@@ -49,6 +50,14 @@ struct Inner {
     events: broadcast::Sender<Event>,
     relays_events: bool,
     metrics: Metrics,
+}
+
+/// The engine's connection pools.
+pub struct Databases {
+    /// Everything else.
+    pub main: DatabaseConnection,
+    /// Writes acknowledged to agents ([`crate::db::connect_durable`]).
+    pub durable: DatabaseConnection,
 }
 
 /// Cheap to clone: one shared engine per process.
@@ -62,11 +71,12 @@ impl Engine {
     /// ends once every clone of the engine is dropped, after both have written what
     /// they hold.
     pub fn start(
-        db: DatabaseConnection,
+        databases: Databases,
         cipher: Cipher,
         metrics: Metrics,
         config: &Config,
     ) -> (Self, JoinHandle<()>) {
+        let Databases { main: db, durable } = databases;
         let (events, _) = broadcast::channel(4096);
         // An API process whose results may be written elsewhere relays stored states
         // instead, so its clients hear about every monitor exactly once.
@@ -81,7 +91,7 @@ impl Engine {
         // Push agents stream into the process they are connected to, so that process
         // always broadcasts their metrics itself.
         let (ingest, ingest_task) = Ingest::start(
-            db.clone(),
+            durable.clone(),
             metrics.clone(),
             events.clone(),
             config.retention,
@@ -101,6 +111,7 @@ impl Engine {
                     cipher: cipher.clone(),
                 },
                 db,
+                durable_db: durable,
                 cipher,
                 catalog: Catalog::default(),
                 writer,
@@ -120,6 +131,11 @@ impl Engine {
     /// The result writer.
     pub fn writer(&self) -> &Writer {
         &self.inner.writer
+    }
+
+    /// The pool for writes acknowledged to agents.
+    pub fn durable_db(&self) -> &DatabaseConnection {
+        &self.inner.durable_db
     }
 
     /// Stores agent snapshots.
