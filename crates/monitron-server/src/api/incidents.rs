@@ -44,7 +44,7 @@ pub enum IncidentStatus {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct IncidentQuery {
-    /// `service` or `domain`.
+    /// `service`, `domain` or `instance`.
     pub target_type: Option<Kind>,
     /// Only incidents of this monitor.
     pub target_id: Option<Uuid>,
@@ -65,7 +65,7 @@ pub struct IncidentQuery {
 pub struct IncidentView {
     /// Id.
     pub id: Uuid,
-    /// `service` or `domain`.
+    /// `service`, `domain` or `instance`.
     pub target_type: String,
     /// The monitor.
     pub target_id: Uuid,

@@ -198,7 +198,7 @@ pub async fn list(
 
 /// The fields of a new monitor row.
 pub struct NewMonitor {
-    /// Service or domain.
+    /// Service, domain or instance.
     pub kind: Kind,
     /// Name.
     pub name: String,

@@ -24,7 +24,7 @@ pub struct Runnable {
     pub id: Uuid,
     /// Time-series key.
     pub series_id: i64,
-    /// Service or domain.
+    /// Service, domain or instance.
     pub kind: Kind,
     /// Name (shared with the per-monitor gauges).
     pub name: Arc<str>,

@@ -19,7 +19,7 @@ pub enum Event {
     Result {
         /// Monitor id.
         monitor_id: Uuid,
-        /// Service or domain.
+        /// Service, domain or instance.
         kind: Kind,
         /// The monitor's group.
         group: Option<String>,
@@ -36,7 +36,7 @@ pub enum Event {
     Status {
         /// Monitor id.
         monitor_id: Uuid,
-        /// Service or domain.
+        /// Service, domain or instance.
         kind: Kind,
         /// The monitor's group.
         group: Option<String>,
