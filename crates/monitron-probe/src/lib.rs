@@ -25,6 +25,20 @@ pub mod tls;
 pub mod traceroute;
 pub mod udp;
 
+/// The first address of `host`, resolved within `timeout`; the error reads as a
+/// monitor's message ("cannot resolve ...", "... has no address").
+pub(crate) async fn resolve_first(
+    host: &str,
+    port: u16,
+    timeout: Duration,
+) -> Result<std::net::SocketAddr, String> {
+    match tokio::time::timeout(timeout, tokio::net::lookup_host((host, port))).await {
+        Ok(Ok(mut addrs)) => addrs.next().ok_or_else(|| format!("{host} has no address")),
+        Ok(Err(err)) => Err(format!("cannot resolve {host}: {err}")),
+        Err(_) => Err(format!("timed out resolving {host}")),
+    }
+}
+
 /// Field name -> reason, for settings that fail validation.
 pub type FieldErrors = BTreeMap<String, String>;
 

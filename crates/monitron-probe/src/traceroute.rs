@@ -102,35 +102,10 @@ impl Probe for Config {
     async fn run(&self, timeout: Duration) -> Outcome {
         let mut details = Details::default();
         let deadline = Instant::now() + timeout;
-        let address =
-            match tokio::time::timeout(timeout, tokio::net::lookup_host((self.host.as_str(), 0)))
-                .await
-            {
-                Ok(Ok(mut addrs)) => match addrs.next() {
-                    Some(a) => a.ip(),
-                    None => {
-                        return Outcome::down(
-                            None,
-                            format!("{} has no address", self.host),
-                            details,
-                        )
-                    }
-                },
-                Ok(Err(err)) => {
-                    return Outcome::down(
-                        None,
-                        format!("cannot resolve {}: {err}", self.host),
-                        details,
-                    )
-                }
-                Err(_) => {
-                    return Outcome::down(
-                        None,
-                        format!("timed out resolving {}", self.host),
-                        details,
-                    )
-                }
-            };
+        let address = match crate::resolve_first(&self.host, 0, timeout).await {
+            Ok(a) => a.ip(),
+            Err(message) => return Outcome::down(None, message, details),
+        };
         details.resolved_ip = Some(address);
         let config = self.clone();
         let traced = tokio::task::spawn_blocking(move || trace(&config, address, deadline)).await;

@@ -71,28 +71,9 @@ impl Probe for Config {
         let started = Instant::now();
         let deadline = started + timeout;
         let mut details = Details::default();
-        let address: SocketAddr = match tokio::time::timeout(
-            timeout,
-            tokio::net::lookup_host((self.host.as_str(), self.port)),
-        )
-        .await
-        {
-            Ok(Ok(mut addrs)) => match addrs.next() {
-                Some(a) => a,
-                None => {
-                    return Outcome::down(None, format!("{} has no address", self.host), details)
-                }
-            },
-            Ok(Err(err)) => {
-                return Outcome::down(
-                    None,
-                    format!("cannot resolve {}: {err}", self.host),
-                    details,
-                )
-            }
-            Err(_) => {
-                return Outcome::down(None, format!("timed out resolving {}", self.host), details)
-            }
+        let address: SocketAddr = match crate::resolve_first(&self.host, self.port, timeout).await {
+            Ok(a) => a,
+            Err(message) => return Outcome::down(None, message, details),
         };
         details.resolved_ip = Some(address.ip().to_string());
         let bind: SocketAddr = if address.is_ipv4() {

@@ -13,6 +13,8 @@ use axum::routing::get;
 use axum::Router;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 
+// Shared by the benchmarks; each uses part of it.
+#[allow(dead_code)]
 mod bench_support;
 use bench_support::{cpu_seconds, free_port, memory_mib};
 use serde_json::json;
@@ -120,22 +122,15 @@ async fn main() {
     tokio::spawn(async move { axum::serve(listener, target).await.unwrap() });
 
     // The server, in its own process so its CPU and memory are its own.
-    let work = std::env::temp_dir().join(format!("monitron-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&work).unwrap();
-    let data_dir = work.join("data");
-    let database_url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}/monitron.db?mode=rwc", data_dir.display()));
-    let backend = if database_url.starts_with("postgres") {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let bench_support::Server {
+        work,
+        database_url,
+        backend,
         process: mut server,
         base,
         token,
-    } = bench_support::start_server(&work, &database_url, &client).await;
+    } = bench_support::start_server("monitron-bench", &client).await;
     let pid = server.id();
 
     let created = Instant::now();
@@ -191,14 +186,14 @@ async fn main() {
     };
     let rss_after_setup = memory_mib(pid, "VmRSS:");
     let m0 = metrics(client.clone(), base.clone()).await;
-    let bytes0 = database_bytes(&database_url, &data_dir).await;
+    let bytes0 = database_bytes(&database_url, &work.join("data")).await;
     let cpu0 = cpu_seconds(pid);
     let t0 = Instant::now();
     tokio::time::sleep(Duration::from_secs(args.duration_s)).await;
     let cpu1 = cpu_seconds(pid);
     let elapsed = t0.elapsed().as_secs_f64();
     let m1 = metrics(client.clone(), base.clone()).await;
-    let bytes1 = database_bytes(&database_url, &data_dir).await;
+    let bytes1 = database_bytes(&database_url, &work.join("data")).await;
     let rss = memory_mib(pid, "VmHWM:");
     let rss_now = memory_mib(pid, "VmRSS:");
 

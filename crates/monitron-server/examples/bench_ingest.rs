@@ -16,6 +16,8 @@ use serde_json::json;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
+// Shared by the benchmarks; each uses part of it.
+#[allow(dead_code)]
 mod bench_support;
 use bench_support::{cpu_seconds, memory_mib};
 
@@ -94,22 +96,15 @@ async fn main() {
         .collect();
     let seconds: u64 = args.next().map_or(20, |s| s.parse().unwrap());
     let batch_size: usize = args.next().map_or(50, |s| s.parse().unwrap());
-    let work = std::env::temp_dir().join(format!("monitron-ingest-{}", std::process::id()));
-    std::fs::create_dir_all(&work).unwrap();
-    let data_dir = work.join("data");
-    let database_url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}/monitron.db?mode=rwc", data_dir.display()));
-    let backend = if database_url.starts_with("postgres") {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let bench_support::Server {
+        work,
+        backend,
         process: mut server,
         base,
         token,
-    } = bench_support::start_server(&work, &database_url, &client).await;
+        ..
+    } = bench_support::start_server("monitron-ingest", &client).await;
     let pid = server.id();
 
     println!("Ingest into {backend}: batches of {batch_size} snapshots, {seconds} s per step");

@@ -2,7 +2,6 @@
 //! and memory are its own), signed in as an administrator, and readings of a process's
 //! CPU time and memory from /proc.
 
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -40,6 +39,12 @@ pub fn free_port() -> u16 {
 
 /// A running server.
 pub struct Server {
+    /// Its working folder (data in `data/`).
+    pub work: std::path::PathBuf,
+    /// Its database: `DATABASE_URL`, or a SQLite file in `data/`.
+    pub database_url: String,
+    /// `SQLite` or `PostgreSQL`.
+    pub backend: &'static str,
     /// The process.
     pub process: Child,
     /// `http://127.0.0.1:<port>`.
@@ -48,9 +53,23 @@ pub struct Server {
     pub token: String,
 }
 
-/// Starts the release `monitron` beside this example on `database_url`, with its data
-/// in `work/data`, waits until it is ready and signs in.
-pub async fn start_server(work: &Path, database_url: &str, client: &reqwest::Client) -> Server {
+/// Starts the release `monitron` beside this example in a fresh folder named after the
+/// benchmark, on `DATABASE_URL` or a SQLite file there, waits until it is ready and signs
+/// in.
+pub async fn start_server(name: &str, client: &reqwest::Client) -> Server {
+    let work = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| {
+        format!(
+            "sqlite://{}/monitron.db?mode=rwc",
+            work.join("data").display()
+        )
+    });
+    let backend = if database_url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     let server_bin = std::env::current_exe()
         .unwrap()
         .parent()
@@ -61,11 +80,11 @@ pub async fn start_server(work: &Path, database_url: &str, client: &reqwest::Cli
     let port = free_port();
     let process = Command::new(&server_bin)
         .arg("serve")
-        .current_dir(work)
+        .current_dir(&work)
         .env("PORT", port.to_string())
         .env("BIND_ADDRESS", "127.0.0.1")
         .env("DATA_DIR", work.join("data"))
-        .env("DATABASE_URL", database_url)
+        .env("DATABASE_URL", &database_url)
         .env("LOG_LEVEL", "warn")
         .env("INITIAL_ADMIN_EMAIL", "bench@example.com")
         .env("INITIAL_ADMIN_PASSWORD", "bench-admin-password")
@@ -87,6 +106,9 @@ pub async fn start_server(work: &Path, database_url: &str, client: &reqwest::Cli
         .unwrap();
     let token = login["data"]["access_token"].as_str().unwrap().to_owned();
     Server {
+        work,
+        database_url,
+        backend,
         process,
         base,
         token,

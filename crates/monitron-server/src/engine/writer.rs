@@ -239,7 +239,7 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Res
             ts,
             up,
             response_us: history::micros(r.outcome.response_ms),
-            message: (!up).then(|| truncate(&r.outcome.message, 500)),
+            message: (!up).then(|| history::truncate(&r.outcome.message, 500)),
         });
         let t = tracked
             .entry(r.monitor.id)
@@ -292,7 +292,7 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Res
                 status_since: Set(t.since),
                 last_checked_at: Set(Some(r.checked_at)),
                 last_response_ms: Set(r.outcome.response_ms),
-                message: Set(Some(truncate(&r.outcome.message, 500))),
+                message: Set(Some(history::truncate(&r.outcome.message, 500))),
                 consecutive_failures: Set(i32::try_from(t.failures).unwrap_or(i32::MAX)),
                 consecutive_successes: Set(i32::try_from(t.successes).unwrap_or(i32::MAX)),
                 details: Set(keeps_details(&r.monitor).then(|| r.outcome.details.clone())),
@@ -344,7 +344,7 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Res
             group_name: Set(r.monitor.group.clone()),
             started_at: Set(r.checked_at),
             resolved_at: Set(None),
-            cause: Set(truncate(&cause, 500)),
+            cause: Set(history::truncate(&cause, 500)),
             last_message: Set(None),
             acknowledged_by: Set(None),
             acknowledged_at: Set(None),
@@ -376,7 +376,7 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Res
         let id = open.id;
         let mut active: incident::ActiveModel = open.into();
         active.resolved_at = Set(Some(r.checked_at));
-        active.last_message = Set(Some(truncate(&r.outcome.message, 500)));
+        active.last_message = Set(Some(history::truncate(&r.outcome.message, 500)));
         active.update(&txn).await?;
         audit::record(
             &txn,
@@ -398,13 +398,6 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Res
 /// Domains and certificate checks keep their last details (shown by the API).
 fn keeps_details(monitor: &Runnable) -> bool {
     matches!(monitor.check, Check::Domain(_)) || monitor.type_name() == "tls"
-}
-
-fn truncate(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((end, _)) => text[..end].to_owned(),
-        None => text.to_owned(),
-    }
 }
 
 fn publish(

@@ -109,6 +109,14 @@ pub struct ResultRow {
     pub message: Option<String>,
 }
 
+/// `text` cut to at most `max_chars` characters, for stored messages.
+pub fn truncate(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => text[..end].to_owned(),
+        None => text.to_owned(),
+    }
+}
+
 /// Microseconds from milliseconds, saturating.
 pub fn micros(ms: Option<f64>) -> Option<i32> {
     ms.filter(|v| v.is_finite() && *v >= 0.0)

@@ -10,8 +10,13 @@ use crate::db::statement;
 use crate::history::store::series_value;
 use crate::history::{Retention, Tier};
 
-fn get_i64(row: &QueryResult, col: &str) -> Result<i64, DbErr> {
-    Ok(row.try_get::<Option<i64>>("", col)?.unwrap_or(0))
+/// An integer column (NULL as 0), whichever width the backend gave it: PostgreSQL's
+/// `series_id` columns are 4 bytes.
+pub(crate) fn get_i64(row: &QueryResult, col: &str) -> Result<i64, DbErr> {
+    match row.try_get::<Option<i64>>("", col) {
+        Ok(v) => Ok(v.unwrap_or(0)),
+        Err(_) => Ok(row.try_get::<Option<i32>>("", col)?.map_or(0, i64::from)),
+    }
 }
 
 /// Sums over a window.
@@ -126,7 +131,8 @@ pub struct ResultPoint {
     pub message: Option<String>,
 }
 
-fn at(ms: i64) -> DateTime<Utc> {
+/// Epoch milliseconds as a time.
+pub(crate) fn at(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 

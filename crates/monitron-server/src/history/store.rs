@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, Value};
+
+use crate::history::query::get_i64;
 
 use crate::history::{ResultRow, Tier};
 
@@ -36,25 +38,36 @@ pub(crate) fn values_clause(rows: usize, columns: usize) -> String {
     vec![group; rows].join(",")
 }
 
+/// The multi-row INSERT of raw results; a result already stored (same series and
+/// millisecond) is skipped, and with `returning` the new ones are answered.
+fn results_statement(backend: DbBackend, chunk: &[ResultRow], returning: bool) -> Statement {
+    let sql = format!(
+        "INSERT INTO check_results (series_id, ts, up, response_us, message) VALUES {} \
+         ON CONFLICT DO NOTHING{}",
+        values_clause(chunk.len(), 5),
+        if returning {
+            " RETURNING series_id, ts"
+        } else {
+            ""
+        }
+    );
+    let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
+    for r in chunk {
+        values.push(series_value(backend, r.series_id));
+        values.push(r.ts.into());
+        values.push(r.up.into());
+        values.push(r.response_us.into());
+        values.push(r.message.clone().into());
+    }
+    crate::db::statement(backend, &sql, values)
+}
+
 /// Inserts raw results with multi-row INSERTs; a result already stored (same series and
 /// millisecond) is skipped.
 pub async fn insert_results(db: &impl ConnectionTrait, rows: &[ResultRow]) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
     for chunk in shaped_chunks(rows, ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO check_results (series_id, ts, up, response_us, message) VALUES {} ON CONFLICT DO NOTHING",
-            values_clause(chunk.len(), 5)
-        );
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
-        for r in chunk {
-            values.push(series_value(backend, r.series_id));
-            values.push(r.ts.into());
-            values.push(r.up.into());
-            values.push(r.response_us.into());
-            values.push(r.message.clone().into());
-        }
-        db.execute(crate::db::statement(backend, &sql, values))
-            .await?;
+        db.execute(results_statement(backend, chunk, false)).await?;
     }
     Ok(())
 }
@@ -68,27 +81,11 @@ pub async fn insert_new_results(
     let backend = db.get_database_backend();
     let mut inserted = std::collections::HashSet::new();
     for chunk in shaped_chunks(rows, ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO check_results (series_id, ts, up, response_us, message) VALUES {} \
-             ON CONFLICT DO NOTHING RETURNING series_id, ts",
-            values_clause(chunk.len(), 5)
-        );
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
-        for r in chunk {
-            values.push(series_value(backend, r.series_id));
-            values.push(r.ts.into());
-            values.push(r.up.into());
-            values.push(r.response_us.into());
-            values.push(r.message.clone().into());
-        }
         for row in db
-            .query_all(crate::db::statement(backend, &sql, values))
+            .query_all(results_statement(backend, chunk, true))
             .await?
         {
-            let series: i64 = row
-                .try_get::<i64>("", "series_id")
-                .or_else(|_| row.try_get::<i32>("", "series_id").map(i64::from))?;
-            inserted.insert((series, row.try_get::<i64>("", "ts")?));
+            inserted.insert((get_i64(&row, "series_id")?, get_i64(&row, "ts")?));
         }
     }
     // `remove`, not `contains`: a row given twice is new once.

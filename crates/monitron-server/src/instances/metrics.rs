@@ -17,13 +17,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use monitron_proto::Snapshot;
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Value};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Value};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::statement;
+use crate::history::query::{at, get_i64};
 use crate::history::store::{series_value, shaped_chunks, values_clause};
 use crate::history::{Retention, Tier};
 
@@ -440,15 +441,6 @@ pub async fn forget(db: &impl ConnectionTrait, series_id: i64) -> Result<(), DbE
         .await?;
     }
     Ok(())
-}
-
-fn get_i64(row: &QueryResult, col: &str) -> Result<i64, DbErr> {
-    row.try_get::<i64>("", col)
-        .or_else(|_| row.try_get::<i32>("", col).map(i64::from))
-}
-
-fn at(ms: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 
 #[cfg(test)]

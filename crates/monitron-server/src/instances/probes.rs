@@ -87,7 +87,7 @@ pub async fn store(
     let mut newest: HashMap<String, &CheckResult> = HashMap::new();
     let mut rows = Vec::with_capacity(in_window.len());
     for r in in_window {
-        let name = truncate(&r.name, MAX_NAME);
+        let name = history::truncate(&r.name, MAX_NAME);
         let series_id = match series_of.get(&name) {
             Some(id) => *id,
             None if series_of.len() >= MAX_CHECKS_PER_INSTANCE => {
@@ -106,12 +106,12 @@ pub async fn store(
                     monitor_id: Set(monitor_id),
                     name: Set(name.clone()),
                     series_id: Set(created.id),
-                    source: Set(truncate(&r.source, 16)),
-                    check_type: Set(truncate(&r.check_type, 32)),
+                    source: Set(history::truncate(&r.source, 16)),
+                    check_type: Set(history::truncate(&r.check_type, 32)),
                     last_at: Set(r.timestamp),
                     up: Set(r.up),
                     response_ms: Set(r.response_ms),
-                    message: Set(Some(truncate(&r.message, MAX_MESSAGE))),
+                    message: Set(Some(history::truncate(&r.message, MAX_MESSAGE))),
                     details: Set(Some(r.details.clone())),
                 }
                 .insert(&txn)
@@ -126,7 +126,7 @@ pub async fn store(
             ts: r.timestamp.timestamp_millis(),
             up: r.up,
             response_us: history::micros(r.response_ms),
-            message: (!r.up).then(|| truncate(&r.message, MAX_MESSAGE)),
+            message: (!r.up).then(|| history::truncate(&r.message, MAX_MESSAGE)),
         });
         let entry = newest.entry(name).or_insert(r);
         if r.timestamp > entry.timestamp {
@@ -144,12 +144,12 @@ pub async fn store(
             monitor_id: Set(monitor_id),
             series_id: Set(series_of[&name]),
             name: Set(name),
-            source: Set(truncate(&r.source, 16)),
-            check_type: Set(truncate(&r.check_type, 32)),
+            source: Set(history::truncate(&r.source, 16)),
+            check_type: Set(history::truncate(&r.check_type, 32)),
             last_at: Set(r.timestamp),
             up: Set(r.up),
             response_ms: Set(r.response_ms),
-            message: Set(Some(truncate(&r.message, MAX_MESSAGE))),
+            message: Set(Some(history::truncate(&r.message, MAX_MESSAGE))),
             details: Set(Some(r.details.clone())),
         })
         .on_conflict(
@@ -192,11 +192,4 @@ pub async fn forget(db: &impl ConnectionTrait, monitor_id: Uuid) -> Result<(), D
         .exec(db)
         .await?;
     Ok(())
-}
-
-fn truncate(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((end, _)) => text[..end].to_owned(),
-        None => text.to_owned(),
-    }
 }

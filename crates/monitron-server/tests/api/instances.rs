@@ -40,6 +40,23 @@ async fn pull_instance(app: &TestApp, admin: &Auth, agent: &AgentProcess, auth: 
     created["id"].as_str().unwrap().to_owned()
 }
 
+/// Waits for the device information of the instance at `path` and checks that it
+/// describes this machine.
+pub async fn device_of_this_host(app: &TestApp, admin: &Auth, path: &str) -> Value {
+    let device = wait_for(
+        app,
+        &format!("{path}/device"),
+        admin,
+        10,
+        "device information",
+        |d| d["device"]["hostname"].is_string(),
+    )
+    .await;
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    assert_eq!(device["device"]["hostname"], hostname.trim(), "{device}");
+    device
+}
+
 /// The agent's environment, right credentials, wrong credentials.
 type AuthCase = (Vec<(&'static str, &'static str)>, Value, Value);
 
@@ -157,17 +174,7 @@ async fn pull_mode_in_every_auth_mode(backend: Backend) {
     );
 
     // Device information on first contact.
-    let device = wait_for(
-        &app,
-        &format!("/api/v1/instances/{good}/device"),
-        &admin,
-        10,
-        "device information",
-        |d| d["device"]["hostname"].is_string(),
-    )
-    .await;
-    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
-    assert_eq!(device["device"]["hostname"], hostname.trim());
+    let device = device_of_this_host(&app, &admin, &format!("/api/v1/instances/{good}")).await;
     assert_eq!(
         device["device"]["memory_total_bytes"].as_u64().unwrap(),
         meminfo_total_bytes()
