@@ -148,6 +148,12 @@ impl Application {
                 stop.clone(),
             )));
         }
+        if roles.api {
+            background.push(tokio::spawn(crate::api::agents::follow_connected(
+                state.clone(),
+                stop.clone(),
+            )));
+        }
         if roles.worker {
             background.push(tokio::spawn(crate::engine::worker::run(
                 state.engine.clone(),

@@ -7,6 +7,8 @@
 //! - `POST /agents/enroll` and `POST /agents/push`: the same over plain HTTP, for
 //!   networks that block WebSocket; configuration and actions ride on push replies.
 
+use std::collections::HashMap;
+
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -18,18 +20,19 @@ use monitron_proto::push::{
 };
 use monitron_proto::AgentConfig;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::api::envelope::{self, ApiError, ApiResult};
 use crate::api::json::ApiJson;
-use crate::db::entities::{instance_agent, monitor};
+use crate::db::entities::{instance_action, instance_agent, monitor};
 use crate::instances::enrollment::{self, Authenticated, Proof};
-use crate::instances::hub::{ActionAnswer, POLL_EVERY};
+use crate::instances::hub::{ActionAnswer, Outgoing, POLL_EVERY};
 use crate::instances::ingest::Source;
 use crate::instances::{actions, agent_config, probes, Connection};
 use crate::monitors::{Check, Kind};
@@ -241,7 +244,7 @@ async fn session(mut socket: WebSocket, state: AppState, mut row: monitor::Model
     if !send(&mut socket, &ServerMessage::Welcome(hello)).await {
         return;
     }
-    let (tx, mut outgoing) = mpsc::channel::<ServerMessage>(64);
+    let (tx, mut outgoing) = mpsc::channel::<Outgoing>(64);
     state.agent_hub.connect(id, session, tx);
     tracing::info!(monitor_id = %id, "Agent connected.");
     let mut poll = tokio::time::interval(POLL_EVERY);
@@ -249,8 +252,24 @@ async fn session(mut socket: WebSocket, state: AppState, mut row: monitor::Model
     let mut heard = tokio::time::Instant::now();
     loop {
         tokio::select! {
-            message = outgoing.recv() => {
-                let Some(message) = message else { break };
+            handed = outgoing.recv() => {
+                let message = match handed {
+                    Some(Outgoing::Message(message)) => message,
+                    Some(Outgoing::Instance(fresh)) => {
+                        row = *fresh;
+                        continue;
+                    }
+                    Some(Outgoing::Agent(agent)) => {
+                        let Ok(config) = config_of(&state, &agent) else {
+                            break;
+                        };
+                        if config.revision <= sent_revision {
+                            continue;
+                        }
+                        ServerMessage::Config { config }
+                    }
+                    Some(Outgoing::Gone) | None => break,
+                };
                 if let ServerMessage::Config { config } = &message {
                     sent_revision = sent_revision.max(config.revision);
                 }
@@ -268,40 +287,6 @@ async fn session(mut socket: WebSocket, state: AppState, mut row: monitor::Model
                     && socket.send(Message::Ping(Vec::new().into())).await.is_err()
                 {
                     break;
-                }
-                // Name and group may have changed (events are filtered by group).
-                match monitor::Entity::find_by_id(id).one(&state.db).await {
-                    Ok(Some(fresh)) => row = fresh,
-                    Ok(None) => break,
-                    Err(_) => {}
-                }
-                // Work left in the database by other processes (or while disconnected).
-                if let Ok(actions) = take_pending_actions(&state, id).await {
-                    for a in actions {
-                        if !send(&mut socket, &ServerMessage::Action { id: a.id, action: a.action }).await {
-                            break;
-                        }
-                    }
-                }
-                match instance_agent::Entity::find_by_id(id).one(&state.db).await {
-                    Ok(Some(agent)) => {
-                        if agent.credential_hash.is_none() {
-                            // A new enrollment token was issued: this agent is out.
-                            break;
-                        }
-                        let Ok(config) = config_of(&state, &agent) else {
-                            break;
-                        };
-                        if config.revision > sent_revision {
-                            sent_revision = config.revision;
-                            if !send(&mut socket, &ServerMessage::Config { config }).await {
-                                break;
-                            }
-                        }
-                    }
-                    // The instance was deleted.
-                    Ok(None) => break,
-                    Err(_) => {}
                 }
             }
             incoming = socket.recv() => {
@@ -352,6 +337,79 @@ async fn session(mut socket: WebSocket, state: AppState, mut row: monitor::Model
     }
     state.agent_hub.disconnect(id, session);
     tracing::info!(monitor_id = %id, "Agent disconnected.");
+}
+
+/// Hands the connections of this process what changed in the database for their
+/// instances: pending actions (claimed here, so each reaches its agent once), the
+/// instance and agent records (configuration revisions, renames, revoked credentials,
+/// deletions). One set of reads per [`POLL_EVERY`] for all connected agents, however
+/// many there are, until `stop`.
+pub async fn follow_connected(state: AppState, stop: CancellationToken) {
+    let mut poll = tokio::time::interval(POLL_EVERY);
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = poll.tick() => {}
+        }
+        let connected = state.agent_hub.connected();
+        for chunk in connected.chunks(500) {
+            if let Err(err) = follow(&state, chunk).await {
+                tracing::warn!(error = %err, "Reading connected agents' instances failed.");
+            }
+        }
+    }
+}
+
+async fn follow(state: &AppState, ids: &[Uuid]) -> Result<(), sea_orm::DbErr> {
+    let hub = &state.agent_hub;
+    let monitors: HashMap<Uuid, monitor::Model> = monitor::Entity::find()
+        .filter(monitor::Column::Id.is_in(ids.iter().copied()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let mut agents: HashMap<Uuid, instance_agent::Model> = instance_agent::Entity::find()
+        .filter(instance_agent::Column::MonitorId.is_in(ids.iter().copied()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|a| (a.monitor_id, a))
+        .collect();
+    let pending = instance_action::Entity::find()
+        .filter(instance_action::Column::MonitorId.is_in(ids.iter().copied()))
+        .filter(instance_action::Column::DeliveredAt.is_null())
+        .order_by_asc(instance_action::Column::CreatedAt)
+        .all(&state.db)
+        .await?;
+    for id in ids {
+        let (Some(row), Some(agent)) = (monitors.get(id), agents.remove(id)) else {
+            hub.deliver(*id, Outgoing::Gone);
+            continue;
+        };
+        if agent.credential_hash.is_none() {
+            // A new enrollment token was issued: this agent is out.
+            hub.deliver(*id, Outgoing::Gone);
+            continue;
+        }
+        hub.deliver(*id, Outgoing::Instance(Box::new(row.clone())));
+        hub.deliver(*id, Outgoing::Agent(Box::new(agent)));
+    }
+    for a in pending {
+        let Ok(action) = serde_json::from_value(serde_json::Value::String(a.action.clone())) else {
+            continue;
+        };
+        if actions::claim(&state.db, a.id).await? {
+            let message = ServerMessage::Action {
+                id: a.id.to_string(),
+                action,
+            };
+            if !hub.send(a.monitor_id, message) {
+                actions::unclaim(&state.db, a.id).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The welcome as a JSON answer.

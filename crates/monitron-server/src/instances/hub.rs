@@ -1,9 +1,11 @@
 //! Push agents connected to this process over WebSocket: where to send a configuration
 //! or an action now, and who waits for an action's answer.
 //!
-//! An agent connected to another process is reached through the database instead: its
-//! connection there picks up raised configuration revisions and pending actions within
-//! a few seconds ([`POLL_EVERY`]).
+//! An agent connected to another process is reached through the database instead: one
+//! loop per process ([`crate::api::agents::follow_connected`]) reads, every
+//! [`POLL_EVERY`], what changed for all of its connected agents at once (raised
+//! configuration revisions, pending actions, renamed or deleted instances) and hands it
+//! to their connections.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -13,7 +15,9 @@ use monitron_proto::push::ServerMessage;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-/// How often a connection looks for work left in the database by other processes.
+use crate::db::entities::{instance_agent, monitor};
+
+/// How often connected agents' instances are read again for work left by other processes.
 pub const POLL_EVERY: Duration = Duration::from_secs(3);
 
 /// An agent's answer to an action.
@@ -25,10 +29,23 @@ pub struct ActionAnswer {
     pub message: String,
 }
 
+/// What a connection is handed.
+#[derive(Debug)]
+pub enum Outgoing {
+    /// A message for the agent.
+    Message(ServerMessage),
+    /// The instance as stored now (name and group for events).
+    Instance(Box<monitor::Model>),
+    /// The agent record as stored now (configuration revision, credential).
+    Agent(Box<instance_agent::Model>),
+    /// The instance was deleted or the agent's credential revoked: close.
+    Gone,
+}
+
 struct Connected {
     /// Distinguishes a reconnection from the connection it replaced.
     session: Uuid,
-    tx: mpsc::Sender<ServerMessage>,
+    tx: mpsc::Sender<Outgoing>,
 }
 
 /// The connections of this process.
@@ -41,7 +58,7 @@ pub struct Hub {
 
 impl Hub {
     /// Registers a connection; a previous one of the same instance is replaced.
-    pub fn connect(&self, monitor_id: Uuid, session: Uuid, tx: mpsc::Sender<ServerMessage>) {
+    pub fn connect(&self, monitor_id: Uuid, session: Uuid, tx: mpsc::Sender<Outgoing>) {
         self.agents
             .lock()
             .expect("hub lock")
@@ -67,15 +84,30 @@ impl Hub {
             .contains_key(&monitor_id)
     }
 
-    /// Sends a message to a connected agent; false when it is not connected here.
-    pub fn send(&self, monitor_id: Uuid, message: ServerMessage) -> bool {
+    /// The instances whose agents are connected here.
+    pub fn connected(&self) -> Vec<Uuid> {
+        self.agents
+            .lock()
+            .expect("hub lock")
+            .keys()
+            .copied()
+            .collect()
+    }
+
+    /// Hands something to a connection; false when it is not connected here.
+    pub fn deliver(&self, monitor_id: Uuid, outgoing: Outgoing) -> bool {
         let tx = self
             .agents
             .lock()
             .expect("hub lock")
             .get(&monitor_id)
             .map(|c| c.tx.clone());
-        tx.is_some_and(|tx| tx.try_send(message).is_ok())
+        tx.is_some_and(|tx| tx.try_send(outgoing).is_ok())
+    }
+
+    /// Sends a message to a connected agent; false when it is not connected here.
+    pub fn send(&self, monitor_id: Uuid, message: ServerMessage) -> bool {
+        self.deliver(monitor_id, Outgoing::Message(message))
     }
 
     /// Waits for the answer to action `action` of instance `monitor_id`, sent by
