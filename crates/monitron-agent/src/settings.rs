@@ -404,41 +404,7 @@ fn command(get: &impl Fn(&str) -> Option<String>, variable: &str, default: &str)
         .collect()
 }
 
-/// Parses `500ms`, `1s`, `5m` or `2h` (a whole number and a unit).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let bad = || format!("`{text}` is not a duration like 500ms, 1s, 5m or 2h");
-    let number: u64 = number.parse().map_err(|_| bad())?;
-    let millis_per_unit = match unit.trim() {
-        "ms" => 1,
-        "s" => 1_000,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        "" => return Err(format!("`{text}` needs a unit: ms, s, m or h")),
-        _ => return Err(bad()),
-    };
-    number
-        .checked_mul(millis_per_unit)
-        .filter(|&ms| ms <= 30 * 86_400_000)
-        .map(Duration::from_millis)
-        .ok_or_else(|| format!("`{text}` is longer than 30 days"))
-}
-
-/// Writes a duration the way [`parse_duration`] reads it.
-pub fn format_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms % 1000 != 0 {
-        format!("{ms}ms")
-    } else if ms % 60_000 != 0 || ms == 0 {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{}m", ms / 60_000)
-    }
-}
+pub use monitron_proto::duration::{format as format_duration, parse as parse_duration};
 
 #[cfg(test)]
 mod tests {
@@ -465,35 +431,25 @@ mod tests {
         settings(vars).unwrap_err().to_string()
     }
 
+    /// Regression: the server and the agent read durations with parsers of their own, which
+    /// disagreed on `30d` and bare numbers.
     #[test]
-    fn durations_parse_with_units() {
-        let cases = [
-            ("1s", Ok(Duration::from_secs(1))),
-            ("500ms", Ok(Duration::from_millis(500))),
-            ("5m", Ok(Duration::from_secs(300))),
-            (" 2h ", Ok(Duration::from_secs(7200))),
-            ("0s", Ok(Duration::ZERO)),
-        ];
-        for (text, want) in cases {
-            assert_eq!(parse_duration(text), want, "{text}");
-        }
-        for bad in [
-            "",
-            "s",
-            "5",
-            "1.5s",
-            "-1s",
-            "5 minutes",
-            "1d",
-            "99999999999999999999h",
-        ] {
-            assert!(parse_duration(bad).is_err(), "{bad} should be refused");
-        }
-        assert!(parse_duration("5").unwrap_err().contains("needs a unit"));
-        for d in [500, 1000, 90_000, 300_000] {
-            let d = Duration::from_millis(d);
-            assert_eq!(parse_duration(&format_duration(d)), Ok(d));
-        }
+    fn durations_read_as_the_server_reads_them() {
+        let mut vars = JWT.to_vec();
+        vars.extend([
+            ("MONITRON_AGENT_ACCESS_TTL", "1d"),
+            ("MONITRON_AGENT_COLLECT_INTERVAL", "2"),
+            ("MONITRON_AGENT_CACHE_TTL", "5s"),
+        ]);
+        let s = settings(&vars).unwrap();
+        assert_eq!(s.access_ttl, Duration::from_secs(86_400));
+        assert_eq!(
+            s.collect_interval,
+            Duration::from_secs(2),
+            "a bare number is seconds"
+        );
+        vars[2] = ("MONITRON_AGENT_ACCESS_TTL", "2d");
+        assert!(error_of(&vars).starts_with("MONITRON_AGENT_ACCESS_TTL"));
     }
 
     #[test]

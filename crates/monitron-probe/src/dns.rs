@@ -11,7 +11,7 @@ use hickory_resolver::proto::rr::{Name, RData, RecordType};
 use hickory_resolver::Resolver;
 use serde::{Deserialize, Serialize};
 
-use crate::{millis, FieldErrors, Outcome, Probe};
+use crate::{millis, FieldErrors, Outcome, Probe, Scope};
 
 /// Settings of a DNS check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,6 +127,8 @@ fn answer_text(data: &RData) -> Option<String> {
 }
 
 impl Probe for Config {
+    const SCOPE: Scope = Scope::Both;
+
     fn validate(&mut self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
         match fqdn(&self.name) {

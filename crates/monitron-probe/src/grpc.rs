@@ -13,7 +13,7 @@ use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::HealthCheckRequest;
 
 use crate::tcp::validate_host;
-use crate::{millis, FieldErrors, Outcome, Probe};
+use crate::{millis, FieldErrors, Outcome, Probe, Scope, Secret};
 
 /// Settings of a gRPC health check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,12 +52,19 @@ pub struct Details {
 }
 
 impl Probe for Config {
-    fn secrets_mut(&mut self) -> Vec<&mut String> {
+    const SCOPE: Scope = Scope::Both;
+
+    fn secrets_mut(&mut self) -> Vec<Secret<'_>> {
         self.metadata
             .iter_mut()
             .filter(|(name, _)| crate::is_secret_header(name))
-            .map(|(_, value)| value)
+            .map(|(name, value)| Secret::new(format!("metadata.{name}"), value))
             .collect()
+    }
+
+    fn destination(&self) -> Option<String> {
+        let scheme = if self.tls { "https" } else { "http" };
+        Some(crate::endpoint(scheme, &self.host, self.port))
     }
 
     fn validate(&mut self) -> Result<(), FieldErrors> {

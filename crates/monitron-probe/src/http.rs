@@ -12,7 +12,7 @@ use reqwest::redirect::Policy;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json_path::JsonPath;
 
-use crate::{millis, FieldErrors, Outcome, Probe};
+use crate::{millis, FieldErrors, Outcome, Probe, Scope, Secret};
 
 /// Most of a response body read for keyword and JSON checks.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -193,19 +193,32 @@ pub struct Details {
 }
 
 impl Probe for Config {
-    fn secrets_mut(&mut self) -> Vec<&mut String> {
-        let mut secrets: Vec<&mut String> = self
+    const SCOPE: Scope = Scope::Both;
+
+    fn secrets_mut(&mut self) -> Vec<Secret<'_>> {
+        let mut secrets: Vec<Secret<'_>> = self
             .headers
             .iter_mut()
             .filter(|(name, _)| crate::is_secret_header(name))
-            .map(|(_, value)| value)
+            .map(|(name, value)| Secret::new(format!("headers.{name}"), value))
             .collect();
         match &mut self.auth {
-            Some(Auth::Basic { password, .. }) => secrets.push(password),
-            Some(Auth::Bearer { token }) => secrets.push(token),
+            Some(Auth::Basic { password, .. }) => {
+                secrets.push(Secret::new("auth.password", password));
+            }
+            Some(Auth::Bearer { token }) => secrets.push(Secret::new("auth.token", token)),
             None => {}
         }
         secrets
+    }
+
+    fn destination(&self) -> Option<String> {
+        let url = url::Url::parse(&self.url).ok()?;
+        Some(crate::endpoint(
+            url.scheme(),
+            url.host_str()?,
+            url.port_or_known_default()?,
+        ))
     }
 
     fn validate(&mut self) -> Result<(), FieldErrors> {
@@ -443,6 +456,7 @@ static CLIENTS: LazyLock<[reqwest::Client; 4]> = LazyLock::new(|| {
                 Policy::none()
             })
             .pool_max_idle_per_host(0)
+            .dns_resolver(std::sync::Arc::new(crate::resolve::BoundedResolver))
             .user_agent(concat!("Monitron/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the HTTP client configuration is valid")

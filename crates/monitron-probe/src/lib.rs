@@ -6,9 +6,9 @@
 //! same code serves the server's workers and the agent's reachability probes.
 //!
 //! Adding a check type is one module implementing [`Probe`] plus one line in the
-//! `checks!` list below.
+//! `checks!` list below. Each module declares where its check may run ([`Scope`]): on the
+//! server as a service, on agents as a reachability probe, or both.
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
 
@@ -20,27 +20,14 @@ pub mod grpc;
 pub mod http;
 pub mod mqtt;
 pub mod ping;
+pub mod resolve;
 pub mod tcp;
 pub mod tls;
 pub mod traceroute;
 pub mod udp;
 
-/// The first address of `host`, resolved within `timeout`; the error reads as a
-/// monitor's message ("cannot resolve ...", "... has no address").
-pub(crate) async fn resolve_first(
-    host: &str,
-    port: u16,
-    timeout: Duration,
-) -> Result<std::net::SocketAddr, String> {
-    match tokio::time::timeout(timeout, tokio::net::lookup_host((host, port))).await {
-        Ok(Ok(mut addrs)) => addrs.next().ok_or_else(|| format!("{host} has no address")),
-        Ok(Err(err)) => Err(format!("cannot resolve {host}: {err}")),
-        Err(_) => Err(format!("timed out resolving {host}")),
-    }
-}
-
-/// Field name -> reason, for settings that fail validation.
-pub type FieldErrors = BTreeMap<String, String>;
+pub(crate) use monitron_proto::fields::verdict;
+pub use monitron_proto::FieldErrors;
 
 /// Whether the checked thing is healthy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,8 +93,56 @@ fn to_value(details: impl Serialize) -> serde_json::Value {
     serde_json::to_value(details).unwrap_or(serde_json::Value::Null)
 }
 
+/// Where a check type may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// On the server only.
+    Server,
+    /// On agents only: checks that hold a thread or need the host's own vantage point
+    /// (`traceroute`, `udp`), which the server must not run for any editor who asks.
+    Agent,
+    /// Anywhere.
+    Both,
+}
+
+impl Scope {
+    /// Whether the server runs it (as a service).
+    pub fn on_server(self) -> bool {
+        matches!(self, Self::Server | Self::Both)
+    }
+
+    /// Whether agents run it (as a probe).
+    pub fn on_agent(self) -> bool {
+        matches!(self, Self::Agent | Self::Both)
+    }
+}
+
+/// A secret setting: its JSON path inside the check's `config` (`auth.password`,
+/// `headers.Authorization`) and its value. Whoever stores configurations keys stored
+/// secrets by this path, never by position.
+#[derive(Debug)]
+pub struct Secret<'a> {
+    /// Path inside `config`.
+    pub path: String,
+    /// The value.
+    pub value: &'a mut String,
+}
+
+impl<'a> Secret<'a> {
+    /// A secret at `path`.
+    pub fn new(path: impl Into<String>, value: &'a mut String) -> Self {
+        Self {
+            path: path.into(),
+            value,
+        }
+    }
+}
+
 /// One check type.
 pub trait Probe {
+    /// Where this check type may run.
+    const SCOPE: Scope;
+
     /// Checks and normalises the settings, naming each bad field.
     fn validate(&mut self) -> Result<(), FieldErrors>;
 
@@ -116,8 +151,28 @@ pub trait Probe {
 
     /// The settings that are secrets (passwords, tokens, credential headers), so that
     /// whoever stores the configuration can seal them and mask them when showing it.
-    fn secrets_mut(&mut self) -> Vec<&mut String> {
+    fn secrets_mut(&mut self) -> Vec<Secret<'_>> {
         Vec::new()
+    }
+
+    /// Where the secrets are sent (scheme, host and port), for checks that hold any. A
+    /// stored secret may be kept for an unchanged destination only: otherwise whoever may
+    /// edit the check could point it at a server of their own and receive the secret.
+    fn destination(&self) -> Option<String> {
+        None
+    }
+}
+
+/// `scheme://host:port`, the way [`Probe::destination`] names where secrets go.
+pub(crate) fn endpoint(scheme: &str, host: &str, port: u16) -> String {
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    if host.contains(':') {
+        format!("{scheme}://[{host}]:{port}")
+    } else {
+        format!("{scheme}://{host}:{port}")
     }
 }
 
@@ -160,10 +215,41 @@ macro_rules! checks {
                 }
             }
 
-            /// The secret settings, for sealing and masking.
-            pub fn secrets_mut(&mut self) -> Vec<&mut String> {
+            /// Where a check type may run; `None` for an unknown type.
+            pub fn scope_of(type_name: &str) -> Option<Scope> {
+                match type_name {
+                    $($name => Some(<$config as Probe>::SCOPE),)*
+                    _ => None,
+                }
+            }
+
+            /// The type names whose scope satisfies `on` ([`Scope::on_server`], [`Scope::on_agent`]).
+            pub fn types_where(on: impl Fn(Scope) -> bool) -> Vec<&'static str> {
+                Self::TYPES
+                    .iter()
+                    .copied()
+                    .filter(|t| Self::scope_of(t).is_some_and(&on))
+                    .collect()
+            }
+
+            /// Where this check may run.
+            pub fn scope(&self) -> Scope {
+                match self {
+                    $(Self::$variant(_) => <$config as Probe>::SCOPE,)*
+                }
+            }
+
+            /// The secret settings with their paths inside `config`, for sealing and masking.
+            pub fn secrets_mut(&mut self) -> Vec<Secret<'_>> {
                 match self {
                     $(Self::$variant(c) => c.secrets_mut(),)*
+                }
+            }
+
+            /// Where the secrets are sent (see [`Probe::destination`]).
+            pub fn destination(&self) -> Option<String> {
+                match self {
+                    $(Self::$variant(c) => c.destination(),)*
                 }
             }
 
@@ -226,15 +312,6 @@ pub(crate) fn check_port(port: u16, errors: &mut FieldErrors) {
     }
 }
 
-/// `Ok` when no field failed validation.
-pub(crate) fn verdict(errors: FieldErrors) -> Result<(), FieldErrors> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
-}
-
 /// Milliseconds in a duration, as a float.
 pub(crate) fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -272,5 +349,19 @@ mod tests {
                 "udp"
             ]
         );
+    }
+
+    #[test]
+    fn scopes_keep_thread_holding_checks_on_agents() {
+        assert_eq!(
+            CheckConfig::types_where(Scope::on_server),
+            ["dns", "grpc", "http", "mqtt", "ping", "tcp", "tls"]
+        );
+        assert_eq!(
+            CheckConfig::types_where(Scope::on_agent),
+            CheckConfig::TYPES
+        );
+        assert_eq!(CheckConfig::scope_of("traceroute"), Some(Scope::Agent));
+        assert_eq!(CheckConfig::scope_of("gopher"), None);
     }
 }

@@ -11,7 +11,7 @@ use rumqttc::{AsyncClient, ConnectionError, Event, MqttOptions, Packet, QoS};
 use serde::{Deserialize, Serialize};
 
 use crate::tcp::validate_host;
-use crate::{millis, FieldErrors, Outcome, Probe};
+use crate::{millis, FieldErrors, Outcome, Probe, Scope, Secret};
 
 /// Settings of an MQTT check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,8 +99,18 @@ fn unique_suffix() -> String {
 }
 
 impl Probe for Config {
-    fn secrets_mut(&mut self) -> Vec<&mut String> {
-        self.password.iter_mut().collect()
+    const SCOPE: Scope = Scope::Both;
+
+    fn secrets_mut(&mut self) -> Vec<Secret<'_>> {
+        self.password
+            .iter_mut()
+            .map(|password| Secret::new("password", password))
+            .collect()
+    }
+
+    fn destination(&self) -> Option<String> {
+        let scheme = if self.tls { "mqtts" } else { "mqtt" };
+        Some(crate::endpoint(scheme, &self.host, self.port))
     }
 
     fn validate(&mut self) -> Result<(), FieldErrors> {

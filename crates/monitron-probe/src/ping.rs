@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use surge_ping::{Client, Config as SocketConfig, PingIdentifier, PingSequence, ICMP};
 
 use crate::tcp::validate_host;
-use crate::{millis, FieldErrors, Outcome, Probe};
+use crate::{millis, FieldErrors, Outcome, Probe, Scope};
 
 /// Most echo requests per check.
 pub const MAX_COUNT: u16 = 100;
@@ -62,6 +62,8 @@ pub struct Details {
 }
 
 impl Probe for Config {
+    const SCOPE: Scope = Scope::Both;
+
     fn validate(&mut self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
         validate_host(&mut self.host, &mut errors);
@@ -80,7 +82,7 @@ impl Probe for Config {
     async fn run(&self, timeout: Duration) -> Outcome {
         let mut details = Details::default();
         let deadline = Instant::now() + timeout;
-        let address = match crate::resolve_first(&self.host, 0, timeout).await {
+        let address = match crate::resolve::first(&self.host, 0, timeout).await {
             Ok(a) => a.ip(),
             Err(message) => return Outcome::down(None, message, details),
         };

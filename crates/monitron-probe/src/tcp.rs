@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{millis, FieldErrors, Outcome, Probe};
+use crate::{millis, FieldErrors, Outcome, Probe, Scope};
 
 /// Settings of a TCP check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +53,8 @@ pub(crate) fn validate_host(host: &mut String, errors: &mut FieldErrors) {
 }
 
 impl Probe for Config {
+    const SCOPE: Scope = Scope::Both;
+
     fn validate(&mut self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
         validate_host(&mut self.host, &mut errors);
@@ -89,17 +91,7 @@ pub(crate) async fn connect(
 ) -> Result<(tokio::net::TcpStream, SocketAddr), String> {
     let started = Instant::now();
     let budget = deadline.saturating_duration_since(started);
-    let addresses: Vec<SocketAddr> =
-        match tokio::time::timeout(budget, tokio::net::lookup_host((host, port))).await {
-            Ok(Ok(addrs)) => addrs.collect(),
-            Ok(Err(err)) => return Err(format!("cannot resolve {host}: {err}")),
-            Err(_) => {
-                return Err(format!(
-                    "timed out resolving {host} after {} s",
-                    budget.as_secs_f64()
-                ))
-            }
-        };
+    let addresses = crate::resolve::lookup(host, port, budget).await?;
     details.dns_ms = Some(millis(started.elapsed()));
     let Some(first) = addresses.first() else {
         return Err(format!("{host} has no address"));

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::tcp::validate_host;
-use crate::{millis, FieldErrors, Outcome, Probe};
+use crate::{millis, FieldErrors, Outcome, Probe, Scope};
 
 /// Settings of a TLS certificate check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +84,8 @@ impl Config {
 }
 
 impl Probe for Config {
+    const SCOPE: Scope = Scope::Both;
+
     fn validate(&mut self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
         validate_host(&mut self.host, &mut errors);

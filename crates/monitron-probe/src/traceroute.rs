@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::tcp::validate_host;
-use crate::{millis, FieldErrors, Outcome, Probe};
+use crate::{millis, FieldErrors, Outcome, Probe, Scope};
 
 /// Most hops.
 pub const MAX_HOPS: u8 = 64;
@@ -75,6 +75,8 @@ pub struct Details {
 }
 
 impl Probe for Config {
+    const SCOPE: Scope = Scope::Agent;
+
     fn validate(&mut self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
         validate_host(&mut self.host, &mut errors);
@@ -102,7 +104,7 @@ impl Probe for Config {
     async fn run(&self, timeout: Duration) -> Outcome {
         let mut details = Details::default();
         let deadline = Instant::now() + timeout;
-        let address = match crate::resolve_first(&self.host, 0, timeout).await {
+        let address = match crate::resolve::first(&self.host, 0, timeout).await {
             Ok(a) => a.ip(),
             Err(message) => return Outcome::down(None, message, details),
         };

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::tcp::validate_host;
-use crate::{millis, FieldErrors, Outcome, Probe};
+use crate::{millis, FieldErrors, Outcome, Probe, Scope};
 
 /// Largest payload, in bytes.
 pub const MAX_PAYLOAD: usize = 8192;
@@ -48,6 +48,8 @@ pub struct Details {
 }
 
 impl Probe for Config {
+    const SCOPE: Scope = Scope::Agent;
+
     fn validate(&mut self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
         validate_host(&mut self.host, &mut errors);
@@ -71,7 +73,8 @@ impl Probe for Config {
         let started = Instant::now();
         let deadline = started + timeout;
         let mut details = Details::default();
-        let address: SocketAddr = match crate::resolve_first(&self.host, self.port, timeout).await {
+        let address: SocketAddr = match crate::resolve::first(&self.host, self.port, timeout).await
+        {
             Ok(a) => a,
             Err(message) => return Outcome::down(None, message, details),
         };

@@ -10,12 +10,9 @@
 //! reaches an older agent. Where a person writes a configuration (the server's and the
 //! agent's `PUT` endpoints), [`unknown_fields`] refuses misspelt names instead.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-/// Field name to what is wrong with it, as in the API's error envelope.
-pub type FieldErrors = BTreeMap<String, String>;
+pub use crate::fields::FieldErrors;
 
 /// Most probes on one agent.
 pub const MAX_PROBES: usize = 100;

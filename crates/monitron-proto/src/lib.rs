@@ -6,10 +6,13 @@
 pub mod agent_api;
 pub mod config;
 pub mod device;
+pub mod duration;
+pub mod fields;
 pub mod push;
 pub mod signing;
 pub mod snapshot;
 
 pub use config::AgentConfig;
 pub use device::DeviceInfo;
+pub use fields::FieldErrors;
 pub use snapshot::Snapshot;

@@ -76,12 +76,14 @@ pub struct Disk {
     pub used_bytes: u64,
     /// `used_bytes` as a share of `total_bytes`, 0-100.
     pub used_pct: f64,
-    /// Bytes read from the device per second over the last interval.
+    /// Bytes read from the device per second over the last interval; `null` until the
+    /// device has been read twice (a rate needs two samples).
     #[serde(default)]
-    pub read_bytes_per_s: f64,
-    /// Bytes written to the device per second over the last interval.
+    pub read_bytes_per_s: Option<f64>,
+    /// Bytes written to the device per second over the last interval; `null` until the
+    /// device has been read twice.
     #[serde(default)]
-    pub write_bytes_per_s: f64,
+    pub write_bytes_per_s: Option<f64>,
 }
 
 /// One network interface.
@@ -93,10 +95,14 @@ pub struct Network {
     pub rx_bytes: u64,
     /// Bytes sent since the interface came up.
     pub tx_bytes: u64,
-    /// Bytes received per second over the last interval.
-    pub rx_bytes_per_s: f64,
-    /// Bytes sent per second over the last interval.
-    pub tx_bytes_per_s: f64,
+    /// Bytes received per second over the last interval; `null` until the interface has
+    /// been read twice (a rate needs two samples).
+    #[serde(default)]
+    pub rx_bytes_per_s: Option<f64>,
+    /// Bytes sent per second over the last interval; `null` until the interface has been
+    /// read twice.
+    #[serde(default)]
+    pub tx_bytes_per_s: Option<f64>,
     /// Link speed, where the interface reports one.
     #[serde(default)]
     pub speed_mbps: Option<u64>,

@@ -2,13 +2,24 @@
 //! it, to what, from where and in which request. Written in the same transaction as the
 //! change it records, so the log never claims a change that was rolled back.
 
+use std::net::IpAddr;
+
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 use uuid::Uuid;
 
-use crate::api::meta::RequestMeta;
 use crate::auth::Principal;
 use crate::db::entities::{audit_log, user};
+
+/// Where an audited action came from: the request that asked for it and the client's
+/// address. Work the server does on its own (the engine, start-up) has none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The request id.
+    pub request_id: String,
+    /// The client's address, when known.
+    pub ip: Option<IpAddr>,
+}
 
 /// Who performed an action.
 #[derive(Debug, Clone)]
@@ -101,7 +112,7 @@ impl<'a> Entry<'a> {
 /// Writes one record.
 pub async fn record(
     db: &impl ConnectionTrait,
-    meta: Option<&RequestMeta>,
+    origin: Option<&Origin>,
     entry: Entry<'_>,
 ) -> Result<(), DbErr> {
     audit_log::ActiveModel {
@@ -112,8 +123,8 @@ pub async fn record(
         action: Set(entry.action.to_owned()),
         target_type: Set(entry.target_type.map(str::to_owned)),
         target_id: Set(entry.target_id),
-        request_id: Set(meta.map(|m| m.request_id.clone())),
-        ip: Set(meta.and_then(|m| m.ip).map(|ip| ip.to_string())),
+        request_id: Set(origin.map(|o| o.request_id.clone())),
+        ip: Set(origin.and_then(|o| o.ip).map(|ip| ip.to_string())),
         details: Set(entry.details),
     }
     .insert(db)

@@ -22,6 +22,16 @@ pub enum Bootstrap {
     SetupToken(String),
 }
 
+/// Brings a database up to date: the schema migrated, then default settings added
+/// where they are missing (a new database, or settings a newer version introduced).
+pub async fn prepare_database(db: &DatabaseConnection) -> anyhow::Result<()> {
+    crate::db::migrate(db).await?;
+    settings::ensure_defaults(db)
+        .await
+        .context("Failed to seed default settings")?;
+    Ok(())
+}
+
 /// Runs the first-start duties.
 pub async fn run(db: &DatabaseConnection, config: &Config) -> anyhow::Result<Bootstrap> {
     if !users::none_exist(db).await? {
@@ -37,12 +47,9 @@ pub async fn run(db: &DatabaseConnection, config: &Config) -> anyhow::Result<Boo
             bail!("INITIAL_ADMIN_PASSWORD: {e}");
         }
         let txn = crate::db::begin_write(db).await?;
-        let user =
-            crate::api::users::insert_user(&txn, &username, &email, None, password, Role::Admin)
-                .await
-                .map_err(|e| {
-                    anyhow::anyhow!("Failed to create the initial administrator: {e:?}")
-                })?;
+        let user = crate::users::insert_user(&txn, &username, &email, None, password, Role::Admin)
+            .await
+            .map_err(|e| anyhow::anyhow!("Failed to create the initial administrator: {e:?}"))?;
         audit::record(&txn, None, Entry::new(Actor::system(), "user.create").target("user", user.id).details(serde_json::json!({ "username": user.username, "role": "admin", "source": "INITIAL_ADMIN" }))).await?;
         txn.commit()
             .await

@@ -68,7 +68,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let db = crate::db::connect(&config.database).await?;
-            crate::db::migrate(&db).await?;
+            crate::bootstrap::prepare_database(&db).await?;
             db.close().await?;
             println!("Database schema is up to date.");
             Ok(())

@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use croner::Cron;
 use serde::{Deserialize, Serialize};
 
-use crate::api::envelope::FieldErrors;
+use crate::error::FieldErrors;
 
 /// Longest period between pings: one year.
 pub const MAX_PERIOD_S: u32 = 366 * 86_400;

@@ -1,4 +1,10 @@
 //! Outgoing e-mail over SMTP (lettre), configured by the `EMAIL_*` variables.
+//!
+//! E-mail is durable work: [`enqueue`] writes it to the outbox in the transaction that
+//! promised it (a password-reset link is issued and mailed, or neither), and workers send
+//! it with [`deliver`], retried up to 10 times with growing delays. The stored message is
+//! sealed with `ENCRYPTION_KEY`: it carries credentials (reset links) that the database
+//! otherwise keeps only as hashes.
 
 use std::time::Duration;
 
@@ -6,9 +12,13 @@ use anyhow::Context;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sea_orm::ConnectionTrait;
 use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
 
+use crate::cipher::Cipher;
 use crate::config::{EmailConfig, EmailTls};
+use crate::queue::{outbox, Handled, WorkKind};
 
 /// Sends e-mail through the configured SMTP server.
 #[derive(Clone)]
@@ -18,7 +28,7 @@ pub struct Mailer {
 }
 
 /// An e-mail to send.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Email {
     /// Recipient address.
     pub to: String,
@@ -74,27 +84,40 @@ impl Mailer {
             .context("SMTP delivery failed")?;
         Ok(())
     }
+}
 
-    /// Sends in the background, retrying with backoff, so the caller's answer does not
-    /// depend on (or reveal) the mail server's speed. Failures are logged.
-    pub fn send_in_background(&self, email: Email) {
-        let mailer = self.clone();
-        tokio::spawn(async move {
-            let mut delay = Duration::from_secs(1);
-            for attempt in 1..=5 {
-                match mailer.send(&email).await {
-                    Ok(()) => {
-                        tracing::info!(attempt, subject = %email.subject, "E-mail sent.");
-                        return;
-                    }
-                    Err(err) => {
-                        tracing::warn!(attempt, error = %format!("{err:#}"), "E-mail delivery failed; will retry.");
-                        tokio::time::sleep(delay).await;
-                        delay *= 2;
-                    }
-                }
-            }
-            tracing::error!(subject = %email.subject, "E-mail could not be delivered after 5 attempts.");
-        });
+/// Queues `email` in the caller's transaction (sealed); a worker sends it once the
+/// transaction commits.
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    cipher: &Cipher,
+    email: &Email,
+) -> Result<(), sea_orm::DbErr> {
+    let json = serde_json::to_string(email).expect("an e-mail serializes");
+    outbox::enqueue(db, WorkKind::Email, cipher.seal(&json).into_bytes()).await?;
+    Ok(())
+}
+
+/// Sends one queued e-mail: the `email` kind's unit of work. A mail server that refuses
+/// or cannot be reached is worth another try; a message that cannot be read is not.
+pub async fn deliver(mailer: &Mailer, cipher: &Cipher, payload: &[u8], attempt: u32) -> Handled {
+    let email = std::str::from_utf8(payload)
+        .map_err(anyhow::Error::from)
+        .and_then(|sealed| Ok(cipher.open(sealed)?))
+        .and_then(|json| Ok(serde_json::from_str::<Email>(&json)?));
+    let email = match email {
+        Ok(email) => email,
+        Err(err) => {
+            return Handled::Dead(format!(
+                "a queued e-mail cannot be read (was ENCRYPTION_KEY changed?): {err:#}"
+            ));
+        }
+    };
+    match mailer.send(&email).await {
+        Ok(()) => {
+            tracing::info!(attempt, subject = %email.subject, "E-mail sent.");
+            Handled::Done
+        }
+        Err(err) => Handled::Retry(format!("{err:#}")),
     }
 }

@@ -1,12 +1,9 @@
 //! Prometheus metrics: HTTP request counts and latencies labelled by route template (never
-//! the raw path, which would explode cardinality), plus process metrics.
+//! the raw path, which would explode cardinality; the API's middleware records them), the
+//! engine's instruments, and process metrics.
 
-use std::time::Instant;
-
-use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
 use std::sync::Arc;
+use std::time::Duration;
 
 use prometheus::core::{Collector, Desc};
 use prometheus::proto::MetricFamily;
@@ -16,7 +13,6 @@ use prometheus::{
 };
 
 use crate::monitor_gauges::MonitorGauges;
-use crate::state::AppState;
 
 /// Registers the shared per-monitor gauges.
 struct SharedGauges(Arc<MonitorGauges>);
@@ -63,6 +59,10 @@ pub struct EngineMetrics {
     pub monitors: Arc<MonitorGauges>,
     /// Agent snapshots stored.
     pub snapshots_stored: IntCounter,
+    /// Results the writer could not store after its retries.
+    pub results_lost: IntCounter,
+    /// Checks that panicked (a bug in a check type); the monitor's next slot runs again.
+    pub check_panics: IntCounter,
 }
 
 impl EngineMetrics {
@@ -113,6 +113,16 @@ impl EngineMetrics {
             "Agent metric snapshots stored.",
         )
         .expect("valid metric");
+        let results_lost = IntCounter::new(
+            "monitron_results_lost_total",
+            "Check results that could not be stored after every retry.",
+        )
+        .expect("valid metric");
+        let check_panics = IntCounter::new(
+            "monitron_check_panics_total",
+            "Checks that panicked instead of reporting an outcome.",
+        )
+        .expect("valid metric");
         let monitors = Arc::new(MonitorGauges::default());
         for c in [
             Box::new(snapshots_stored.clone()) as Box<dyn prometheus::core::Collector>,
@@ -124,6 +134,8 @@ impl EngineMetrics {
             Box::new(batch_size.clone()),
             Box::new(scheduler_active.clone()),
             Box::new(scheduled_monitors.clone()),
+            Box::new(results_lost.clone()),
+            Box::new(check_panics.clone()),
         ] {
             registry.register(c).expect("registered once");
         }
@@ -137,6 +149,8 @@ impl EngineMetrics {
             scheduled_monitors,
             monitors,
             snapshots_stored,
+            results_lost,
+            check_panics,
         }
     }
 }
@@ -210,21 +224,13 @@ impl Default for Metrics {
     }
 }
 
-/// Middleware recording each request's route, method, status and latency.
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = request.method().as_str().to_owned();
-    let started = Instant::now();
-    let response = next.run(request).await;
-    let m = &state.metrics;
-    let status = response.status();
-    let labels = [route.as_str(), method.as_str(), status.as_str()];
-    m.http_duration
-        .with_label_values(&labels)
-        .observe(started.elapsed().as_secs_f64());
-    m.http_requests.with_label_values(&labels).inc();
-    response
+impl Metrics {
+    /// Records one answered HTTP request by route template, method and status.
+    pub fn observe_request(&self, route: &str, method: &str, status: &str, took: Duration) {
+        let labels = [route, method, status];
+        self.http_duration
+            .with_label_values(&labels)
+            .observe(took.as_secs_f64());
+        self.http_requests.with_label_values(&labels).inc();
+    }
 }

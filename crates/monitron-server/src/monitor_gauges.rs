@@ -1,7 +1,9 @@
-//! Per-monitor gauges for `/metrics` (up, last response time, days left on the
-//! certificate and the domain registration, and the latest CPU, memory, disk and GPU
-//! usage of instances), held as one compact sample per monitor and turned into
-//! Prometheus metric families only when scraped.
+//! Per-monitor gauges for `/metrics` (up, last response time, when the certificate and
+//! the domain registration expire, and the latest CPU, memory, disk and GPU usage of
+//! instances), held as one compact sample per monitor and turned into Prometheus metric
+//! families only when scraped. Names follow Prometheus conventions: base units (seconds),
+//! expiry as a Unix timestamp (as blackbox_exporter's `probe_ssl_earliest_cert_expiry`),
+//! so an alert is `expiry - time() < 14 * 86400`.
 //!
 //! A `GaugeVec` child per monitor and gauge would keep a copy of the metric description
 //! and its label pairs for every series: over a kilobyte each, tens of megabytes at
@@ -27,10 +29,10 @@ pub struct Sample {
     pub up: bool,
     /// Response time of the last check, ms.
     pub response_ms: Option<f64>,
-    /// Days until the TLS certificate expires.
-    pub certificate_days: Option<i64>,
-    /// Days until the domain registration expires.
-    pub domain_days: Option<i64>,
+    /// When the TLS certificate expires, Unix seconds.
+    pub certificate_expires_at: Option<i64>,
+    /// When the domain registration expires, Unix seconds.
+    pub domain_expires_at: Option<i64>,
 }
 
 const FAMILIES: [(&str, &str); 4] = [
@@ -39,16 +41,16 @@ const FAMILIES: [(&str, &str); 4] = [
         "1 when the monitor's last check passed, 0 when it failed.",
     ),
     (
-        "monitron_monitor_response_ms",
-        "Response time of the monitor's last check, in milliseconds.",
+        "monitron_monitor_response_seconds",
+        "Response time of the monitor's last check, in seconds.",
     ),
     (
-        "monitron_certificate_days_left",
-        "Days until the monitored TLS certificate expires.",
+        "monitron_certificate_expiry_timestamp_seconds",
+        "When the monitored TLS certificate expires, as a Unix timestamp.",
     ),
     (
-        "monitron_domain_days_left",
-        "Days until the monitored domain registration expires.",
+        "monitron_domain_expiry_timestamp_seconds",
+        "When the monitored domain registration expires, as a Unix timestamp.",
     ),
 ];
 
@@ -182,9 +184,9 @@ impl Collector for MonitorGauges {
             let id = id.to_string();
             let values = [
                 Some(if s.up { 1.0 } else { 0.0 }),
-                s.response_ms,
-                s.certificate_days.map(|d| d as f64),
-                s.domain_days.map(|d| d as f64),
+                s.response_ms.map(|ms| ms / 1000.0),
+                s.certificate_expires_at.map(|t| t as f64),
+                s.domain_expires_at.map(|t| t as f64),
             ];
             for (family, value) in families.iter_mut().zip(values) {
                 let Some(value) = value else { continue };
@@ -242,8 +244,8 @@ mod tests {
                 check_type: "http",
                 up: true,
                 response_ms: Some(12.5),
-                certificate_days: None,
-                domain_days: None,
+                certificate_expires_at: None,
+                domain_expires_at: Some(1_800_000_000),
             },
         );
         let mut out = Vec::new();
@@ -254,9 +256,18 @@ mod tests {
         assert!(text.contains(&format!(
             "monitron_monitor_up{{kind=\"service\",monitor_id=\"{id}\",name=\"shop \\\"main\\\"\",type=\"http\"}} 1"
         )), "{text}");
-        assert!(text.contains("monitron_monitor_response_ms{"), "{text}");
         assert!(
-            !text.contains("monitron_certificate_days_left{"),
+            text.contains("monitron_monitor_response_seconds{"),
+            "{text}"
+        );
+        assert!(text.contains("} 0.0125\n"), "in seconds: {text}");
+        assert!(
+            text.contains("monitron_domain_expiry_timestamp_seconds{")
+                && text.contains("} 1800000000\n"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("monitron_certificate_expiry_timestamp_seconds{"),
             "no sample, no series"
         );
         gauges.remove(id);

@@ -13,7 +13,7 @@ use std::time::Duration;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::duration::parse_duration;
+use monitron_proto::duration::parse as parse_duration;
 
 /// `N/period`: at most N requests per period, the budget refilling evenly over it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,17 +18,45 @@ use crate::cipher::Cipher;
 use crate::config::Config;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
-use crate::queue::{InProcess, Queue, RabbitMq};
+use crate::queue::{InProcess, Outbox, Queue, RabbitMq, WorkKind};
 use crate::rate_limit::Limiters;
 use crate::scheduler::SchedulerConfig;
 use crate::state::AppState;
+
+/// E-mails one worker sends at the same time.
+const EMAIL_CONCURRENCY: usize = 4;
 
 /// A built server, bound and ready to run.
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    mailer: Option<Mailer>,
     port: u16,
     bootstrap: Bootstrap,
+}
+
+/// Refuses role sets that would lose or never run work: without RabbitMQ, check jobs stay
+/// in the process that schedules them, so it must run the workers too (and workers need
+/// the scheduler beside them). An API-only process beside them is fine.
+fn check_roles(config: &Config) -> anyhow::Result<()> {
+    let roles = config.roles;
+    if config.rabbitmq_url.is_some() || roles.scheduler == roles.worker {
+        return Ok(());
+    }
+    let (running, missing) = if roles.scheduler {
+        ("scheduler", "worker")
+    } else {
+        ("worker", "scheduler")
+    };
+    Err(crate::config::ConfigError {
+        var: "RABBITMQ_URL".into(),
+        reason: format!(
+            "a process with --role {running} but not --role {missing} needs RABBITMQ_URL: \
+             without a broker, check jobs never leave the process that schedules them. \
+             Set RABBITMQ_URL, or run --role scheduler and --role worker in the same process"
+        ),
+    }
+    .into())
 }
 
 impl Application {
@@ -37,14 +65,18 @@ impl Application {
         monitron_probe::install_crypto_provider();
         let secrets = crate::secrets::load_or_generate(&config)?;
         let db = crate::db::connect(&config.database).await?;
-        crate::db::migrate(&db).await?;
+        crate::bootstrap::prepare_database(&db).await?;
+        check_roles(&config)?;
         let bootstrap = bootstrap::run(&db, &config).await?;
         let mailer = config.email.as_ref().map(Mailer::new).transpose()?;
+        let outbox = Outbox::new(db.clone());
         let queue = match &config.rabbitmq_url {
-            Some(url) => {
-                Queue::RabbitMq(RabbitMq::connect(url.expose_secret(), &config.queue_prefix).await?)
-            }
-            None => Queue::InProcess(InProcess::new()),
+            Some(url) => Queue::RabbitMq(
+                RabbitMq::connect(url.expose_secret(), &config.queue_prefix)
+                    .await?
+                    .with_outbox(outbox),
+            ),
+            None => Queue::InProcess(InProcess::new().with_outbox(outbox)),
         };
         crate::history::retention::prepare(&db, chrono::Utc::now())
             .await
@@ -75,16 +107,17 @@ impl Application {
             tokens: Arc::new(TokenKeys::new(&secrets.jwt_secret)),
             cipher,
             limiters: Limiters::new(&config.rate_limits),
-            mailer,
             metrics,
             queue,
             basic_cache: Arc::default(),
             agent_hub: Arc::default(),
+            access: Arc::new(tokio::sync::watch::channel(0).0),
             config: Arc::new(config),
         };
         Ok(Self {
             listener,
             state,
+            mailer,
             port,
             bootstrap,
         })
@@ -114,6 +147,7 @@ impl Application {
         let Self {
             listener,
             state,
+            mailer,
             port,
             ..
         } = self;
@@ -149,10 +183,19 @@ impl Application {
             )));
         }
         if roles.api {
-            background.push(tokio::spawn(crate::api::agents::follow_connected(
-                state.clone(),
+            background.push(tokio::spawn(crate::instances::session::follow_connected(
+                state.push_context(),
                 stop.clone(),
             )));
+        }
+        if let Queue::RabbitMq(rabbit) = &state.queue {
+            if let Some(outbox) = rabbit.outbox() {
+                background.push(tokio::spawn(crate::queue::outbox::relay(
+                    outbox.clone(),
+                    rabbit.clone(),
+                    stop.clone(),
+                )));
+            }
         }
         if roles.worker {
             background.push(tokio::spawn(crate::engine::worker::run(
@@ -161,6 +204,24 @@ impl Application {
                 state.config.check_concurrency,
                 stop.clone(),
             )));
+            match mailer {
+                Some(mailer) => {
+                    let cipher = state.cipher.clone();
+                    background.push(tokio::spawn(crate::queue::serve(
+                        state.queue.clone(),
+                        WorkKind::Email,
+                        EMAIL_CONCURRENCY,
+                        stop.clone(),
+                        move |payload, attempt| {
+                            let (mailer, cipher) = (mailer.clone(), cipher.clone());
+                            async move {
+                                crate::mail::deliver(&mailer, &cipher, &payload, attempt).await
+                            }
+                        },
+                    )));
+                }
+                None => tracing::info!("E-mail is off (EMAIL_HOST is not set)."),
+            }
         }
         let drain = state.config.shutdown_timeout;
         let sweeper = {

@@ -1,4 +1,5 @@
-//! The shared state every handler receives.
+//! The shared state every handler receives, and the narrower views of it that the
+//! service layers take.
 
 use std::sync::Arc;
 
@@ -10,8 +11,9 @@ use crate::cipher::Cipher;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::instances::hub::Hub;
-use crate::mail::Mailer;
+use crate::instances::session::PushContext;
 use crate::metrics::Metrics;
+use crate::monitors::service::Monitors;
 use crate::queue::Queue;
 use crate::rate_limit::Limiters;
 
@@ -28,8 +30,6 @@ pub struct AppState {
     pub cipher: Cipher,
     /// Rate limiters.
     pub limiters: Limiters,
-    /// Outgoing e-mail, when configured.
-    pub mailer: Option<Mailer>,
     /// Prometheus instruments.
     pub metrics: Metrics,
     /// The work queue (in-process, or RabbitMQ when configured).
@@ -40,4 +40,36 @@ pub struct AppState {
     pub engine: Engine,
     /// Push agents connected to this process.
     pub agent_hub: Arc<Hub>,
+    /// Raised whenever this process changes anyone's access (sessions, keys, roles,
+    /// grants), so long-lived connections load their caller again at once.
+    pub access: Arc<tokio::sync::watch::Sender<u64>>,
+}
+
+impl AppState {
+    /// Tells long-lived connections of this process that someone's access changed.
+    pub fn access_changed(&self) {
+        self.access.send_modify(|epoch| *epoch += 1);
+    }
+
+    /// The monitors service layer over this server's database and engine.
+    pub fn monitors(&self) -> Monitors<'_, Engine> {
+        Monitors {
+            db: &self.db,
+            cipher: &self.cipher,
+            runner: &self.engine,
+            retention: &self.config.retention,
+        }
+    }
+
+    /// What push-agent sessions need.
+    pub fn push_context(&self) -> PushContext {
+        PushContext {
+            db: self.db.clone(),
+            durable_db: self.engine.durable_db().clone(),
+            cipher: self.cipher.clone(),
+            hub: self.agent_hub.clone(),
+            ingest: self.engine.ingest().clone(),
+            retention: self.config.retention,
+        }
+    }
 }

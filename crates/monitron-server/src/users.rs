@@ -4,15 +4,16 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::envelope::{check_optional, FieldErrors};
-use crate::auth::Role;
+use crate::auth::{password, Role};
 use crate::db::entities::{password_reset, session, user};
+use crate::error::{check_optional, Error, FieldErrors, Result};
 
 /// Theme preference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -255,6 +256,68 @@ pub fn validate_profile_changes(
         })
     } else {
         Err(errors)
+    }
+}
+
+/// Creates a user row; the caller audits it.
+pub async fn insert_user(
+    db: &impl ConnectionTrait,
+    username: &str,
+    email: &str,
+    display_name: Option<String>,
+    password: &str,
+    role: Role,
+) -> Result<user::Model> {
+    ensure_unique(db, Some(username), Some(email), None).await?;
+    let now = Utc::now();
+    let hash = password::hash(password.to_owned()).await?;
+    // A concurrent insert that slipped past the check above is a conflict too: the
+    // unique index names the field.
+    let row = user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        username: Set(username.to_owned()),
+        email: Set(email.to_owned()),
+        display_name: Set(display_name),
+        password_hash: Set(hash),
+        role: Set(role.as_str().to_owned()),
+        active: Set(true),
+        theme: Set(Theme::System.as_str().to_owned()),
+        color: Set(Color::Blue.as_str().to_owned()),
+        last_login_at: Set(None),
+        password_changed_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(row)
+}
+
+/// A conflict naming the field when a username or e-mail is taken by someone else.
+pub async fn ensure_unique(
+    db: &impl ConnectionTrait,
+    username: Option<&str>,
+    email: Option<&str>,
+    except: Option<Uuid>,
+) -> Result<()> {
+    let mut errors = FieldErrors::new();
+    for (field, column, value) in [
+        ("username", user::Column::Username, username),
+        ("email", user::Column::Email, email),
+    ] {
+        let Some(value) = value else { continue };
+        let mut query = user::Entity::find().filter(column.eq(value));
+        if let Some(id) = except {
+            query = query.filter(user::Column::Id.ne(id));
+        }
+        if query.count(db).await? > 0 {
+            errors.insert(field.into(), "is already taken".into());
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Conflict(errors))
     }
 }
 

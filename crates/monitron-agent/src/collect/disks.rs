@@ -276,7 +276,8 @@ impl DiskSampler {
             if usage.total == 0 {
                 continue;
             }
-            let (mut read_rate, mut write_rate) = (0.0, 0.0);
+            // A device without I/O counters, or read for the first time, has no rate.
+            let (mut read_rate, mut write_rate) = (None, None);
             if let (Some(name), Some(elapsed)) = (&tracked.stat_name, elapsed) {
                 if let (Some(now), Some(before)) = (current.get(name), self.previous.get(name)) {
                     // Sectors in /proc/diskstats are always 512 bytes.

@@ -26,15 +26,17 @@ pub(crate) fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// Bytes per second between two readings of a counter; 0 when the counter went backwards
-/// (the device or interface was re-created) or no time passed.
-pub(crate) fn rate(before: u64, now: u64, elapsed: Duration) -> f64 {
+/// Bytes per second between two readings of a counter; unknown (`None`) when the counter
+/// went backwards (the device or interface was re-created) or no time passed: a made-up
+/// 0 would read as "idle".
+pub(crate) fn rate(before: u64, now: u64, elapsed: Duration) -> Option<f64> {
     let secs = elapsed.as_secs_f64();
-    if now < before || secs <= 0.0 {
-        return 0.0;
-    }
-    round2((now - before) as f64 / secs)
+    (now >= before && secs > 0.0).then(|| round2((now - before) as f64 / secs))
 }
+
+/// The shortest span the first snapshot's rates and CPU usage are measured over: over a
+/// few microseconds, a counter's delta is noise (CPU shows 0 % or 100 %).
+pub const FIRST_WINDOW: Duration = Duration::from_millis(250);
 
 /// Memory and swap from `/proc/meminfo`; "used" is total minus available, which counts
 /// reclaimable page cache as free, as `free` and every dashboard do.
@@ -74,6 +76,8 @@ pub struct Collector {
     networks: networks::NetworkSampler,
     gpus: Arc<Gpus>,
     last_timestamp: Option<DateTime<Utc>>,
+    /// When the first counter readings were taken, until the first snapshot.
+    primed_at: Option<Instant>,
 }
 
 impl Collector {
@@ -86,17 +90,27 @@ impl Collector {
             networks: networks::NetworkSampler::default(),
             gpus,
             last_timestamp: None,
+            primed_at: None,
         };
         let now = Instant::now();
         collector.cpu.sample();
         collector.disks.sample(now);
         collector.networks.sample(now);
+        collector.primed_at = Some(now);
         collector
     }
 
     /// Collects one snapshot. Its timestamp is later than every earlier one from this
-    /// collector, even if the wall clock steps back, so snapshots stay ordered.
+    /// collector, even if the wall clock steps back, so snapshots stay ordered. The first
+    /// one waits until [`FIRST_WINDOW`] has passed since the first readings, so its rates
+    /// and CPU usage are measured, not noise.
     pub fn collect(&mut self) -> Snapshot {
+        if let Some(primed_at) = self.primed_at.take() {
+            let waited = primed_at.elapsed();
+            if waited < FIRST_WINDOW {
+                std::thread::sleep(FIRST_WINDOW - waited);
+            }
+        }
         let now = Instant::now();
         let cpu = self.cpu.sample();
         let memory = memory();
@@ -130,10 +144,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rates_ignore_counter_resets() {
-        assert_eq!(rate(100, 300, Duration::from_secs(2)), 100.0);
-        assert_eq!(rate(300, 100, Duration::from_secs(2)), 0.0);
-        assert_eq!(rate(100, 300, Duration::ZERO), 0.0);
+    fn rates_are_unknown_across_counter_resets() {
+        assert_eq!(rate(100, 300, Duration::from_secs(2)), Some(100.0));
+        assert_eq!(rate(300, 100, Duration::from_secs(2)), None);
+        assert_eq!(rate(100, 300, Duration::ZERO), None);
+    }
+
+    /// Regression: the first snapshot after start measured CPU and rates over the few
+    /// microseconds since the first readings (0.0 % on every core was seen).
+    #[test]
+    fn the_first_snapshot_is_measured_over_a_real_interval() {
+        let mut collector = Collector::new(Arc::new(Gpus::default()));
+        let started = Instant::now();
+        let first = collector.collect();
+        assert!(started.elapsed() >= FIRST_WINDOW - Duration::from_millis(5));
+        for network in &first.networks {
+            assert!(
+                network.rx_bytes_per_s.is_some() && network.tx_bytes_per_s.is_some(),
+                "{network:?}"
+            );
+        }
+        let started = Instant::now();
+        collector.collect();
+        assert!(
+            started.elapsed() < FIRST_WINDOW,
+            "only the first snapshot waits"
+        );
     }
 
     #[test]

@@ -59,11 +59,14 @@ impl NetworkSampler {
             if !is_reported(&name) {
                 continue;
             }
-            let (mut rx_rate, mut tx_rate) = (0.0, 0.0);
-            if let (Some(before), Some(elapsed)) = (self.previous.get(&name), elapsed) {
-                rx_rate = rate(before.0, dev.recv_bytes, elapsed);
-                tx_rate = rate(before.1, dev.sent_bytes, elapsed);
-            }
+            // An interface seen for the first time has no rate yet.
+            let (rx_rate, tx_rate) = match (self.previous.get(&name), elapsed) {
+                (Some(before), Some(elapsed)) => (
+                    rate(before.0, dev.recv_bytes, elapsed),
+                    rate(before.1, dev.sent_bytes, elapsed),
+                ),
+                _ => (None, None),
+            };
             let speed_mbps = link_speed_mbps(&name);
             current.insert(name.clone(), (dev.recv_bytes, dev.sent_bytes));
             networks.push(Network {
@@ -73,8 +76,8 @@ impl NetworkSampler {
                 rx_bytes_per_s: rx_rate,
                 tx_bytes_per_s: tx_rate,
                 speed_mbps,
-                rx_pct: speed_mbps.map(|s| link_share(rx_rate, s)),
-                tx_pct: speed_mbps.map(|s| link_share(tx_rate, s)),
+                rx_pct: speed_mbps.zip(rx_rate).map(|(s, r)| link_share(r, s)),
+                tx_pct: speed_mbps.zip(tx_rate).map(|(s, r)| link_share(r, s)),
             });
         }
         networks.sort_by(|a, b| a.name.cmp(&b.name));
@@ -116,5 +119,20 @@ mod tests {
         let networks = sampler.sample(Instant::now());
         assert!(networks.iter().all(|n| n.name != "lo"));
         assert!(networks.windows(2).all(|w| w[0].name < w[1].name));
+    }
+
+    /// Regression: rates were reported as 0 before a second sample existed.
+    #[test]
+    fn rates_are_null_until_an_interface_was_read_twice() {
+        let mut sampler = NetworkSampler::default();
+        let first = sampler.sample(Instant::now());
+        assert!(first.iter().all(|n| n.rx_bytes_per_s.is_none()
+            && n.tx_bytes_per_s.is_none()
+            && n.rx_pct.is_none()));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let second = sampler.sample(Instant::now());
+        assert!(second
+            .iter()
+            .all(|n| n.rx_bytes_per_s.is_some() && n.tx_bytes_per_s.is_some()));
     }
 }

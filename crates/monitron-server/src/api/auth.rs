@@ -20,7 +20,7 @@ use crate::api::meta::RequestMeta;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{password, tokens, Credential, Principal, Role};
 use crate::db::entities::{password_reset, refresh_token, session, user};
-use crate::mail::Email;
+use crate::mail::{self, Email};
 use crate::settings;
 use crate::state::AppState;
 use crate::users::{self, NewAccount, UserView};
@@ -151,7 +151,7 @@ pub(crate) async fn start_session(
     session::ActiveModel {
         id: Set(session_id),
         user_id: Set(user.id),
-        ip: Set(meta.ip.map(|ip| ip.to_string())),
+        ip: Set(meta.ip().map(|ip| ip.to_string())),
         user_agent: Set(meta.user_agent.clone()),
         created_at: Set(now),
         expires_at: Set(expires_at),
@@ -240,14 +240,14 @@ async fn login(
             if let Some(u) = &found {
                 entry = entry.target("user", u.id);
             }
-            audit::record(&state.db, Some(&meta), entry).await?;
+            audit::record(&state.db, Some(&meta.origin), entry).await?;
             return Err(ApiError::BadLogin);
         }
     };
     if !user.active {
         audit::record(
             &state.db,
-            Some(&meta),
+            Some(&meta.origin),
             Entry::new(&user, "auth.login_failed")
                 .target("user", user.id)
                 .details(serde_json::json!({ "reason": "deactivated" })),
@@ -262,7 +262,7 @@ async fn login(
     let pair = start_session(&txn, &state, &user, &meta).await?;
     audit::record(
         &txn,
-        Some(&meta),
+        Some(&meta.origin),
         Entry::new(&user, "auth.login").target("user", user.id),
     )
     .await?;
@@ -320,11 +320,12 @@ async fn refresh(
             .map_or_else(Actor::anonymous, |u| Actor::user(&u));
         audit::record(
             &txn,
-            Some(&meta),
+            Some(&meta.origin),
             Entry::new(actor, "auth.refresh_reuse_detected").target("session", session.id),
         )
         .await?;
         txn.commit().await?;
+        state.access_changed();
         tracing::warn!(session_id = %session.id, "A used refresh token was presented again; the session is revoked.");
         return Err(ApiError::InvalidToken);
     }
@@ -371,15 +372,16 @@ async fn logout(
                 .await?
                 .rows_affected
         }
-        Credential::ApiKey(_) | Credential::Basic => 0,
+        Credential::ApiKey(_) | Credential::Basic { .. } => 0,
     };
     audit::record(
         &txn,
-        Some(&meta),
+        Some(&meta.origin),
         Entry::new(&principal, "auth.logout").target("user", principal.user.id),
     )
     .await?;
     txn.commit().await?;
+    state.access_changed();
     Ok(envelope::ok(LogoutResult {
         revoked_sessions: revoked,
     }))
@@ -452,11 +454,11 @@ async fn register(
         ));
     };
     let user =
-        crate::api::users::insert_user(&txn, &username, &email, display_name, &body.password, role)
+        crate::users::insert_user(&txn, &username, &email, display_name, &body.password, role)
             .await?;
     audit::record(
         &txn,
-        Some(&meta),
+        Some(&meta.origin),
         Entry::new(&user, "auth.register")
             .target("user", user.id)
             .details(serde_json::json!({ "role": role })),
@@ -483,21 +485,17 @@ async fn forgot_password(
     // A malformed address gets the same answer as an unknown one: nothing to send.
     if let Ok(email) = users::validate_email(&body.email) {
         limit(state.limiters.forgot_email.check(&email))?;
-        // The work happens after the answer, so its duration (a lookup, or a lookup, a
-        // token and an e-mail) cannot tell a caller whether the account exists.
-        tokio::spawn(async move {
-            if let Err(err) = send_reset_link(&state, &meta, &email).await {
-                tracing::error!(request_id = %meta.request_id, error = ?err, "Failed to process a password-reset request.");
-            }
-        });
+        // The e-mail is in the outbox before the answer: it survives a restart, and the
+        // answer's timing depends on one transaction either way, not on the mail server.
+        send_reset_link(&state, &meta, &email).await?;
     }
     Ok(envelope::ok(Message {
         message: FORGOT_ANSWER.into(),
     }))
 }
 
-/// Handles one password-reset request: finds the account, issues a token, mails the link,
-/// and audits what happened.
+/// Handles one password-reset request: finds the account, issues a token, queues the
+/// e-mail with the link, and audits what happened.
 async fn send_reset_link(state: &AppState, meta: &RequestMeta, email: &str) -> ApiResult<()> {
     let user = user::Entity::find()
         .filter(user::Column::Email.eq(email))
@@ -507,31 +505,30 @@ async fn send_reset_link(state: &AppState, meta: &RequestMeta, email: &str) -> A
     let Some(user) = user else {
         let entry = Entry::new(Actor::anonymous(), "password.forgot")
             .details(serde_json::json!({ "email": email, "account": false }));
-        audit::record(&state.db, Some(meta), entry).await?;
+        audit::record(&state.db, Some(&meta.origin), entry).await?;
         return Ok(());
     };
-    let Some(mailer) = state.mailer.clone() else {
+    if state.config.email.is_none() {
         tracing::warn!(user_id = %user.id, "A password reset was requested but e-mail is not configured (EMAIL_HOST); an administrator can reset the password instead.");
         let entry = Entry::new(Actor::anonymous(), "password.forgot")
             .target("user", user.id)
             .details(serde_json::json!({ "sent": false, "reason": "email_not_configured" }));
-        audit::record(&state.db, Some(meta), entry).await?;
+        audit::record(&state.db, Some(&meta.origin), entry).await?;
         return Ok(());
-    };
-    let token =
-        create_reset_token(state, &user, meta, Actor::anonymous(), "password.forgot").await?;
-    mailer.send_in_background(reset_email(state, &user, &token));
-    Ok(())
+    }
+    mail_reset_link(state, &user, meta, Actor::anonymous(), "password.forgot").await
 }
 
-/// Replaces the user's outstanding reset tokens with a new one and audits it.
-pub(crate) async fn create_reset_token(
+/// Replaces the user's outstanding reset tokens with a new one and queues the e-mail
+/// carrying it, in one transaction with the audit record: the mail is sent (and retried)
+/// by a worker, and survives a restart.
+pub(crate) async fn mail_reset_link(
     state: &AppState,
     user: &user::Model,
     meta: &RequestMeta,
     actor: Actor,
     action: &str,
-) -> ApiResult<String> {
+) -> ApiResult<()> {
     let token = tokens::random_token("mpr_");
     let now = Utc::now();
     let txn = crate::db::begin_write(&state.db).await?;
@@ -552,20 +549,22 @@ pub(crate) async fn create_reset_token(
     }
     .insert(&txn)
     .await?;
+    mail::enqueue(&txn, &state.cipher, &reset_email(state, user, &token)).await?;
     audit::record(
         &txn,
-        Some(meta),
+        Some(&meta.origin),
         Entry::new(actor, action)
             .target("user", user.id)
             .details(serde_json::json!({ "sent": true })),
     )
     .await?;
     txn.commit().await?;
-    Ok(token)
+    state.queue.wake();
+    Ok(())
 }
 
 /// The reset e-mail for `user` carrying `token`.
-pub(crate) fn reset_email(state: &AppState, user: &user::Model, token: &str) -> Email {
+fn reset_email(state: &AppState, user: &user::Model, token: &str) -> Email {
     let minutes = state.config.password_reset_ttl.as_secs() / 60;
     Email {
         to: user.email.clone(),
@@ -632,13 +631,14 @@ async fn reset_password(
     let revoked = users::revoke_sessions(&txn, user_id, None, "password_reset").await?;
     audit::record(
         &txn,
-        Some(&meta),
+        Some(&meta.origin),
         Entry::new(&user, "password.reset")
             .target("user", user_id)
             .details(serde_json::json!({ "revoked_sessions": revoked })),
     )
     .await?;
     txn.commit().await?;
+    state.access_changed();
     Ok(envelope::ok(Message {
         message: "Password changed. Sign in with the new password.".into(),
     }))

@@ -1,28 +1,26 @@
 //! `/api/v1/domains`: domain registration and certificate monitors.
 
 use axum::extract::State;
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, Set};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use crate::api::envelope::{self, ApiError, ApiResult, FieldErrors};
+use crate::api::envelope::{self, ApiResult, FieldErrors};
 use crate::api::json::ApiJson;
 use crate::api::list::{ApiQuery, ListPage};
 use crate::api::me::Deleted;
 use crate::api::meta::RequestMeta;
-use crate::api::monitors::{
-    self, CheckResult, MonitorQuery, NewMonitor, ResultsQuery, Stats, StatsQuery, UptimeQuery,
-};
+use crate::api::monitors::{CheckResult, MonitorQuery, ResultsQuery, StatsQuery, UptimeQuery};
 use crate::api::path::ApiPath;
-use crate::audit::{self, Entry};
 use crate::auth::{Principal, Role};
+use crate::db::entities::monitor;
 use crate::history::query::{DayBucket, ResultPoint};
 use crate::monitors::domain::{DomainSettings, DEFAULT_EXPIRY_DAYS, DEFAULT_WARNING_DAYS};
+use crate::monitors::service::state_of;
+use crate::monitors::stats::Stats;
 use crate::monitors::view::DomainView;
-use crate::monitors::{self as m, Check, Kind, Labels};
+use crate::monitors::{Check, Fields, Kind, LabelMap};
 use crate::state::AppState;
 
 const KIND: Kind = Kind::Domain;
@@ -61,7 +59,7 @@ pub struct CreateDomain {
     /// Host or address to fetch the certificate from (default: the domain).
     pub ssl_host: Option<String>,
     /// Labels.
-    pub labels: Option<Labels>,
+    pub labels: Option<LabelMap>,
     /// Group.
     pub group: Option<String>,
     /// False creates it paused.
@@ -93,7 +91,7 @@ pub struct UpdateDomain {
     /// Host or address to fetch the certificate from; empty: the domain.
     pub ssl_host: Option<String>,
     /// Labels (replace all).
-    pub labels: Option<Labels>,
+    pub labels: Option<LabelMap>,
     /// Group; empty removes it.
     pub group: Option<String>,
     /// Paused when false.
@@ -104,21 +102,72 @@ pub struct UpdateDomain {
     pub timeout_s: Option<u32>,
 }
 
-fn settings_of(row: &crate::db::entities::monitor::Model) -> ApiResult<DomainSettings> {
-    match Check::from_stored(&row.check_type, &row.config).map_err(ApiError::Internal)? {
-        Check::Domain(s) => Ok(s),
-        _ => Err(ApiError::Internal(anyhow::anyhow!(
-            "domain monitor {} holds another check type",
-            row.id
-        ))),
+impl CreateDomain {
+    fn settings(&mut self) -> Result<Check, FieldErrors> {
+        let mut settings = DomainSettings {
+            domain: std::mem::take(&mut self.domain),
+            warning_threshold_days: self.warning_threshold_days.unwrap_or(DEFAULT_WARNING_DAYS),
+            expiry_threshold_days: self.expiry_threshold_days.unwrap_or(DEFAULT_EXPIRY_DAYS),
+            check_ssl: self.check_ssl.unwrap_or(true),
+            ssl_port: self.ssl_port.unwrap_or(443),
+            ssl_host: self.ssl_host.take(),
+        };
+        settings.validate().map(|()| Check::Domain(settings))
+    }
+
+    /// The common fields; the name is the domain unless one is given.
+    fn fields(&mut self, domain: &str) -> Fields {
+        Fields {
+            name: Some(self.name.take().unwrap_or_else(|| domain.to_owned())),
+            description: self.description.take(),
+            group: self.group.take(),
+            labels: self.labels.take(),
+            enabled: self.enabled,
+            interval_s: self.interval_s,
+            timeout_s: self.timeout_s,
+            failure_threshold: None,
+            success_threshold: None,
+        }
     }
 }
 
-fn validated(mut settings: DomainSettings, errors: &mut FieldErrors) -> DomainSettings {
-    if let Err(e) = settings.validate() {
-        errors.extend(e);
+impl UpdateDomain {
+    /// The stored settings with the given changes.
+    fn settings(&mut self, row: &monitor::Model) -> Result<Option<Check>, FieldErrors> {
+        let Ok(Check::Domain(stored)) = Check::from_stored(&row.check_type, &row.config) else {
+            return Err(FieldErrors::from([(
+                "_".to_owned(),
+                "the stored settings of this domain cannot be read".to_owned(),
+            )]));
+        };
+        let mut settings = DomainSettings {
+            domain: self.domain.take().unwrap_or(stored.domain),
+            warning_threshold_days: self
+                .warning_threshold_days
+                .unwrap_or(stored.warning_threshold_days),
+            expiry_threshold_days: self
+                .expiry_threshold_days
+                .unwrap_or(stored.expiry_threshold_days),
+            check_ssl: self.check_ssl.unwrap_or(stored.check_ssl),
+            ssl_port: self.ssl_port.unwrap_or(stored.ssl_port),
+            ssl_host: self.ssl_host.take().or(stored.ssl_host),
+        };
+        settings.validate().map(|()| Some(Check::Domain(settings)))
     }
-    settings
+
+    fn fields(&mut self) -> Fields {
+        Fields {
+            name: self.name.take(),
+            description: self.description.take(),
+            group: self.group.take(),
+            labels: self.labels.take(),
+            enabled: self.enabled,
+            interval_s: self.interval_s,
+            timeout_s: self.timeout_s,
+            failure_threshold: None,
+            success_threshold: None,
+        }
+    }
 }
 
 /// List domains visible to the caller.
@@ -130,7 +179,7 @@ async fn list_domains(
     principal: Principal,
     ApiQuery(q): ApiQuery<MonitorQuery>,
 ) -> ApiResult {
-    let listed = monitors::list(&state, &principal, KIND, &q).await?;
+    let listed = state.monitors().list(&principal, KIND, &q.into()).await?;
     Ok(envelope::ok(ListPage {
         items: listed
             .rows
@@ -151,85 +200,30 @@ async fn create_domain(
     State(state): State<AppState>,
     meta: RequestMeta,
     principal: Principal,
-    ApiJson(body): ApiJson<CreateDomain>,
+    ApiJson(mut body): ApiJson<CreateDomain>,
 ) -> ApiResult {
-    monitors::require_editor(&principal)?;
-    let mut errors = FieldErrors::new();
-    let settings = validated(
-        DomainSettings {
-            domain: body.domain,
-            warning_threshold_days: body.warning_threshold_days.unwrap_or(DEFAULT_WARNING_DAYS),
-            expiry_threshold_days: body.expiry_threshold_days.unwrap_or(DEFAULT_EXPIRY_DAYS),
-            check_ssl: body.check_ssl.unwrap_or(true),
-            ssl_port: body.ssl_port.unwrap_or(443),
-            ssl_host: body.ssl_host,
-        },
-        &mut errors,
-    );
-    let name = envelope::check_optional(
-        &mut errors,
-        "name",
-        Some(body.name.as_deref().unwrap_or(&settings.domain)),
-        m::validate_name,
-    );
-    let description = envelope::check_optional(
-        &mut errors,
-        "description",
-        body.description.as_deref(),
-        m::validate_description,
-    )
-    .flatten();
-    let group = envelope::check_optional(
-        &mut errors,
-        "group",
-        body.group.as_deref(),
-        m::validate_group,
-    )
-    .flatten();
-    let labels = body.labels.unwrap_or_default();
-    m::validate_labels(&labels, &mut errors);
-    let interval_s = body.interval_s.unwrap_or(86_400);
-    let timeout_s = body.timeout_s.unwrap_or(30);
-    m::check_range(&mut errors, "interval_s", interval_s, m::DOMAIN_INTERVAL_S);
-    m::check_range(&mut errors, "timeout_s", timeout_s, (1, m::MAX_TIMEOUT_S));
-    let (Some(name), true) = (name, errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
+    let given = body.domain.clone();
+    let check = body.settings();
+    let domain = match &check {
+        Ok(Check::Domain(settings)) => settings.domain.clone(),
+        _ => given,
     };
-    monitors::require_group(&principal, group.as_deref(), KIND)?;
-    let check = Check::Domain(settings);
-    let txn = crate::db::begin_write(&state.db).await?;
-    let row = monitors::insert(
-        &txn,
-        &principal,
-        NewMonitor {
-            kind: KIND,
-            name,
-            description,
-            check_type: check.type_name().into(),
-            config: check.config_json(),
-            labels: serde_json::to_value(&labels).unwrap_or_default(),
-            group,
-            enabled: body.enabled.unwrap_or(true),
-            interval_s,
-            timeout_s,
-            failure_threshold: 1,
-            success_threshold: 1,
-            ping_token: None,
-        },
-    )
-    .await?;
-    audit::record(
-        &txn,
-        Some(&meta),
-        Entry::new(&principal, "domain.create")
-            .target("domain", row.id)
-            .details(serde_json::json!({ "name": row.name })),
-    )
-    .await?;
-    let st = monitors::state_of(&txn, row.id).await?;
-    txn.commit().await?;
-    state.engine.monitor_changed(row.id).await;
-    Ok(envelope::created(DomainView::new(&row, st.as_ref())))
+    let fields = body.fields(&domain);
+    let saved = state
+        .monitors()
+        .create(
+            &principal,
+            &meta.origin,
+            KIND,
+            fields,
+            check,
+            async |_, _| Ok(()),
+        )
+        .await?;
+    Ok(envelope::created(DomainView::new(
+        &saved.row,
+        saved.state.as_ref(),
+    )))
 }
 
 /// One domain monitor.
@@ -241,8 +235,11 @@ async fn get_domain(
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
-    let row = monitors::find(&state, &principal, KIND, id, Role::Viewer).await?;
-    let st = monitors::state_of(&state.db, id).await?;
+    let row = state
+        .monitors()
+        .find(&principal, KIND, id, Role::Viewer)
+        .await?;
+    let st = state_of(&state.db, id).await?;
     Ok(envelope::ok(DomainView::new(&row, st.as_ref())))
 }
 
@@ -256,87 +253,25 @@ async fn update_domain(
     meta: RequestMeta,
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
-    ApiJson(body): ApiJson<UpdateDomain>,
+    ApiJson(mut body): ApiJson<UpdateDomain>,
 ) -> ApiResult {
-    let row = monitors::find(&state, &principal, KIND, id, Role::Editor).await?;
-    let stored = settings_of(&row)?;
-    let mut errors = FieldErrors::new();
-    let settings = validated(
-        DomainSettings {
-            domain: body.domain.unwrap_or(stored.domain),
-            warning_threshold_days: body
-                .warning_threshold_days
-                .unwrap_or(stored.warning_threshold_days),
-            expiry_threshold_days: body
-                .expiry_threshold_days
-                .unwrap_or(stored.expiry_threshold_days),
-            check_ssl: body.check_ssl.unwrap_or(stored.check_ssl),
-            ssl_port: body.ssl_port.unwrap_or(stored.ssl_port),
-            ssl_host: body.ssl_host.or(stored.ssl_host),
-        },
-        &mut errors,
-    );
-    let name =
-        envelope::check_optional(&mut errors, "name", body.name.as_deref(), m::validate_name);
-    let description = envelope::check_optional(
-        &mut errors,
-        "description",
-        body.description.as_deref(),
-        m::validate_description,
-    );
-    let group = envelope::check_optional(
-        &mut errors,
-        "group",
-        body.group.as_deref(),
-        m::validate_group,
-    );
-    if let Some(labels) = &body.labels {
-        m::validate_labels(labels, &mut errors);
-    }
-    let interval_s = body.interval_s.unwrap_or(row.interval_s as u32);
-    let timeout_s = body.timeout_s.unwrap_or(row.timeout_s as u32);
-    m::check_range(&mut errors, "interval_s", interval_s, m::DOMAIN_INTERVAL_S);
-    m::check_range(&mut errors, "timeout_s", timeout_s, (1, m::MAX_TIMEOUT_S));
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    if let Some(group) = &group {
-        monitors::require_group(&principal, group.as_deref(), KIND)?;
-    }
-    let mut active: crate::db::entities::monitor::ActiveModel = row.into();
-    active.config = Set(Check::Domain(settings).config_json());
-    if let Some(name) = name {
-        active.name = Set(name);
-    }
-    if let Some(description) = description {
-        active.description = Set(description);
-    }
-    if let Some(group) = group {
-        active.group_name = Set(group);
-    }
-    if let Some(labels) = &body.labels {
-        active.labels = Set(serde_json::to_value(labels).unwrap_or_default());
-    }
-    if let Some(enabled) = body.enabled {
-        active.enabled = Set(enabled);
-    }
-    active.interval_s = Set(interval_s as i32);
-    active.timeout_s = Set(timeout_s as i32);
-    active.updated_at = Set(Utc::now());
-    let txn = crate::db::begin_write(&state.db).await?;
-    let updated = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        Some(&meta),
-        Entry::new(&principal, "domain.update")
-            .target("domain", id)
-            .details(serde_json::json!({ "name": updated.name })),
-    )
-    .await?;
-    let st = monitors::state_of(&txn, id).await?;
-    txn.commit().await?;
-    state.engine.monitor_changed(id).await;
-    Ok(envelope::ok(DomainView::new(&updated, st.as_ref())))
+    let monitors = state.monitors();
+    let row = monitors.find(&principal, KIND, id, Role::Editor).await?;
+    let check = body.settings(&row);
+    let saved = monitors
+        .update(
+            &principal,
+            &meta.origin,
+            row,
+            body.fields(),
+            check,
+            async |_, _| Ok(()),
+        )
+        .await?;
+    Ok(envelope::ok(DomainView::new(
+        &saved.row,
+        saved.state.as_ref(),
+    )))
 }
 
 /// Delete a domain monitor with its history (editors).
@@ -349,19 +284,10 @@ async fn delete_domain(
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
-    let row = monitors::find(&state, &principal, KIND, id, Role::Editor).await?;
-    let txn = crate::db::begin_write(&state.db).await?;
-    monitors::delete(&txn, &row).await?;
-    audit::record(
-        &txn,
-        Some(&meta),
-        Entry::new(&principal, "domain.delete")
-            .target("domain", id)
-            .details(serde_json::json!({ "name": row.name })),
-    )
-    .await?;
-    txn.commit().await?;
-    state.engine.monitor_changed(id).await;
+    state
+        .monitors()
+        .delete(&principal, &meta.origin, KIND, id, async |_, _| Ok(()))
+        .await?;
     Ok(envelope::ok(Deleted { id }))
 }
 
@@ -374,9 +300,8 @@ async fn check_domain(
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
-    Ok(envelope::ok(
-        monitors::check_now(&state, &principal, KIND, id).await?,
-    ))
+    let outcome = state.monitors().check_now(&principal, KIND, id).await?;
+    Ok(envelope::ok(CheckResult::from(outcome)))
 }
 
 /// Pause checks (editors).
@@ -389,7 +314,10 @@ async fn pause_domain(
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
-    let (row, st) = monitors::set_enabled(&state, &meta, &principal, KIND, id, false).await?;
+    let (row, st) = state
+        .monitors()
+        .set_enabled(&principal, &meta.origin, KIND, id, false)
+        .await?;
     Ok(envelope::ok(DomainView::new(&row, st.as_ref())))
 }
 
@@ -403,7 +331,10 @@ async fn resume_domain(
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
-    let (row, st) = monitors::set_enabled(&state, &meta, &principal, KIND, id, true).await?;
+    let (row, st) = state
+        .monitors()
+        .set_enabled(&principal, &meta.origin, KIND, id, true)
+        .await?;
     Ok(envelope::ok(DomainView::new(&row, st.as_ref())))
 }
 
@@ -419,7 +350,7 @@ async fn domain_stats(
 ) -> ApiResult {
     let window = q.window.unwrap_or_default();
     Ok(envelope::ok(
-        monitors::stats(&state, &principal, KIND, id, window).await?,
+        state.monitors().stats(&principal, KIND, id, window).await?,
     ))
 }
 
@@ -434,7 +365,10 @@ async fn domain_results(
     ApiQuery(q): ApiQuery<ResultsQuery>,
 ) -> ApiResult {
     Ok(envelope::ok(
-        monitors::results(&state, &principal, KIND, id, &q).await?,
+        state
+            .monitors()
+            .results(&principal, KIND, id, (q.from, q.to), q.limit)
+            .await?,
     ))
 }
 
@@ -449,6 +383,9 @@ async fn domain_uptime(
     ApiQuery(q): ApiQuery<UptimeQuery>,
 ) -> ApiResult {
     Ok(envelope::ok(
-        monitors::uptime(&state, &principal, KIND, id, q.days).await?,
+        state
+            .monitors()
+            .uptime(&principal, KIND, id, q.days)
+            .await?,
     ))
 }

@@ -4,7 +4,6 @@
 //! reason number, so clients can branch on one integer; `error` maps input field names to
 //! reasons (`_` for errors not tied to a field).
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -14,9 +13,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::request_id;
+use crate::error::Error;
 
-/// Field name -> reason.
-pub type FieldErrors = BTreeMap<String, String>;
+pub use crate::error::FieldErrors;
 
 /// The error envelope, as documented in the OpenAPI spec.
 #[derive(Debug, Serialize, ToSchema)]
@@ -34,22 +33,7 @@ pub struct ErrorEnvelope {
     pub error: FieldErrors,
 }
 
-/// Validates an optional input field. Absent: `None`. Invalid: `None`, with the reason
-/// recorded under `field` so that all bad fields are reported together.
-pub fn check_optional<T>(
-    errors: &mut FieldErrors,
-    field: &str,
-    value: Option<&str>,
-    validate: impl FnOnce(&str) -> Result<T, String>,
-) -> Option<T> {
-    match value.map(validate)? {
-        Ok(valid) => Some(valid),
-        Err(reason) => {
-            errors.insert(field.to_owned(), reason);
-            None
-        }
-    }
-}
+pub use crate::error::check_optional;
 
 /// Wraps `data` in a success envelope.
 pub fn ok<T: Serialize>(data: T) -> Response {
@@ -139,6 +123,9 @@ pub enum ApiError {
     /// A dependency (database, queue, mail server) is unreachable (50301).
     #[error("Service unavailable")]
     Unavailable(String),
+    /// The request took longer than `REQUEST_TIMEOUT` (50401).
+    #[error("Request timed out")]
+    Timeout(Duration),
 }
 
 impl ApiError {
@@ -168,6 +155,7 @@ impl ApiError {
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
         }
     }
 
@@ -213,6 +201,10 @@ impl ApiError {
                 one("internal error; quote the request id when reporting it".into())
             }
             Self::Unavailable(what) => one(format!("{what} is unavailable")),
+            Self::Timeout(limit) => one(format!(
+                "the request did not finish within {} s (REQUEST_TIMEOUT); it may still complete",
+                retry_after_secs(limit)
+            )),
         }
     }
 }
@@ -221,15 +213,30 @@ fn retry_after_secs(wait: Duration) -> u64 {
     wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
+impl From<Error> for ApiError {
+    fn from(err: Error) -> Self {
+        match err {
+            Error::Validation(fields) => Self::Validation(fields),
+            Error::NotFound(what) => Self::NotFound(what),
+            Error::Forbidden(reason) => Self::Forbidden(reason),
+            Error::Conflict(fields) => Self::Conflict(fields),
+            Error::InvalidCredentials => Self::InvalidToken,
+            Error::RateLimited(wait) => Self::RateLimited(wait),
+            Error::Unavailable(what) => Self::Unavailable(what),
+            Error::Internal(err) => Self::Internal(err),
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
-        Self::Internal(err.into())
+        Error::from(err).into()
     }
 }
 
 impl From<anyhow::Error> for ApiError {
     fn from(err: anyhow::Error) -> Self {
-        Self::Internal(err)
+        Error::from(err).into()
     }
 }
 
@@ -303,6 +310,7 @@ mod tests {
             (ApiError::RateLimited(Duration::from_secs(1)), 42901),
             (ApiError::Internal(anyhow::anyhow!("x")), 50001),
             (ApiError::Unavailable("database".into()), 50301),
+            (ApiError::Timeout(Duration::from_secs(30)), 50401),
         ];
         for (err, code) in cases {
             assert_eq!(err.code(), code, "{err:?}");

@@ -224,7 +224,7 @@ async fn ack_incident(
     let row = active.update(&txn).await?;
     audit::record(
         &txn,
-        Some(&meta),
+        Some(&meta.origin),
         Entry::new(&principal, "incident.ack")
             .target("incident", id)
             .details(serde_json::json!({ "monitor_id": row.monitor_id })),

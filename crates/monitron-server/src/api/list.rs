@@ -9,10 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::envelope::{ApiError, FieldErrors};
 
-/// Largest page size.
-pub const MAX_PER_PAGE: u64 = 500;
-/// Page size when none is asked for.
-pub const DEFAULT_PER_PAGE: u64 = 50;
+pub use crate::db::list::{like_pattern, parse_sort, Paging, Sort, DEFAULT_PER_PAGE, MAX_PER_PAGE};
 
 /// Query string parsed into `T`, with errors in the envelope naming the parameter.
 pub struct ApiQuery<T>(pub T);
@@ -36,9 +33,35 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
                     None if path == "." => "_".to_owned(),
                     None => path,
                 };
-                ApiError::Validation(FieldErrors::from([(field, reason)]))
+                ApiError::Validation(FieldErrors::from([(field, explain(&reason))]))
             })
     }
+}
+
+/// What a query parameter should have been, from the parser's complaint about it: the
+/// parsers say what went wrong inside the text ("invalid digit found in string"), which
+/// does not tell a caller what to send instead.
+fn explain(reason: &str) -> String {
+    let expected = match reason {
+        "invalid digit found in string" | "cannot parse integer from empty string" => {
+            "expected a whole number"
+        }
+        "number too large to fit in target type" => "is too large",
+        "number too small to fit in target type" => "expected a whole number of at least 0",
+        "invalid float literal" => "expected a number",
+        "provided string was not `true` or `false`" => "expected true or false",
+        "input contains invalid characters"
+        | "premature end of input"
+        | "trailing input"
+        | "input is out of range"
+        | "input is not enough for unique date and time"
+        | "no possible date and time matching input" => {
+            "expected an RFC 3339 time such as 2026-11-30T12:00:00Z"
+        }
+        other if other.starts_with("UUID parsing failed") => "expected a UUID",
+        other => return other.to_owned(),
+    };
+    expected.to_owned()
 }
 
 fn form_urlencoded_parse(query: &str) -> form_urlencoded::Parse<'_> {
@@ -57,43 +80,6 @@ pub struct PageParams {
     pub per_page: Option<u64>,
 }
 
-/// Validated paging.
-#[derive(Debug, Clone, Copy)]
-pub struct Paging {
-    /// Page number, from 1.
-    pub page: u64,
-    /// Items per page.
-    pub per_page: u64,
-}
-
-impl Paging {
-    /// Validates page parameters, naming the field at fault.
-    pub fn from_params(page: Option<u64>, per_page: Option<u64>) -> Result<Self, ApiError> {
-        let page = page.unwrap_or(1);
-        let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
-        let mut errors = FieldErrors::new();
-        if page == 0 || page > 1_000_000 {
-            errors.insert("page".into(), "must be between 1 and 1000000".into());
-        }
-        if per_page == 0 || per_page > MAX_PER_PAGE {
-            errors.insert(
-                "per_page".into(),
-                format!("must be between 1 and {MAX_PER_PAGE}"),
-            );
-        }
-        if errors.is_empty() {
-            Ok(Self { page, per_page })
-        } else {
-            Err(ApiError::Validation(errors))
-        }
-    }
-
-    /// Rows to skip.
-    pub fn offset(&self) -> u64 {
-        (self.page - 1) * self.per_page
-    }
-}
-
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListPage<T> {
@@ -107,115 +93,46 @@ pub struct ListPage<T> {
     pub per_page: u64,
 }
 
-/// A sort order: a field from an allow-list, ascending or (with a leading `-`) descending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sort<F> {
-    /// Field to sort by.
-    pub field: F,
-    /// Descending when true.
-    pub descending: bool,
-}
-
-/// Parses `sort` against `allowed` (name -> field); `default` when absent.
-pub fn parse_sort<F: Copy>(
-    raw: Option<&str>,
-    allowed: &[(&str, F)],
-    default: Sort<F>,
-) -> Result<Sort<F>, ApiError> {
-    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(default);
-    };
-    let (descending, name) = match raw.strip_prefix('-') {
-        Some(name) => (true, name),
-        None => (false, raw.strip_prefix('+').unwrap_or(raw)),
-    };
-    allowed
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, field)| Sort {
-            field: *field,
-            descending,
-        })
-        .ok_or_else(|| {
-            let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
-            ApiError::field(
-                "sort",
-                format!(
-                    "must be one of {} (prefix - for descending)",
-                    names.join(", ")
-                ),
-            )
-        })
-}
-
-/// Escapes `%`, `_` and `\` so user search text matches literally in `LIKE`.
-pub fn like_pattern(q: &str) -> String {
-    let mut out = String::with_capacity(q.len() + 2);
-    out.push('%');
-    for c in q.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::Request;
 
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    enum F {
-        Name,
-        Created,
-    }
-    const ALLOWED: &[(&str, F)] = &[("name", F::Name), ("created_at", F::Created)];
-    const DEFAULT: Sort<F> = Sort {
-        field: F::Created,
-        descending: true,
-    };
-
-    #[test]
-    fn sort_parses_direction_and_rejects_unknown_fields() {
-        assert_eq!(parse_sort(None, ALLOWED, DEFAULT).unwrap(), DEFAULT);
-        assert_eq!(
-            parse_sort(Some("name"), ALLOWED, DEFAULT).unwrap(),
-            Sort {
-                field: F::Name,
-                descending: false
-            }
-        );
-        assert_eq!(
-            parse_sort(Some("-name"), ALLOWED, DEFAULT).unwrap(),
-            Sort {
-                field: F::Name,
-                descending: true
-            }
-        );
-        assert_eq!(
-            parse_sort(Some("+created_at"), ALLOWED, DEFAULT).unwrap(),
-            Sort {
-                field: F::Created,
-                descending: false
-            }
-        );
-        let err = parse_sort(Some("password_hash"), ALLOWED, DEFAULT).unwrap_err();
-        assert_eq!(err.code(), 40001);
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Params {
+        step: Option<u64>,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        id: Option<uuid::Uuid>,
+        flag: Option<bool>,
     }
 
-    #[test]
-    fn paging_bounds() {
-        assert_eq!(Paging::from_params(None, None).unwrap().per_page, 50);
-        assert_eq!(Paging::from_params(Some(3), Some(20)).unwrap().offset(), 40);
-        assert!(Paging::from_params(Some(0), None).is_err());
-        assert!(Paging::from_params(None, Some(501)).is_err());
-        assert!(Paging::from_params(None, Some(0)).is_err());
+    async fn error_of(query: &str) -> FieldErrors {
+        let (mut parts, ()) = Request::builder()
+            .uri(format!("/x?{query}"))
+            .body(())
+            .unwrap()
+            .into_parts();
+        match ApiQuery::<Params>::from_request_parts(&mut parts, &()).await {
+            Err(ApiError::Validation(errors)) => errors,
+            Err(other) => panic!("{other:?}"),
+            Ok(_) => panic!("{query} was accepted"),
+        }
     }
 
-    #[test]
-    fn like_pattern_escapes_wildcards() {
-        assert_eq!(like_pattern("a_b%c\\"), "%a\\_b\\%c\\\\%");
+    /// Regression: `step=raw` answered "invalid digit found in string".
+    #[tokio::test]
+    async fn bad_parameters_say_what_is_expected() {
+        assert_eq!(
+            error_of("step=raw").await["step"],
+            "expected a whole number"
+        );
+        assert_eq!(error_of("step=-1").await["step"], "expected a whole number");
+        assert_eq!(
+            error_of("from=yesterday").await["from"],
+            "expected an RFC 3339 time such as 2026-11-30T12:00:00Z"
+        );
+        assert_eq!(error_of("id=42").await["id"], "expected a UUID");
+        assert_eq!(error_of("flag=yes").await["flag"], "expected true or false");
     }
 }

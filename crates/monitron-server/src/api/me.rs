@@ -177,7 +177,7 @@ async fn update_me(
             let entry = Entry::new(&principal, "password.confirm_failed")
                 .target("user", principal.user.id)
                 .details(serde_json::json!({ "for": "user.update" }));
-            audit::record(&state.db, Some(&meta), entry).await?;
+            audit::record(&state.db, Some(&meta.origin), entry).await?;
             return Err(ApiError::field("current_password", "is incorrect"));
         }
     }
@@ -189,19 +189,16 @@ async fn update_me(
         changed.push("display_name");
     }
     if let Some(email) = email {
-        crate::api::users::ensure_unique(&txn, None, Some(&email), Some(principal.user.id)).await?;
+        users::ensure_unique(&txn, None, Some(&email), Some(principal.user.id)).await?;
         users::forget_reset_links(&txn, principal.user.id).await?;
         active.email = Set(email);
         changed.push("email");
     }
     active.updated_at = Set(Utc::now());
-    let user = active
-        .update(&txn)
-        .await
-        .map_err(crate::api::users::map_unique)?;
+    let user = active.update(&txn).await?;
     audit::record(
         &txn,
-        Some(&meta),
+        Some(&meta.origin),
         Entry::new(&principal, "user.update")
             .target("user", user.id)
             .details(serde_json::json!({ "fields": changed, "self": true })),
@@ -231,7 +228,7 @@ async fn change_password(
     if !password::verify(body.current_password, Some(user.password_hash.clone())).await {
         audit::record(
             &state.db,
-            Some(&meta),
+            Some(&meta.origin),
             Entry::new(&principal, "password.change_failed").target("user", user.id),
         )
         .await?;
@@ -249,13 +246,14 @@ async fn change_password(
     let revoked = users::revoke_sessions(&txn, user.id, None, "password_changed").await?;
     audit::record(
         &txn,
-        Some(&meta),
+        Some(&meta.origin),
         Entry::new(&principal, "password.change")
             .target("user", user.id)
             .details(serde_json::json!({ "revoked_sessions": revoked })),
     )
     .await?;
     txn.commit().await?;
+    state.access_changed();
     Ok(envelope::ok(Message {
         message: "Password changed. Sign in again with the new password.".into(),
     }))
@@ -294,7 +292,7 @@ async fn put_preferences(
     let user = active.update(&txn).await?;
     audit::record(
         &txn,
-        Some(&meta),
+        Some(&meta.origin),
         Entry::new(&principal, "preferences.update")
             .target("user", user.id)
             .details(serde_json::to_value(&body).unwrap_or_default()),
@@ -338,7 +336,7 @@ fn require_interactive(principal: &Principal) -> Result<(), ApiError> {
         Credential::ApiKey(_) => Err(ApiError::Forbidden(
             "API keys cannot change the account or its keys; sign in with a password".into(),
         )),
-        Credential::Session(_) | Credential::Basic => Ok(()),
+        Credential::Session(_) | Credential::Basic { .. } => Ok(()),
     }
 }
 
@@ -396,7 +394,7 @@ async fn create_api_key(
     .await?;
     audit::record(
         &txn,
-        Some(&meta),
+        Some(&meta.origin),
         Entry::new(&principal, "api_key.create")
             .target("api_key", row.id)
             .details(
@@ -436,12 +434,13 @@ async fn delete_api_key(
     api_key::Entity::delete_by_id(row.id).exec(&txn).await?;
     audit::record(
         &txn,
-        Some(&meta),
+        Some(&meta.origin),
         Entry::new(&principal, "api_key.delete")
             .target("api_key", row.id)
             .details(serde_json::json!({ "name": row.name })),
     )
     .await?;
     txn.commit().await?;
+    state.access_changed();
     Ok(envelope::ok(Deleted { id }))
 }

@@ -10,24 +10,33 @@ use ipnet::IpNet;
 
 use crate::api::envelope::ApiError;
 use crate::api::request_id::RequestId;
+use crate::audit::Origin;
 use crate::state::AppState;
 
 /// Facts about the current request.
 #[derive(Debug, Clone)]
 pub struct RequestMeta {
-    /// The request id.
-    pub request_id: String,
-    /// The client's address, if known.
-    pub ip: Option<IpAddr>,
+    /// The request id and the client's address, as the audit log records them.
+    pub origin: Origin,
     /// The `User-Agent` header, truncated.
     pub user_agent: Option<String>,
 }
 
 impl RequestMeta {
+    /// The request id.
+    pub fn request_id(&self) -> &str {
+        &self.origin.request_id
+    }
+
+    /// The client's address, if known.
+    pub fn ip(&self) -> Option<IpAddr> {
+        self.origin.ip
+    }
+
     /// Key for per-IP rate limits. IPv6 clients are grouped by /64, the block one
     /// subscriber usually holds, so rotating addresses inside it buys no extra budget.
     pub fn ip_key(&self) -> String {
-        match self.ip {
+        match self.origin.ip {
             Some(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
                 let s = v6.segments();
                 format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
@@ -97,8 +106,7 @@ impl FromRequestParts<AppState> for RequestMeta {
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().take(256).collect());
         Ok(Self {
-            request_id,
-            ip,
+            origin: Origin { request_id, ip },
             user_agent,
         })
     }
@@ -111,8 +119,10 @@ mod tests {
     #[test]
     fn ipv6_clients_share_a_budget_per_64() {
         let meta = |addr: &str| RequestMeta {
-            request_id: String::new(),
-            ip: Some(addr.parse().unwrap()),
+            origin: Origin {
+                request_id: String::new(),
+                ip: Some(addr.parse().unwrap()),
+            },
             user_agent: None,
         };
         assert_eq!(

@@ -5,8 +5,10 @@
 pub mod agents;
 pub mod audit_logs;
 pub mod auth;
+pub mod credentials;
 pub mod domains;
 pub mod envelope;
+pub mod hmac;
 pub mod incidents;
 pub mod instances;
 pub mod json;
@@ -14,6 +16,7 @@ pub mod list;
 pub mod live;
 pub mod me;
 pub mod meta;
+pub mod middleware;
 pub mod monitors;
 pub mod openapi;
 pub mod path;
@@ -73,7 +76,7 @@ pub fn operations_router(state: AppState) -> Router {
         .split_for_parts();
     router
         .fallback(|| async { ApiError::NoRoute })
-        .layer(from_fn_with_state(state.clone(), crate::metrics::track))
+        .layer(from_fn_with_state(state.clone(), middleware::track))
         .layer(from_fn(request_id::middleware))
         .with_state(state)
 }
@@ -87,7 +90,8 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(from_fn_with_state(state.clone(), crate::metrics::track))
+        .layer(from_fn_with_state(state.clone(), middleware::timeout))
+        .layer(from_fn_with_state(state.clone(), middleware::track))
         .layer(from_fn(request_id::middleware))
         .with_state(state)
 }

@@ -74,6 +74,8 @@ async fn record(state: &AppState, token: &str, ping: Ping) -> ApiResult {
         .await?
         .ok_or(ApiError::NotFound("ping URL"))?;
     let mut active: monitor_state::ActiveModel = current.clone().into();
+    // The scheduler follows heartbeats' deadlines by this stamp (a `/start` moves one).
+    active.updated_at = Set(now);
     let (kind, run_ms, outcome) = match ping {
         Ping::Start => {
             active.last_start_at = Set(Some(now));
@@ -113,12 +115,9 @@ async fn record(state: &AppState, token: &str, ping: Ping) -> ApiResult {
         }
     };
     active.update(&state.db).await?;
+    state.engine.heartbeat_pinged();
     if let Some(outcome) = outcome {
-        state
-            .engine
-            .record(&row, outcome)
-            .await
-            .map_err(ApiError::Internal)?;
+        state.engine.record(&row, outcome).await?;
     }
     let mut response = envelope::ok(PingAccepted { kind, run_ms }).into_response();
     response

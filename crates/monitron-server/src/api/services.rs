@@ -2,29 +2,27 @@
 //! TLS and heartbeats), their state, history and on-demand checks.
 
 use axum::extract::State;
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, Set};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use crate::api::envelope::{self, ApiError, ApiResult, FieldErrors};
+use crate::api::envelope::{self, ApiResult, FieldErrors};
 use crate::api::json::ApiJson;
 use crate::api::list::{ApiQuery, ListPage};
 use crate::api::me::Deleted;
 use crate::api::meta::RequestMeta;
 use crate::api::monitors::{
-    self, CheckResult, MonitorQuery, NewMonitor, ResultsQuery, SeriesQuery, SeriesView, Stats,
-    StatsQuery, UptimeQuery,
+    CheckResult, MonitorQuery, ResultsQuery, SeriesQuery, StatsQuery, UptimeQuery,
 };
 use crate::api::path::ApiPath;
-use crate::audit::{self, Entry};
-use crate::auth::{tokens, Principal, Role};
+use crate::auth::{Principal, Role};
+use crate::db::entities::{monitor, monitor_state};
 use crate::history::query::{DayBucket, ResultPoint};
-use crate::monitors::check::HEARTBEAT;
+use crate::monitors::service::state_of;
+use crate::monitors::stats::{SeriesView, Stats};
 use crate::monitors::view::ServiceView;
-use crate::monitors::{self as m, Check, Kind, Labels};
+use crate::monitors::{Check, Fields, Kind, LabelMap};
 use crate::state::AppState;
 
 const KIND: Kind = Kind::Service;
@@ -52,14 +50,15 @@ pub struct CreateService {
     pub name: String,
     /// Description.
     pub description: Option<String>,
-    /// `http`, `tcp`, `ping`, `dns`, `grpc`, `mqtt`, `tls` or `heartbeat`.
+    /// The check type: `http`, `tcp`, `ping`, `dns`, `grpc`, `mqtt`, `tls` or `heartbeat`.
     #[serde(rename = "type")]
+    #[schema(schema_with = service_type_schema)]
     pub check_type: String,
     /// Type-specific settings (see the API contract for each type).
     #[schema(value_type = Object)]
     pub config: serde_json::Value,
     /// Labels (key to value).
-    pub labels: Option<Labels>,
+    pub labels: Option<LabelMap>,
     /// Group (grants apply per group).
     pub group: Option<String>,
     /// False creates it paused.
@@ -85,12 +84,13 @@ pub struct UpdateService {
     pub description: Option<String>,
     /// New type (requires `config`).
     #[serde(rename = "type")]
+    #[schema(schema_with = service_type_schema)]
     pub check_type: Option<String>,
     /// New settings.
     #[schema(value_type = Option<Object>)]
     pub config: Option<serde_json::Value>,
     /// Labels (replace all).
-    pub labels: Option<Labels>,
+    pub labels: Option<LabelMap>,
     /// Group; empty removes it.
     pub group: Option<String>,
     /// Paused when false.
@@ -105,50 +105,64 @@ pub struct UpdateService {
     pub success_threshold: Option<u32>,
 }
 
-/// Numbers shared by create and update.
-struct Timing {
-    interval_s: u32,
-    timeout_s: u32,
-    failure_threshold: u32,
-    success_threshold: u32,
+/// The `type` of services in the OpenAPI document: the check types the server runs.
+fn service_type_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(crate::monitors::check::service_types()))
+        .description(Some(
+            "The check type; traceroute and udp run on agents (an instance's agent configuration)",
+        ))
+        .build()
 }
 
-fn check_timing(t: &Timing, errors: &mut FieldErrors) {
-    m::check_range(errors, "interval_s", t.interval_s, m::SERVICE_INTERVAL_S);
-    m::check_range(errors, "timeout_s", t.timeout_s, (1, m::MAX_TIMEOUT_S));
-    m::check_range(
-        errors,
-        "failure_threshold",
-        t.failure_threshold,
-        (1, m::MAX_THRESHOLD),
-    );
-    m::check_range(
-        errors,
-        "success_threshold",
-        t.success_threshold,
-        (1, m::MAX_THRESHOLD),
-    );
-}
-
-fn parse_check(
-    check_type: &str,
-    config: serde_json::Value,
-    errors: &mut FieldErrors,
-) -> Option<Check> {
-    match Check::parse_service(check_type, config) {
-        Ok(check) => Some(check),
-        Err(e) => {
-            errors.extend(e);
-            None
+impl CreateService {
+    fn fields(&mut self) -> Fields {
+        Fields {
+            name: Some(std::mem::take(&mut self.name)),
+            description: self.description.take(),
+            group: self.group.take(),
+            labels: self.labels.take(),
+            enabled: self.enabled,
+            interval_s: self.interval_s,
+            timeout_s: self.timeout_s,
+            failure_threshold: self.failure_threshold,
+            success_threshold: self.success_threshold,
         }
     }
 }
 
-fn view(
-    state: &AppState,
-    row: &crate::db::entities::monitor::Model,
-    st: Option<&crate::db::entities::monitor_state::Model>,
-) -> ServiceView {
+impl UpdateService {
+    fn fields(&mut self) -> Fields {
+        Fields {
+            name: self.name.take(),
+            description: self.description.take(),
+            group: self.group.take(),
+            labels: self.labels.take(),
+            enabled: self.enabled,
+            interval_s: self.interval_s,
+            timeout_s: self.timeout_s,
+            failure_threshold: self.failure_threshold,
+            success_threshold: self.success_threshold,
+        }
+    }
+
+    /// The new check, when `type` or `config` is given.
+    fn check(&mut self, row: &monitor::Model) -> Result<Option<Check>, FieldErrors> {
+        match (self.check_type.take(), self.config.take()) {
+            (Some(_), None) => Err(FieldErrors::from([(
+                "config".to_owned(),
+                "is required when type changes".to_owned(),
+            )])),
+            (t, Some(config)) => {
+                Check::parse_service(t.as_deref().unwrap_or(&row.check_type), config).map(Some)
+            }
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+fn view(state: &AppState, row: &monitor::Model, st: Option<&monitor_state::Model>) -> ServiceView {
     ServiceView::new(row, st, &state.config.public_url)
 }
 
@@ -161,7 +175,7 @@ async fn list_services(
     principal: Principal,
     ApiQuery(q): ApiQuery<MonitorQuery>,
 ) -> ApiResult {
-    let listed = monitors::list(&state, &principal, KIND, &q).await?;
+    let listed = state.monitors().list(&principal, KIND, &q.into()).await?;
     Ok(envelope::ok(ListPage {
         items: listed
             .rows
@@ -182,76 +196,25 @@ async fn create_service(
     State(state): State<AppState>,
     meta: RequestMeta,
     principal: Principal,
-    ApiJson(body): ApiJson<CreateService>,
+    ApiJson(mut body): ApiJson<CreateService>,
 ) -> ApiResult {
-    monitors::require_editor(&principal)?;
-    let mut errors = FieldErrors::new();
-    let name = envelope::check_optional(&mut errors, "name", Some(&body.name), m::validate_name);
-    let description = envelope::check_optional(
-        &mut errors,
-        "description",
-        body.description.as_deref(),
-        m::validate_description,
-    )
-    .flatten();
-    let group = envelope::check_optional(
-        &mut errors,
-        "group",
-        body.group.as_deref(),
-        m::validate_group,
-    )
-    .flatten();
-    let labels = body.labels.unwrap_or_default();
-    m::validate_labels(&labels, &mut errors);
-    let timing = Timing {
-        interval_s: body.interval_s.unwrap_or(10),
-        timeout_s: body.timeout_s.unwrap_or(30),
-        failure_threshold: body.failure_threshold.unwrap_or(1),
-        success_threshold: body.success_threshold.unwrap_or(1),
-    };
-    check_timing(&timing, &mut errors);
-    let check = parse_check(&body.check_type, body.config, &mut errors);
-    let (Some(name), Some(mut check), true) = (name, check, errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    monitors::require_group(&principal, group.as_deref(), KIND)?;
-    check
-        .seal(&state.cipher, None)
-        .map_err(ApiError::Validation)?;
-    let ping_token = (check.type_name() == HEARTBEAT).then(|| tokens::random_token(""));
-    let txn = crate::db::begin_write(&state.db).await?;
-    let row = monitors::insert(
-        &txn,
-        &principal,
-        NewMonitor {
-            kind: KIND,
-            name,
-            description,
-            check_type: check.type_name().into(),
-            config: check.config_json(),
-            labels: serde_json::to_value(&labels).unwrap_or_default(),
-            group,
-            enabled: body.enabled.unwrap_or(true),
-            interval_s: timing.interval_s,
-            timeout_s: timing.timeout_s,
-            failure_threshold: timing.failure_threshold,
-            success_threshold: timing.success_threshold,
-            ping_token,
-        },
-    )
-    .await?;
-    audit::record(
-        &txn,
-        Some(&meta),
-        Entry::new(&principal, "service.create")
-            .target("service", row.id)
-            .details(serde_json::json!({ "name": row.name, "type": row.check_type })),
-    )
-    .await?;
-    let st = monitors::state_of(&txn, row.id).await?;
-    txn.commit().await?;
-    state.engine.monitor_changed(row.id).await;
-    Ok(envelope::created(view(&state, &row, st.as_ref())))
+    let check = Check::parse_service(&body.check_type, std::mem::take(&mut body.config));
+    let saved = state
+        .monitors()
+        .create(
+            &principal,
+            &meta.origin,
+            KIND,
+            body.fields(),
+            check,
+            async |_, _| Ok(()),
+        )
+        .await?;
+    Ok(envelope::created(view(
+        &state,
+        &saved.row,
+        saved.state.as_ref(),
+    )))
 }
 
 /// One service.
@@ -263,8 +226,11 @@ async fn get_service(
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
-    let row = monitors::find(&state, &principal, KIND, id, Role::Viewer).await?;
-    let st = monitors::state_of(&state.db, id).await?;
+    let row = state
+        .monitors()
+        .find(&principal, KIND, id, Role::Viewer)
+        .await?;
+    let st = state_of(&state.db, id).await?;
     Ok(envelope::ok(view(&state, &row, st.as_ref())))
 }
 
@@ -278,104 +244,22 @@ async fn update_service(
     meta: RequestMeta,
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
-    ApiJson(body): ApiJson<UpdateService>,
+    ApiJson(mut body): ApiJson<UpdateService>,
 ) -> ApiResult {
-    let row = monitors::find(&state, &principal, KIND, id, Role::Editor).await?;
-    let mut errors = FieldErrors::new();
-    let name =
-        envelope::check_optional(&mut errors, "name", body.name.as_deref(), m::validate_name);
-    let description = envelope::check_optional(
-        &mut errors,
-        "description",
-        body.description.as_deref(),
-        m::validate_description,
-    );
-    let group = envelope::check_optional(
-        &mut errors,
-        "group",
-        body.group.as_deref(),
-        m::validate_group,
-    );
-    if let Some(labels) = &body.labels {
-        m::validate_labels(labels, &mut errors);
-    }
-    let timing = Timing {
-        interval_s: body.interval_s.unwrap_or(row.interval_s as u32),
-        timeout_s: body.timeout_s.unwrap_or(row.timeout_s as u32),
-        failure_threshold: body
-            .failure_threshold
-            .unwrap_or(row.failure_threshold as u32),
-        success_threshold: body
-            .success_threshold
-            .unwrap_or(row.success_threshold as u32),
-    };
-    check_timing(&timing, &mut errors);
-    let stored = Check::from_stored(&row.check_type, &row.config).map_err(ApiError::Internal)?;
-    let check = match (&body.check_type, body.config) {
-        (Some(_), None) => {
-            errors.insert("config".into(), "is required when type changes".into());
-            None
-        }
-        (t, Some(config)) => {
-            let t = t.clone().unwrap_or_else(|| row.check_type.clone());
-            parse_check(&t, config, &mut errors)
-        }
-        (None, None) => None,
-    };
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    if let Some(group) = &group {
-        monitors::require_group(&principal, group.as_deref(), KIND)?;
-    }
-    let mut active: crate::db::entities::monitor::ActiveModel = row.clone().into();
-    if let Some(mut check) = check {
-        check
-            .seal(&state.cipher, Some(&stored))
-            .map_err(ApiError::Validation)?;
-        let heartbeat = check.type_name() == HEARTBEAT;
-        if heartbeat && row.ping_token.is_none() {
-            active.ping_token = Set(Some(tokens::random_token("")));
-        } else if !heartbeat {
-            active.ping_token = Set(None);
-        }
-        active.check_type = Set(check.type_name().into());
-        active.config = Set(check.config_json());
-    }
-    if let Some(name) = name {
-        active.name = Set(name);
-    }
-    if let Some(description) = description {
-        active.description = Set(description);
-    }
-    if let Some(group) = group {
-        active.group_name = Set(group);
-    }
-    if let Some(labels) = &body.labels {
-        active.labels = Set(serde_json::to_value(labels).unwrap_or_default());
-    }
-    if let Some(enabled) = body.enabled {
-        active.enabled = Set(enabled);
-    }
-    active.interval_s = Set(timing.interval_s as i32);
-    active.timeout_s = Set(timing.timeout_s as i32);
-    active.failure_threshold = Set(timing.failure_threshold as i32);
-    active.success_threshold = Set(timing.success_threshold as i32);
-    active.updated_at = Set(Utc::now());
-    let txn = crate::db::begin_write(&state.db).await?;
-    let updated = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        Some(&meta),
-        Entry::new(&principal, "service.update")
-            .target("service", id)
-            .details(serde_json::json!({ "name": updated.name, "type": updated.check_type })),
-    )
-    .await?;
-    let st = monitors::state_of(&txn, id).await?;
-    txn.commit().await?;
-    state.engine.monitor_changed(id).await;
-    Ok(envelope::ok(view(&state, &updated, st.as_ref())))
+    let monitors = state.monitors();
+    let row = monitors.find(&principal, KIND, id, Role::Editor).await?;
+    let check = body.check(&row);
+    let saved = monitors
+        .update(
+            &principal,
+            &meta.origin,
+            row,
+            body.fields(),
+            check,
+            async |_, _| Ok(()),
+        )
+        .await?;
+    Ok(envelope::ok(view(&state, &saved.row, saved.state.as_ref())))
 }
 
 /// Delete a service with its history (editors).
@@ -388,19 +272,10 @@ async fn delete_service(
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
-    let row = monitors::find(&state, &principal, KIND, id, Role::Editor).await?;
-    let txn = crate::db::begin_write(&state.db).await?;
-    monitors::delete(&txn, &row).await?;
-    audit::record(
-        &txn,
-        Some(&meta),
-        Entry::new(&principal, "service.delete")
-            .target("service", id)
-            .details(serde_json::json!({ "name": row.name, "type": row.check_type })),
-    )
-    .await?;
-    txn.commit().await?;
-    state.engine.monitor_changed(id).await;
+    state
+        .monitors()
+        .delete(&principal, &meta.origin, KIND, id, async |_, _| Ok(()))
+        .await?;
     Ok(envelope::ok(Deleted { id }))
 }
 
@@ -413,9 +288,8 @@ async fn check_service(
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
-    Ok(envelope::ok(
-        monitors::check_now(&state, &principal, KIND, id).await?,
-    ))
+    let outcome = state.monitors().check_now(&principal, KIND, id).await?;
+    Ok(envelope::ok(CheckResult::from(outcome)))
 }
 
 /// Pause checks (editors).
@@ -428,7 +302,10 @@ async fn pause_service(
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
-    let (row, st) = monitors::set_enabled(&state, &meta, &principal, KIND, id, false).await?;
+    let (row, st) = state
+        .monitors()
+        .set_enabled(&principal, &meta.origin, KIND, id, false)
+        .await?;
     Ok(envelope::ok(view(&state, &row, st.as_ref())))
 }
 
@@ -442,7 +319,10 @@ async fn resume_service(
     principal: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult {
-    let (row, st) = monitors::set_enabled(&state, &meta, &principal, KIND, id, true).await?;
+    let (row, st) = state
+        .monitors()
+        .set_enabled(&principal, &meta.origin, KIND, id, true)
+        .await?;
     Ok(envelope::ok(view(&state, &row, st.as_ref())))
 }
 
@@ -458,7 +338,7 @@ async fn service_stats(
 ) -> ApiResult {
     let window = q.window.unwrap_or_default();
     Ok(envelope::ok(
-        monitors::stats(&state, &principal, KIND, id, window).await?,
+        state.monitors().stats(&principal, KIND, id, window).await?,
     ))
 }
 
@@ -473,7 +353,10 @@ async fn service_results(
     ApiQuery(q): ApiQuery<ResultsQuery>,
 ) -> ApiResult {
     Ok(envelope::ok(
-        monitors::results(&state, &principal, KIND, id, &q).await?,
+        state
+            .monitors()
+            .results(&principal, KIND, id, (q.from, q.to), q.limit)
+            .await?,
     ))
 }
 
@@ -488,7 +371,10 @@ async fn service_series(
     ApiQuery(q): ApiQuery<SeriesQuery>,
 ) -> ApiResult {
     Ok(envelope::ok(
-        monitors::series(&state, &principal, KIND, id, &q).await?,
+        state
+            .monitors()
+            .series(&principal, KIND, id, (q.from, q.to), q.step)
+            .await?,
     ))
 }
 
@@ -503,6 +389,9 @@ async fn service_uptime(
     ApiQuery(q): ApiQuery<UptimeQuery>,
 ) -> ApiResult {
     Ok(envelope::ok(
-        monitors::uptime(&state, &principal, KIND, id, q.days).await?,
+        state
+            .monitors()
+            .uptime(&principal, KIND, id, q.days)
+            .await?,
     ))
 }

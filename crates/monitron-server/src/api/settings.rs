@@ -59,7 +59,7 @@ async fn update_settings(
         settings::store(&txn, &after).await?;
         audit::record(
             &txn,
-            Some(&meta),
+            Some(&meta.origin),
             Entry::new(&principal, "setting.update")
                 .target("setting", "server")
                 .details(serde_json::json!({ "from": before, "to": after })),

@@ -4,8 +4,8 @@ use axum::extract::State;
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, Func, LikeExpr, NullOrdering};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -124,82 +124,6 @@ pub struct ResetResult {
     pub temporary_password: Option<String>,
 }
 
-/// Creates a user row; the caller audits it.
-pub(crate) async fn insert_user(
-    db: &impl ConnectionTrait,
-    username: &str,
-    email: &str,
-    display_name: Option<String>,
-    password: &str,
-    role: Role,
-) -> ApiResult<user::Model> {
-    ensure_unique(db, Some(username), Some(email), None).await?;
-    let now = Utc::now();
-    let hash = password::hash(password.to_owned()).await?;
-    let row = user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        username: Set(username.to_owned()),
-        email: Set(email.to_owned()),
-        display_name: Set(display_name),
-        password_hash: Set(hash),
-        role: Set(role.as_str().to_owned()),
-        active: Set(true),
-        theme: Set(crate::users::Theme::System.as_str().to_owned()),
-        color: Set(crate::users::Color::Blue.as_str().to_owned()),
-        last_login_at: Set(None),
-        password_changed_at: Set(now),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(db)
-    .await
-    .map_err(map_unique)?;
-    Ok(row)
-}
-
-/// 40901 naming the field when a username or e-mail is taken by someone else.
-pub(crate) async fn ensure_unique(
-    db: &impl ConnectionTrait,
-    username: Option<&str>,
-    email: Option<&str>,
-    except: Option<Uuid>,
-) -> ApiResult<()> {
-    let mut errors = FieldErrors::new();
-    for (field, column, value) in [
-        ("username", user::Column::Username, username),
-        ("email", user::Column::Email, email),
-    ] {
-        let Some(value) = value else { continue };
-        let mut query = user::Entity::find().filter(column.eq(value));
-        if let Some(id) = except {
-            query = query.filter(user::Column::Id.ne(id));
-        }
-        if query.count(db).await? > 0 {
-            errors.insert(field.into(), "is already taken".into());
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Conflict(errors))
-    }
-}
-
-/// Maps a unique violation that slipped past [`ensure_unique`] (a concurrent insert) to 40901.
-pub(crate) fn map_unique(err: DbErr) -> ApiError {
-    if crate::db::is_unique_violation(&err) {
-        let text = err.to_string();
-        let field = if text.contains("email") {
-            "email"
-        } else {
-            "username"
-        };
-        ApiError::conflict(field, "is already taken")
-    } else {
-        err.into()
-    }
-}
-
 async fn find_user(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<user::Model> {
     user::Entity::find_by_id(id)
         .one(db)
@@ -304,7 +228,7 @@ async fn create_user(
     )
     .map_err(ApiError::Validation)?;
     let txn = crate::db::begin_write(&state.db).await?;
-    let user = insert_user(
+    let user = users::insert_user(
         &txn,
         &username,
         &email,
@@ -315,7 +239,7 @@ async fn create_user(
     .await?;
     audit::record(
         &txn,
-        Some(&meta),
+        Some(&meta.origin),
         Entry::new(&principal, "user.create")
             .target("user", user.id)
             .details(serde_json::json!({ "username": user.username, "role": body.role })),
@@ -396,7 +320,7 @@ async fn update_user(
         active.display_name = Set(name);
     }
     if let Some(email) = email.filter(|e| *e != target.email) {
-        ensure_unique(&txn, None, Some(&email), Some(id)).await?;
+        users::ensure_unique(&txn, None, Some(&email), Some(id)).await?;
         users::forget_reset_links(&txn, id).await?;
         changes.insert(
             "email".into(),
@@ -405,19 +329,20 @@ async fn update_user(
         active.email = Set(email);
     }
     active.updated_at = Set(Utc::now());
-    let user = active.update(&txn).await.map_err(map_unique)?;
+    let user = active.update(&txn).await?;
     if deactivated && target.active {
         users::revoke_sessions(&txn, id, None, "deactivated").await?;
     }
     audit::record(
         &txn,
-        Some(&meta),
+        Some(&meta.origin),
         Entry::new(&principal, "user.update")
             .target("user", id)
             .details(serde_json::Value::Object(changes)),
     )
     .await?;
     txn.commit().await?;
+    state.access_changed();
     Ok(envelope::ok(UserView::from(user)))
 }
 
@@ -447,7 +372,7 @@ async fn delete_user(
         let entry = Entry::new(&principal, "password.confirm_failed")
             .target("user", principal.user.id)
             .details(serde_json::json!({ "for": "user.delete", "target_id": id }));
-        audit::record(&state.db, Some(&meta), entry).await?;
+        audit::record(&state.db, Some(&meta.origin), entry).await?;
         return Err(ApiError::field("confirm_password", "is incorrect"));
     }
     let txn = crate::db::begin_write(&state.db).await?;
@@ -462,8 +387,9 @@ async fn delete_user(
         ));
     }
     user::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, Some(&meta), Entry::new(&principal, "user.delete").target("user", id).details(serde_json::json!({ "username": target.username, "email": target.email, "role": target.role }))).await?;
+    audit::record(&txn, Some(&meta.origin), Entry::new(&principal, "user.delete").target("user", id).details(serde_json::json!({ "username": target.username, "email": target.email, "role": target.role }))).await?;
     txn.commit().await?;
+    state.access_changed();
     Ok(envelope::ok(Deleted { id }))
 }
 
@@ -482,20 +408,20 @@ async fn reset_user_password(
 ) -> ApiResult {
     principal.require(Role::Admin)?;
     let target = find_user(&state.db, id).await?;
-    let method = body.method.unwrap_or(if state.mailer.is_some() {
+    let method = body.method.unwrap_or(if state.config.email.is_some() {
         ResetMethod::Email
     } else {
         ResetMethod::TemporaryPassword
     });
     match method {
         ResetMethod::Email => {
-            let mailer = state.mailer.clone().ok_or_else(|| {
-                ApiError::field(
+            if state.config.email.is_none() {
+                return Err(ApiError::field(
                     "method",
                     "e-mail is not configured (EMAIL_HOST); use temporary_password",
-                )
-            })?;
-            let token = crate::api::auth::create_reset_token(
+                ));
+            }
+            crate::api::auth::mail_reset_link(
                 &state,
                 &target,
                 &meta,
@@ -503,7 +429,6 @@ async fn reset_user_password(
                 "password.admin_reset",
             )
             .await?;
-            mailer.send_in_background(crate::api::auth::reset_email(&state, &target, &token));
             Ok(envelope::ok(ResetResult {
                 method,
                 temporary_password: None,
@@ -526,13 +451,14 @@ async fn reset_user_password(
             let revoked = users::revoke_sessions(&txn, id, None, "password_reset_by_admin").await?;
             audit::record(
                 &txn,
-                Some(&meta),
+                Some(&meta.origin),
                 Entry::new(&principal, "password.admin_reset")
                     .target("user", id)
                     .details(serde_json::json!({ "method": method, "revoked_sessions": revoked })),
             )
             .await?;
             txn.commit().await?;
+            state.access_changed();
             Ok(envelope::ok(ResetResult {
                 method,
                 temporary_password: Some(temporary),
@@ -624,7 +550,7 @@ async fn put_grants(
     }
     audit::record(
         &txn,
-        Some(&meta),
+        Some(&meta.origin),
         Entry::new(&principal, "user.grants_update")
             .target("user", id)
             .details(serde_json::json!({ "grants": body })),
@@ -632,5 +558,6 @@ async fn put_grants(
     .await?;
     let saved = grants_of(&txn, id).await?;
     txn.commit().await?;
+    state.access_changed();
     Ok(envelope::ok(saved))
 }

@@ -1,10 +1,11 @@
 //! Password hashing (Argon2id) and the password policy.
 //!
-//! Hashing is deliberately slow, so it runs on the blocking pool, never on the async workers.
+//! Hashing is deliberately slow, so it runs on threads of its own: never on the async
+//! workers, and not on the runtime's shared blocking pool either, where any other blocking
+//! work (a burst of slow name lookups, say) could make sign-ins wait behind it.
 
-use std::sync::LazyLock;
-
-use tokio::sync::Semaphore;
+use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
+use std::sync::{LazyLock, Mutex};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -115,27 +116,59 @@ fn verify_now(password: &str, hash: &str) -> bool {
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_now("monitron-dummy-password").expect("hashing works"));
 
-/// Bounds how many Argon2 computations run at once. Each takes ~19 MiB and a core for tens
-/// of milliseconds, so a burst of sign-ins (or guesses) must queue rather than exhaust
-/// memory and the blocking pool. A process-wide resource limit, like the pool it guards.
-static HASHING_SLOTS: LazyLock<Semaphore> = LazyLock::new(|| {
-    let cores = std::thread::available_parallelism().map_or(2, usize::from);
-    Semaphore::new(cores * 2)
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Argon2 computations waiting for a hashing thread; beyond this, callers are told the
+/// server is busy instead of queueing without bound.
+const MAX_WAITING: usize = 1024;
+
+/// The hashing threads: one per core. Each computation takes ~19 MiB and a core for tens
+/// of milliseconds, so a burst of sign-ins (or guesses) queues here rather than exhausting
+/// memory. A process-wide resource, like the cores it uses.
+static POOL: LazyLock<SyncSender<Job>> = LazyLock::new(|| {
+    let (jobs, waiting) = sync_channel::<Job>(MAX_WAITING);
+    let waiting = std::sync::Arc::new(Mutex::new(waiting));
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    for i in 0..threads {
+        let waiting = waiting.clone();
+        std::thread::Builder::new()
+            .name(format!("password-hash-{i}"))
+            .spawn(move || loop {
+                let job = waiting.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => return,
+                }
+            })
+            .expect("a password hashing thread starts");
+    }
+    jobs
 });
+
+/// Runs `work` on a hashing thread and waits for its result.
+async fn on_hashing_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let (done, result) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _ = done.send(work());
+    });
+    match POOL.try_send(job) {
+        Ok(()) => Ok(result.await?),
+        Err(TrySendError::Full(_)) => anyhow::bail!("too many password checks are waiting"),
+        Err(TrySendError::Disconnected(_)) => anyhow::bail!("the password hashing threads stopped"),
+    }
+}
 
 /// Hashes a password with Argon2id and a random salt.
 pub async fn hash(password: String) -> anyhow::Result<String> {
-    let _slot = HASHING_SLOTS.acquire().await?;
-    tokio::task::spawn_blocking(move || hash_now(&password)).await?
+    on_hashing_thread(move || hash_now(&password)).await?
 }
 
 /// Verifies a password against a stored hash; `None` verifies against a dummy hash and
 /// returns false, taking the same time.
 pub async fn verify(password: String, hash: Option<String>) -> bool {
-    let Ok(_slot) = HASHING_SLOTS.acquire().await else {
-        return false;
-    };
-    tokio::task::spawn_blocking(move || match hash {
+    on_hashing_thread(move || match hash {
         Some(h) => verify_now(&password, &h),
         None => {
             verify_now(&password, &DUMMY_HASH);
@@ -182,5 +215,32 @@ mod tests {
         assert!(!verify("wrong horse battery".into(), Some(a)).await);
         assert!(!verify("anything".into(), None).await);
         assert!(!verify("anything".into(), Some("not a hash".into())).await);
+    }
+
+    /// Regression: password hashing ran on the runtime's shared blocking pool, so blocking
+    /// work elsewhere (slow checks) could make every sign-in wait.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_blocking_pool_does_not_delay_hashing() {
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let stopped = std::sync::Arc::new(Mutex::new(stopped));
+        // Tokio's default blocking pool has 512 threads: occupy all of them and more.
+        for _ in 0..600 {
+            let stopped = stopped.clone();
+            tokio::task::spawn_blocking(move || {
+                let _ = stopped
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .recv_timeout(std::time::Duration::from_secs(30));
+            });
+        }
+        let started = std::time::Instant::now();
+        let hashed = hash("correct horse battery".into()).await.unwrap();
+        assert!(verify("correct horse battery".into(), Some(hashed)).await);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "hashing waited {:?} behind blocking work",
+            started.elapsed()
+        );
+        drop(stop);
     }
 }

@@ -1,22 +1,15 @@
-//! The [`Principal`] extractor: resolves whatever credential a request carries into the user
-//! and their effective access, checking on every request that the user is still active and
-//! the session or key still valid, so deactivation and revocation take effect at once.
+//! The [`Principal`]: an authenticated caller, their effective access, and the credential
+//! they used, loaded fresh from the database so that deactivation and revocation take
+//! effect at once. The API resolves request headers into one (`api::credentials`); long
+//! connections ([`refresh`]) load it again while they last.
 
-use axum::extract::FromRequestParts;
-use axum::http::header;
-use axum::http::request::Parts;
-use base64::Engine;
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::api::envelope::ApiError;
-use crate::api::meta::RequestMeta;
-use crate::audit::{self, Actor, Entry};
 use crate::auth::role::{Access, Grant, GroupScope, Role};
-use crate::auth::{password, tokens};
 use crate::db::entities::{api_key, session, user, user_grant};
-use crate::state::AppState;
+use crate::error::{Error, Result};
 
 /// How the caller authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,8 +18,11 @@ pub enum Credential {
     Session(Uuid),
     /// `X-API-Key` with this key id.
     ApiKey(Uuid),
-    /// HTTP Basic.
-    Basic,
+    /// HTTP Basic, verified against the password set at this time.
+    Basic {
+        /// When the verified password was set; a later change retires the credential.
+        password_changed_at: DateTime<Utc>,
+    },
 }
 
 /// An authenticated caller.
@@ -41,30 +37,25 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// Fails with 40301 unless the caller has `needed` globally.
-    pub fn require(&self, needed: Role) -> Result<(), ApiError> {
+    /// Fails with `Forbidden` unless the caller has `needed` globally.
+    pub fn require(&self, needed: Role) -> Result<()> {
         if self.access.has(needed) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!(
+            Err(Error::Forbidden(format!(
                 "requires the {} role",
                 needed.as_str()
             )))
         }
     }
 
-    /// Checks `needed` on a thing in `group`: 40401 if the caller may not see it at all
-    /// (so its existence does not leak), 40301 if they see it but may not do this.
-    pub fn require_in(
-        &self,
-        group: Option<&str>,
-        needed: Role,
-        what: &'static str,
-    ) -> Result<(), ApiError> {
+    /// Checks `needed` on a thing in `group`: `NotFound` if the caller may not see it at
+    /// all (so its existence does not leak), `Forbidden` if they see it but may not do this.
+    pub fn require_in(&self, group: Option<&str>, needed: Role, what: &'static str) -> Result<()> {
         match self.access.role_in(group) {
-            None => Err(ApiError::NotFound(what)),
+            None => Err(Error::NotFound(what)),
             Some(role) if role >= needed => Ok(()),
-            Some(_) => Err(ApiError::Forbidden(format!(
+            Some(_) => Err(Error::Forbidden(format!(
                 "requires the {} role in this group",
                 needed.as_str()
             ))),
@@ -77,61 +68,13 @@ impl Principal {
     }
 }
 
-/// Seconds between writes of an API key's `last_used_at`, so busy scripts do not turn every
-/// read into a write.
-const LAST_USED_RESOLUTION_S: i64 = 60;
-
-impl FromRequestParts<AppState> for Principal {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if let Some(principal) = parts.extensions.get::<Principal>() {
-            return Ok(principal.clone());
-        }
-        let authorization = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let api_key = parts
-            .headers
-            .get("x-api-key")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        // An explicit X-API-Key wins over Authorization: clients (and proxies) may add an
-        // Authorization header of their own, while X-API-Key is only ever Monitron's.
-        let principal = match (api_key.as_deref(), authorization.as_deref()) {
-            (Some(key), _) => from_api_key(state, key.trim()).await?,
-            (None, Some(auth)) if auth.len() > 7 && auth[..7].eq_ignore_ascii_case("bearer ") => {
-                from_access_token(state, auth[7..].trim()).await?
-            }
-            (None, Some(auth)) if auth.len() > 6 && auth[..6].eq_ignore_ascii_case("basic ") => {
-                let meta = RequestMeta::from_request_parts(parts, state).await?;
-                from_basic(state, &meta, auth[6..].trim()).await?
-            }
-            (None, Some(_)) => return Err(ApiError::InvalidToken),
-            (None, None) => return Err(ApiError::MissingCredentials),
-        };
-        parts.extensions.insert(principal.clone());
-        Ok(principal)
-    }
-}
-
-async fn active_user(state: &AppState, id: Uuid) -> Result<user::Model, ApiError> {
-    user::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .filter(|u| u.active)
-        .ok_or(ApiError::InvalidToken)
-}
-
-async fn grants(state: &AppState, user: &user::Model, role: Role) -> Result<Vec<Grant>, ApiError> {
+async fn grants(db: &impl ConnectionTrait, user: &user::Model, role: Role) -> Result<Vec<Grant>> {
     if role == Role::Admin {
         return Ok(Vec::new());
     }
     let rows = user_grant::Entity::find()
         .filter(user_grant::Column::UserId.eq(user.id))
-        .all(&state.db)
+        .all(db)
         .await?;
     Ok(rows
         .into_iter()
@@ -144,23 +87,9 @@ async fn grants(state: &AppState, user: &user::Model, role: Role) -> Result<Vec<
         .collect())
 }
 
-async fn build(
-    state: &AppState,
-    user: user::Model,
-    role: Role,
-    credential: Credential,
-) -> Result<Principal, ApiError> {
-    let grants = grants(state, &user, role).await?;
-    Ok(Principal {
-        user,
-        access: Access { role, grants },
-        credential,
-    })
-}
-
-fn user_role(user: &user::Model) -> Result<Role, ApiError> {
+fn role_of(user: &user::Model) -> Result<Role> {
     Role::parse(&user.role).ok_or_else(|| {
-        ApiError::Internal(anyhow::anyhow!(
+        Error::Internal(anyhow::anyhow!(
             "user {} has unknown role {:?}",
             user.id,
             user.role
@@ -168,100 +97,79 @@ fn user_role(user: &user::Model) -> Result<Role, ApiError> {
     })
 }
 
-async fn from_access_token(state: &AppState, token: &str) -> Result<Principal, ApiError> {
-    let claims = state.tokens.verify(token).ok_or(ApiError::InvalidToken)?;
-    let session = session::Entity::find_by_id(claims.sid)
-        .one(&state.db)
+async fn active_user(db: &impl ConnectionTrait, id: Uuid) -> Result<user::Model> {
+    user::Entity::find_by_id(id)
+        .one(db)
         .await?
-        .filter(|s| s.revoked_at.is_none() && s.user_id == claims.sub)
-        .ok_or(ApiError::InvalidToken)?;
-    let user = active_user(state, session.user_id).await?;
-    let role = user_role(&user)?;
-    build(state, user, role, Credential::Session(session.id)).await
+        .filter(|u| u.active)
+        .ok_or(Error::InvalidCredentials)
 }
 
-async fn from_api_key(state: &AppState, key: &str) -> Result<Principal, ApiError> {
-    let now = Utc::now();
-    let row = api_key::Entity::find()
-        .filter(api_key::Column::KeyHash.eq(tokens::hash_token(key)))
-        .one(&state.db)
-        .await?
-        .filter(|k| k.expires_at.is_none_or(|at| at > now))
-        .ok_or(ApiError::InvalidToken)?;
-    let user = active_user(state, row.user_id).await?;
-    let key_role = Role::parse(&row.role).unwrap_or(Role::Viewer);
-    let role = key_role.min(user_role(&user)?);
-    let key_id = row.id;
-    if row
-        .last_used_at
-        .is_none_or(|at| (now - at).num_seconds() >= LAST_USED_RESOLUTION_S)
-    {
-        let mut active: api_key::ActiveModel = row.into();
-        active.last_used_at = Set(Some(now));
-        if let Err(err) = active.update(&state.db).await {
-            tracing::warn!(api_key_id = %key_id, error = %err, "Failed to record API key use.");
-        }
-    }
-    build(state, user, role, Credential::ApiKey(key_id)).await
+/// The principal of an active `user` acting with at most `cap` (an API key's role).
+pub async fn of_user(
+    db: &impl ConnectionTrait,
+    user: user::Model,
+    cap: Option<Role>,
+    credential: Credential,
+) -> Result<Principal> {
+    let role = role_of(&user)?;
+    let role = cap.map_or(role, |cap| cap.min(role));
+    let grants = grants(db, &user, role).await?;
+    Ok(Principal {
+        user,
+        access: Access { role, grants },
+        credential,
+    })
 }
 
-async fn from_basic(
-    state: &AppState,
-    meta: &RequestMeta,
-    encoded: &str,
-) -> Result<Principal, ApiError> {
-    if !crate::settings::load(&state.db).await?.basic_auth_enabled {
-        return Err(ApiError::Forbidden(
-            "Basic authentication is disabled; an administrator can enable it in settings".into(),
-        ));
+/// The principal of session `sid` of user `sub`, while the session stands and the user is
+/// active.
+pub async fn of_session(db: &impl ConnectionTrait, sid: Uuid, sub: Uuid) -> Result<Principal> {
+    let session = session::Entity::find_by_id(sid)
+        .one(db)
+        .await?
+        .filter(|s| s.revoked_at.is_none() && s.user_id == sub)
+        .ok_or(Error::InvalidCredentials)?;
+    let user = active_user(db, session.user_id).await?;
+    of_user(db, user, None, Credential::Session(session.id)).await
+}
+
+/// The principal of an unexpired API key, while its owner is active.
+pub async fn of_api_key(
+    db: &impl ConnectionTrait,
+    key: &api_key::Model,
+    now: DateTime<Utc>,
+) -> Result<Principal> {
+    if key.expires_at.is_some_and(|at| at <= now) {
+        return Err(Error::InvalidCredentials);
     }
-    if let Some(user_id) = state.basic_cache.get(encoded) {
-        // Recently verified: skip Argon2, but re-check the account as every request does.
-        if let Some(user) = user::Entity::find_by_id(user_id).one(&state.db).await? {
-            if user.active && state.basic_cache.still_valid(encoded, &user) {
-                let role = user_role(&user)?;
-                return build(state, user, role, Credential::Basic).await;
-            }
+    let user = active_user(db, key.user_id).await?;
+    let cap = Role::parse(&key.role).unwrap_or(Role::Viewer);
+    of_user(db, user, Some(cap), Credential::ApiKey(key.id)).await
+}
+
+/// Loads the caller again, for connections that outlive a request: `InvalidCredentials`
+/// once the session is revoked (logout, password change, refresh-token reuse), the API key
+/// is deleted or expired, the password behind Basic credentials changed, or the user is
+/// deactivated or deleted. Otherwise the principal with its current role and grants.
+pub async fn refresh(db: &impl ConnectionTrait, principal: &Principal) -> Result<Principal> {
+    match principal.credential {
+        Credential::Session(sid) => of_session(db, sid, principal.user.id).await,
+        Credential::ApiKey(id) => {
+            let key = api_key::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .ok_or(Error::InvalidCredentials)?;
+            of_api_key(db, &key, Utc::now()).await
         }
-        state.basic_cache.forget(encoded);
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .ok_or(ApiError::InvalidToken)?;
-    let (login, pass) = decoded.split_once(':').ok_or(ApiError::InvalidToken)?;
-    // Every uncached verification counts against the same limits as the login endpoint.
-    state
-        .limiters
-        .login_ip
-        .check(&meta.ip_key())
-        .map_err(ApiError::RateLimited)?;
-    let found = crate::users::find_by_login(&state.db, login).await?;
-    state
-        .limiters
-        .login_account
-        .check(&crate::users::account_key(found.as_ref(), login))
-        .map_err(ApiError::RateLimited)?;
-    let ok = password::verify(
-        pass.to_owned(),
-        found.as_ref().map(|u| u.password_hash.clone()),
-    )
-    .await;
-    match found {
-        Some(user) if ok && user.active => {
-            state.basic_cache.remember(encoded, &user);
-            let role = user_role(&user)?;
-            build(state, user, role, Credential::Basic).await
-        }
-        found => {
-            let mut entry = Entry::new(Actor::anonymous(), "auth.login_failed")
-                .details(serde_json::json!({ "method": "basic", "login": crate::users::loggable_login(login) }));
-            if let Some(u) = &found {
-                entry = entry.target("user", u.id);
+        Credential::Basic {
+            password_changed_at,
+        } => {
+            let user = active_user(db, principal.user.id).await?;
+            if user.password_changed_at != password_changed_at {
+                return Err(Error::InvalidCredentials);
             }
-            audit::record(&state.db, Some(meta), entry).await?;
-            Err(ApiError::InvalidToken)
+            of_user(db, user, None, principal.credential).await
         }
     }
 }

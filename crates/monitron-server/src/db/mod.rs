@@ -3,6 +3,7 @@
 //! Configuration data goes through SeaORM so that one code path serves both engines.
 
 pub mod entities;
+pub mod list;
 pub mod migrations;
 
 use std::time::Duration;
@@ -99,9 +100,6 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     migrations::Migrator::up(db, None)
         .await
         .context("Failed to migrate the database schema")?;
-    crate::settings::ensure_defaults(db)
-        .await
-        .context("Failed to seed default settings")?;
     Ok(())
 }
 
@@ -126,30 +124,70 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())
 }
 
-/// A statement written with `?` placeholders, for `backend`: PostgreSQL wants them
-/// numbered (`$1`, `$2`, ...). The SQL passed here never holds a `?` inside a literal.
-pub fn statement(
+/// The values of hand-written SQL, each bound where the SQL text needs it: [`Params::bind`]
+/// answers the placeholder the backend wants (`$1`, `$2`, ... on PostgreSQL, `?` on
+/// SQLite), so the text is written once and never rewritten afterwards (a rewrite would
+/// also hit a `?` that is no placeholder, such as PostgreSQL's jsonb operator). Where a
+/// statement fits a builder, sea-query builds it instead; this is for the batch writes and
+/// aggregates whose exact text matters for speed.
+pub struct Params {
     backend: DbBackend,
-    sql: &str,
-    values: impl IntoIterator<Item = sea_orm::Value>,
-) -> sea_orm::Statement {
-    let sql = if backend == DbBackend::Postgres {
-        let mut numbered = String::with_capacity(sql.len() + 16);
-        let mut n = 0;
-        for c in sql.chars() {
-            if c == '?' {
-                n += 1;
-                numbered.push('$');
-                numbered.push_str(&n.to_string());
-            } else {
-                numbered.push(c);
+    values: Vec<sea_orm::Value>,
+}
+
+impl Params {
+    /// No values yet, room for `capacity`.
+    pub fn new(backend: DbBackend, capacity: usize) -> Self {
+        Self {
+            backend,
+            values: Vec::with_capacity(capacity),
+        }
+    }
+
+    fn placeholder(&self, out: &mut String) {
+        use std::fmt::Write;
+        match self.backend {
+            DbBackend::Postgres => {
+                let _ = write!(out, "${}", self.values.len());
+            }
+            _ => out.push('?'),
+        }
+    }
+
+    /// Binds a value; answers its placeholder.
+    pub fn bind(&mut self, value: impl Into<sea_orm::Value>) -> String {
+        self.values.push(value.into());
+        let mut out = String::with_capacity(4);
+        self.placeholder(&mut out);
+        out
+    }
+
+    /// Binds rows of values; answers `(p, p, p), (p, p, p)` for a multi-row VALUES.
+    pub fn rows<R: IntoIterator<Item = sea_orm::Value>>(
+        &mut self,
+        rows: impl IntoIterator<Item = R>,
+    ) -> String {
+        let mut out = String::new();
+        for (i, row) in rows.into_iter().enumerate() {
+            out.push_str(if i == 0 { "(" } else { "),(" });
+            for (j, value) in row.into_iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                self.values.push(value);
+                self.placeholder(&mut out);
             }
         }
-        numbered
-    } else {
-        sql.to_owned()
-    };
-    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+        if !out.is_empty() {
+            out.push(')');
+        }
+        out
+    }
+
+    /// The statement `sql` with the values bound so far.
+    pub fn statement(self, sql: impl Into<String>) -> sea_orm::Statement {
+        sea_orm::Statement::from_sql_and_values(self.backend, sql.into(), self.values)
+    }
 }
 
 /// True when the error is a unique-constraint violation.
@@ -172,15 +210,17 @@ mod tests {
     }
 
     #[test]
-    fn placeholders_are_numbered_for_postgres_only() {
-        let values = || [1i64.into(), 2i64.into()];
-        assert_eq!(
-            statement(DbBackend::Postgres, "a = ? AND b IN (?)", values()).sql,
-            "a = $1 AND b IN ($2)"
+    fn placeholders_are_written_per_backend_as_values_are_bound() {
+        let mut pg = Params::new(DbBackend::Postgres, 4);
+        let sql = format!(
+            "a = {} AND b IN {} AND labels ? 'x'",
+            pg.bind(1i64),
+            pg.rows([[2i64.into(), 3i64.into()], [4i64.into(), 5i64.into()]])
         );
-        assert_eq!(
-            statement(DbBackend::Sqlite, "a = ? AND b IN (?)", values()).sql,
-            "a = ? AND b IN (?)"
-        );
+        assert_eq!(sql, "a = $1 AND b IN ($2,$3),($4,$5) AND labels ? 'x'");
+        assert_eq!(pg.statement(sql).values.map(|v| v.0.len()), Some(5));
+        let mut lite = Params::new(DbBackend::Sqlite, 2);
+        let sql = format!("a = {} AND b = {}", lite.bind(1i64), lite.bind(2i64));
+        assert_eq!(sql, "a = ? AND b = ?");
     }
 }

@@ -4,10 +4,9 @@
 //! Flow: the scheduler (one active per cluster, see [`crate::scheduler`]) publishes a
 //! [`worker::Job`] per due check to the queue; workers run the check and hand the
 //! outcome to this process's [`writer::Writer`], which stores it in batches, advances the
-//! monitor's state, opens or resolves incidents, and broadcasts [`events::Event`]s.
+//! monitor's state, opens or resolves incidents, and broadcasts [`crate::events::Event`]s.
 
 pub mod catalog;
-pub mod events;
 pub mod relay;
 pub mod runner;
 pub mod transition;
@@ -28,14 +27,16 @@ use uuid::Uuid;
 use crate::cipher::Cipher;
 use crate::config::Config;
 use crate::db::entities::monitor;
+use crate::error::Error;
 use crate::instances::client::AgentClient;
 use crate::instances::ingest::Ingest;
 use crate::metrics::Metrics;
 
-use catalog::{Catalog, Runnable};
-use events::Event;
+use crate::events::Event;
+use crate::monitors::Runnable;
+use catalog::Catalog;
 use runner::RunContext;
-use writer::Writer;
+use writer::{Lost, Writer};
 
 /// How often the catalog is compared with the database for changes made elsewhere.
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(5);
@@ -50,6 +51,7 @@ struct Inner {
     events: broadcast::Sender<Event>,
     relays_events: bool,
     metrics: Metrics,
+    pinged: tokio::sync::Notify,
 }
 
 /// The engine's connection pools.
@@ -118,6 +120,7 @@ impl Engine {
                 events,
                 relays_events,
                 metrics,
+                pinged: tokio::sync::Notify::new(),
             }),
         };
         (engine, task)
@@ -163,6 +166,16 @@ impl Engine {
         if self.inner.events.receiver_count() > 0 {
             let _ = self.inner.events.send(event);
         }
+    }
+
+    /// Tells this process's scheduler that a heartbeat was pinged: its deadline moved.
+    pub fn heartbeat_pinged(&self) {
+        self.inner.pinged.notify_waiters();
+    }
+
+    /// Completes when a heartbeat is pinged through this process ([`Engine::heartbeat_pinged`]).
+    pub async fn pinged(&self) {
+        self.inner.pinged.notified().await;
     }
 
     /// Whether live events come from stored states ([`relay`]) rather than the local writer.
@@ -212,26 +225,38 @@ impl Engine {
 
     /// Runs a monitor's check now, outside its schedule, stores the result and returns
     /// it. `None` when (heartbeats) there is nothing to report yet. Built from the row
-    /// the caller already loaded, so nothing is read twice.
-    pub async fn run_now(&self, row: &monitor::Model) -> anyhow::Result<Option<Outcome>> {
+    /// the caller already loaded, so nothing is read twice. A result that could not be
+    /// stored is an error: the caller must not be told it was recorded.
+    pub async fn run_now(&self, row: &monitor::Model) -> Result<Option<Outcome>, Error> {
         let monitor = Arc::new(Runnable::from_row(row, &self.inner.cipher)?);
         let Some(outcome) = self.run_check(&monitor).await else {
             return Ok(None);
         };
-        self.inner
-            .writer
-            .record_and_wait(monitor, Utc::now(), outcome.clone())
-            .await;
+        self.store_now(monitor, outcome.clone()).await?;
         Ok(Some(outcome))
     }
 
     /// Stores a result produced outside a check (a heartbeat ping) and waits for it.
-    pub async fn record(&self, row: &monitor::Model, outcome: Outcome) -> anyhow::Result<()> {
+    pub async fn record(&self, row: &monitor::Model, outcome: Outcome) -> Result<(), Error> {
         let monitor = Arc::new(Runnable::from_row(row, &self.inner.cipher)?);
+        self.store_now(monitor, outcome).await
+    }
+
+    async fn store_now(&self, monitor: Arc<Runnable>, outcome: Outcome) -> Result<(), Error> {
         self.inner
             .writer
             .record_and_wait(monitor, Utc::now(), outcome)
-            .await;
-        Ok(())
+            .await
+            .map_err(|_: Lost| Error::Unavailable("storing results".into()))
+    }
+}
+
+impl crate::monitors::service::Runner for Engine {
+    async fn monitor_changed(&self, id: Uuid) {
+        Engine::monitor_changed(self, id).await;
+    }
+
+    async fn run_now(&self, row: &monitor::Model) -> Result<Option<Outcome>, Error> {
+        Engine::run_now(self, row).await
     }
 }

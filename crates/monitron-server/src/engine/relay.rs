@@ -11,8 +11,8 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::db::entities::monitor_state;
-use crate::engine::events::Event;
 use crate::engine::Engine;
+use crate::events::Event;
 use crate::monitors::view::MonitorStatus;
 
 /// How often stored states are read.

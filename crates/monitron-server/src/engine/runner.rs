@@ -10,11 +10,11 @@ use monitron_probe::Outcome;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::db::entities::monitor_state;
-use crate::engine::catalog::Runnable;
 use crate::heartbeat::{self, Pings};
 use crate::instances::client::AgentClient;
 use crate::instances::ingest::Ingest;
 use crate::instances::{self, check::Context};
+use crate::monitors::Runnable;
 use crate::monitors::{domain, Check};
 
 /// What a check needs besides its settings.

@@ -23,13 +23,13 @@ use uuid::Uuid;
 
 use crate::audit::{self, Actor, Entry};
 use crate::db::entities::{incident, monitor_state};
-use crate::engine::catalog::Runnable;
-use crate::engine::events::Event;
 use crate::engine::transition::{Change, Tracked};
+use crate::events::Event;
 use crate::history::{self, store, ResultRow};
 use crate::metrics::Metrics;
 use crate::monitor_gauges::Sample;
 use crate::monitors::view::MonitorStatus;
+use crate::monitors::Runnable;
 use crate::monitors::{Check, Kind};
 
 /// Most results written in one batch.
@@ -48,9 +48,19 @@ pub struct Recorded {
     pub checked_at: DateTime<Utc>,
     /// What it found.
     pub outcome: Outcome,
-    /// Told once the result is stored.
-    pub done: Option<oneshot::Sender<()>>,
+    /// Told whether the result was stored: someone waits for it (a check run on request,
+    /// a heartbeat ping), so it is written at once.
+    pub done: Option<oneshot::Sender<Result<(), Lost>>>,
+    /// Written at once though nobody waits: a status that changes at a deadline (a late
+    /// heartbeat) must show within a second of it.
+    pub urgent: bool,
 }
+
+/// A result the writer could not store (the database refused it after every retry); it
+/// is counted in `monitron_results_lost_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the result could not be stored")]
+pub struct Lost;
 
 enum Message {
     Result(Recorded),
@@ -62,6 +72,7 @@ enum Message {
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<Message>,
+    metrics: Metrics,
 }
 
 impl Writer {
@@ -73,33 +84,41 @@ impl Writer {
         events: broadcast::Sender<Event>,
     ) -> (Self, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-        let task = tokio::spawn(run(rx, db, metrics, events));
-        (Self { tx }, task)
+        let task = tokio::spawn(run(rx, db, metrics.clone(), events));
+        (Self { tx, metrics }, task)
     }
 
     /// Queues a result for storage.
     pub async fn record(&self, recorded: Recorded) {
-        if self.tx.send(Message::Result(recorded)).await.is_err() {
+        if let Err(refused) = self.tx.send(Message::Result(recorded)).await {
             tracing::warn!("Result dropped: the writer has stopped.");
+            self.metrics.engine.results_lost.inc();
+            if let Message::Result(Recorded {
+                done: Some(done), ..
+            }) = refused.0
+            {
+                let _ = done.send(Err(Lost));
+            }
         }
     }
 
-    /// Stores a result and waits until it is written.
+    /// Stores a result and waits until it is written; `Lost` when it could not be.
     pub async fn record_and_wait(
         &self,
         monitor: Arc<Runnable>,
         checked_at: DateTime<Utc>,
         outcome: Outcome,
-    ) {
+    ) -> Result<(), Lost> {
         let (done, written) = oneshot::channel();
         self.record(Recorded {
             monitor,
             checked_at,
             outcome,
             done: Some(done),
+            urgent: true,
         })
         .await;
-        let _ = written.await;
+        written.await.unwrap_or(Err(Lost))
     }
 
     /// Waits until every result sent so far is written.
@@ -132,8 +151,9 @@ async fn run(
                     Message::Flush(done) => flushes.push(done),
                 }
             }
-            // Someone waits for this batch (a check run on request, a ping): write now.
-            let awaited = !flushes.is_empty() || batch.iter().any(|r| r.done.is_some());
+            // Someone waits for this batch (a check run on request, a ping), or a status
+            // changes at a deadline: write now.
+            let awaited = !flushes.is_empty() || batch.iter().any(|r| r.urgent);
             if batch.len() >= MAX_BATCH || awaited {
                 break;
             }
@@ -142,32 +162,50 @@ async fn run(
                 () = tokio::time::sleep_until(deadline) => break,
             }
         }
-        let mut attempt = 0;
-        while !batch.is_empty() {
-            attempt += 1;
-            match write_batch(&db, &batch).await {
-                Ok(written) => {
-                    metrics.engine.batch_size.observe(batch.len() as f64);
-                    publish(&metrics, &events, &batch, &written);
-                    break;
-                }
-                Err(err) if attempt < 5 => {
-                    tracing::warn!(error = %err, attempt, results = batch.len(), "Writing results failed; retrying.");
-                    tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
-                }
-                Err(err) => {
-                    tracing::error!(error = %err, results = batch.len(), "Writing results failed; this batch is lost.");
-                    break;
-                }
-            }
-        }
+        let stored = store_with_retries(&db, &metrics, &events, &batch).await;
         for r in batch.drain(..) {
             if let Some(done) = r.done {
-                let _ = done.send(());
+                let _ = done.send(stored);
             }
         }
         for done in flushes.drain(..) {
             let _ = done.send(());
+        }
+    }
+}
+
+/// How often a batch is tried before its results count as lost.
+const WRITE_ATTEMPTS: u32 = 5;
+
+/// Writes a batch, retrying with a growing pause; once the attempts are spent the
+/// results are lost, counted, and reported to whoever waits for them.
+async fn store_with_retries(
+    db: &DatabaseConnection,
+    metrics: &Metrics,
+    events: &broadcast::Sender<Event>,
+    batch: &[Recorded],
+) -> Result<(), Lost> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match write_batch(db, batch).await {
+            Ok(written) => {
+                metrics.engine.batch_size.observe(batch.len() as f64);
+                publish(metrics, events, batch, &written);
+                return Ok(());
+            }
+            Err(err) if attempt < WRITE_ATTEMPTS => {
+                tracing::warn!(error = %err, attempt, results = batch.len(), "Writing results failed; retrying.");
+                tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, results = batch.len(), "Writing results failed; this batch is lost.");
+                metrics.engine.results_lost.inc_by(batch.len() as u64);
+                return Err(Lost);
+            }
         }
     }
 }
@@ -412,12 +450,17 @@ fn publish(
         let m = &r.monitor;
         let up = r.outcome.status == Status::Up;
         let details = &r.outcome.details;
-        let (domain_days, certificate_days) = match m.kind {
+        let unix = |v: &serde_json::Value| {
+            v.as_str()
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.timestamp())
+        };
+        let (domain_expires_at, certificate_expires_at) = match m.kind {
             Kind::Domain => (
-                details["days_left"].as_i64(),
-                details["ssl"]["days_left"].as_i64(),
+                unix(&details["expires_at"]),
+                unix(&details["ssl"]["valid_to"]),
             ),
-            Kind::Service => (None, details["days_left"].as_i64()),
+            Kind::Service => (None, unix(&details["valid_to"])),
             Kind::Instance => (None, None),
         };
         gauges.monitors.set(
@@ -428,8 +471,8 @@ fn publish(
                 check_type: m.type_name(),
                 up,
                 response_ms: r.outcome.response_ms,
-                certificate_days,
-                domain_days,
+                certificate_expires_at,
+                domain_expires_at,
             },
         );
         if events.receiver_count() > 0 {

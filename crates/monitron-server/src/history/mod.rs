@@ -12,11 +12,14 @@
 //! hypertable on `ts` (integer time, chunk interval one day) instead of a partitioned
 //! table, and replace the writer's tier upserts with continuous aggregates over it.
 
+pub mod host_metrics;
 pub mod query;
 pub mod retention;
 pub mod store;
 
 use std::time::Duration;
+
+pub use crate::config::Retention;
 
 /// A rollup tier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,35 +64,14 @@ impl Tier {
     }
 }
 
-/// How long each tier is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Retention {
-    /// Raw results (default 7 days).
-    pub raw: Duration,
-    /// 1-minute rollups (default 30 days).
-    pub minute: Duration,
-    /// 1-hour rollups (default 400 days).
-    pub hour: Duration,
-}
-
-impl Default for Retention {
-    fn default() -> Self {
-        Self {
-            raw: Duration::from_secs(7 * 86_400),
-            minute: Duration::from_secs(30 * 86_400),
-            hour: Duration::from_secs(400 * 86_400),
-        }
-    }
-}
-
-impl Retention {
-    /// How long `tier` is kept (`None`: as long as the monitor exists).
-    pub fn of(&self, tier: Tier) -> Option<Duration> {
-        match tier {
-            Tier::Raw => Some(self.raw),
-            Tier::Minute => Some(self.minute),
-            Tier::Hour => Some(self.hour),
-            Tier::Day => None,
+impl Tier {
+    /// How long this tier is kept (`None`: as long as the monitor exists).
+    pub fn kept(self, retention: &Retention) -> Option<Duration> {
+        match self {
+            Self::Raw => Some(retention.raw),
+            Self::Minute => Some(retention.minute),
+            Self::Hour => Some(retention.hour),
+            Self::Day => None,
         }
     }
 }

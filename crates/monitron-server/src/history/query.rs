@@ -2,11 +2,11 @@
 //! from the coarsest tier that answers it.
 
 use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, TimeZone, Utc};
-use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::statement;
+use crate::db::Params;
 use crate::history::store::series_value;
 use crate::history::{Retention, Tier};
 
@@ -51,22 +51,16 @@ pub async fn totals(
     } else {
         Tier::Hour
     };
+    let mut params = Params::new(backend, 2);
     let sql = format!(
         "SELECT CAST(SUM(checks) AS BIGINT) AS checks, CAST(SUM(up) AS BIGINT) AS up, \
          CAST(SUM(timed) AS BIGINT) AS timed, CAST(SUM(sum_us) AS BIGINT) AS sum_us \
-         FROM {} WHERE series_id = ? AND bucket >= ?",
+         FROM {} WHERE series_id = {} AND bucket >= {}",
         tier.table(),
+        params.bind(series_value(backend, series_id)),
+        params.bind(tier.bucket_of(from_ms)),
     );
-    let row = db
-        .query_one(statement(
-            backend,
-            &sql,
-            [
-                series_value(backend, series_id),
-                tier.bucket_of(from_ms).into(),
-            ],
-        ))
-        .await?;
+    let row = db.query_one(params.statement(sql)).await?;
     let Some(row) = row else {
         return Ok(Totals::default());
     };
@@ -88,12 +82,15 @@ pub async fn p95_ms(
 ) -> Result<Option<f64>, DbErr> {
     let backend = db.get_database_backend();
     let series = series_value(backend, series_id);
+    let mut params = Params::new(backend, 2);
+    let sql = format!(
+        "SELECT CAST(COUNT(response_us) AS BIGINT) AS n FROM check_results \
+         WHERE series_id = {} AND ts >= {}",
+        params.bind(series.clone()),
+        params.bind(from_ms)
+    );
     let count = db
-        .query_one(statement(
-            backend,
-            "SELECT CAST(COUNT(response_us) AS BIGINT) AS n FROM check_results WHERE series_id = ? AND ts >= ?",
-            [series.clone(), from_ms.into()],
-        ))
+        .query_one(params.statement(sql))
         .await?
         .map(|r| get_i64(&r, "n"))
         .transpose()?
@@ -103,15 +100,16 @@ pub async fn p95_ms(
     }
     // Nearest-rank percentile.
     let rank = ((count as f64) * 0.95).ceil() as i64 - 1;
-    let row = db
-        .query_one(statement(
-            backend,
-            "SELECT CAST(response_us AS BIGINT) AS us FROM check_results \
-             WHERE series_id = ? AND ts >= ? AND response_us IS NOT NULL \
-             ORDER BY response_us LIMIT 1 OFFSET ?",
-            [series, from_ms.into(), rank.max(0).into()],
-        ))
-        .await?;
+    let mut params = Params::new(backend, 3);
+    let sql = format!(
+        "SELECT CAST(response_us AS BIGINT) AS us FROM check_results \
+         WHERE series_id = {} AND ts >= {} AND response_us IS NOT NULL \
+         ORDER BY response_us LIMIT 1 OFFSET {}",
+        params.bind(series),
+        params.bind(from_ms),
+        params.bind(rank.max(0))
+    );
+    let row = db.query_one(params.statement(sql)).await?;
     Ok(row
         .map(|r| get_i64(&r, "us"))
         .transpose()?
@@ -145,19 +143,16 @@ pub async fn results(
     limit: u64,
 ) -> Result<Vec<ResultPoint>, DbErr> {
     let backend = db.get_database_backend();
-    let rows = db
-        .query_all(statement(
-            backend,
-            "SELECT ts, up, CAST(response_us AS BIGINT) AS response_us, message FROM check_results \
-             WHERE series_id = ? AND ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?",
-            [
-                series_value(backend, series_id),
-                from_ms.into(),
-                to_ms.into(),
-                (limit as i64).into(),
-            ],
-        ))
-        .await?;
+    let mut params = Params::new(backend, 4);
+    let sql = format!(
+        "SELECT ts, up, CAST(response_us AS BIGINT) AS response_us, message FROM check_results \
+         WHERE series_id = {} AND ts >= {} AND ts < {} ORDER BY ts DESC LIMIT {}",
+        params.bind(series_value(backend, series_id)),
+        params.bind(from_ms),
+        params.bind(to_ms),
+        params.bind(limit as i64)
+    );
+    let rows = db.query_all(params.statement(sql)).await?;
     rows.iter()
         .map(|r| {
             let up: bool = r.try_get("", "up")?;
@@ -196,8 +191,7 @@ pub struct SeriesPoint {
 /// buckets fit in a step and whose retention still reaches `from`.
 pub fn choose_tier(step_ms: i64, from_ms: i64, now_ms: i64, retention: &Retention) -> Tier {
     let reaches = |tier: Tier| {
-        retention
-            .of(tier)
+        tier.kept(retention)
             .is_none_or(|keep| now_ms - keep.as_millis() as i64 <= from_ms)
     };
     [Tier::Day, Tier::Hour, Tier::Minute, Tier::Raw]
@@ -243,22 +237,21 @@ pub async fn series(
         )
     };
     let start = tier.bucket_of(from_ms);
+    let mut params = Params::new(backend, 5);
     let sql = format!(
-        "SELECT CAST(({time} - ?) / ? AS BIGINT) AS k, CAST({checks} AS BIGINT) AS checks, \
+        "SELECT CAST(({time} - {}) / {} AS BIGINT) AS k, CAST({checks} AS BIGINT) AS checks, \
          CAST({up} AS BIGINT) AS up, CAST({timed} AS BIGINT) AS timed, CAST({sum} AS BIGINT) AS sum_us, \
          CAST({min} AS BIGINT) AS min_us, CAST({max} AS BIGINT) AS max_us \
-         FROM {table} WHERE series_id = ? AND {time} >= ? AND {time} < ? \
+         FROM {table} WHERE series_id = {} AND {time} >= {} AND {time} < {} \
          GROUP BY 1 ORDER BY 1",
+        params.bind(start),
+        params.bind(step_ms),
+        params.bind(series_value(backend, series_id)),
+        params.bind(start),
+        params.bind(to_ms),
         table = tier.table(),
     );
-    let values: Vec<Value> = vec![
-        start.into(),
-        step_ms.into(),
-        series_value(backend, series_id),
-        start.into(),
-        to_ms.into(),
-    ];
-    let rows = db.query_all(statement(backend, &sql, values)).await?;
+    let rows = db.query_all(params.statement(sql)).await?;
     rows.iter()
         .map(|r| {
             let checks = get_i64(r, "checks")?;
@@ -310,15 +303,15 @@ pub async fn daily(
         .and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc().timestamp_millis())
         .unwrap_or_default();
-    let rows = db
-        .query_all(statement(
-            backend,
-            "SELECT bucket, CAST(checks AS BIGINT) AS checks, CAST(up AS BIGINT) AS up, \
-             CAST(timed AS BIGINT) AS timed, CAST(sum_us AS BIGINT) AS sum_us \
-             FROM check_rollups_1d WHERE series_id = ? AND bucket >= ?",
-            [series_value(backend, series_id), first_ms.into()],
-        ))
-        .await?;
+    let mut params = Params::new(backend, 2);
+    let sql = format!(
+        "SELECT bucket, CAST(checks AS BIGINT) AS checks, CAST(up AS BIGINT) AS up, \
+         CAST(timed AS BIGINT) AS timed, CAST(sum_us AS BIGINT) AS sum_us \
+         FROM check_rollups_1d WHERE series_id = {} AND bucket >= {}",
+        params.bind(series_value(backend, series_id)),
+        params.bind(first_ms)
+    );
+    let rows = db.query_all(params.statement(sql)).await?;
     let mut out: Vec<DayBucket> = (0..days)
         .map(|i| DayBucket {
             date: first + ChronoDuration::days(i),

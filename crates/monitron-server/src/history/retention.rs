@@ -3,8 +3,10 @@
 //! `(series_id, time)` primary key instead of scanning the table.
 
 use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, Utc};
+use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 
+use crate::history::host_metrics;
 use crate::history::store::series_value;
 use crate::history::{Retention, Tier};
 
@@ -138,12 +140,12 @@ pub async fn run(
         tiers.insert(0, Tier::Raw);
     }
     for tier in tiers {
-        let Some(keep) = retention.of(tier) else {
+        let Some(keep) = tier.kept(retention) else {
             continue;
         };
         let cutoff = now_ms - keep.as_millis() as i64;
         let time = if tier == Tier::Raw { "ts" } else { "bucket" };
-        for table in [tier.table(), crate::instances::metrics::table(tier)] {
+        for table in [tier.table(), host_metrics::table(tier)] {
             removed.rows += delete_older(db, &series, table, time, cutoff).await?;
         }
     }
@@ -164,16 +166,12 @@ async fn delete_older(
     for chunk in series.chunks(500) {
         let txn = crate::db::begin_write(db).await?;
         for id in chunk {
-            let sql = format!("DELETE FROM {table} WHERE series_id = ? AND {time} < ?");
-            let series_value = series_value(backend, *id);
-            let result = txn
-                .execute(crate::db::statement(
-                    backend,
-                    &sql,
-                    [series_value, cutoff.into()],
-                ))
-                .await?;
-            removed += result.rows_affected();
+            let delete = Query::delete()
+                .from_table(Alias::new(table))
+                .and_where(Expr::col(Alias::new("series_id")).eq(series_value(backend, *id)))
+                .and_where(Expr::col(Alias::new(time)).lt(cutoff))
+                .to_owned();
+            removed += txn.execute(backend.build(&delete)).await?.rows_affected();
         }
         txn.commit().await?;
     }
@@ -184,13 +182,11 @@ async fn delete_older(
 pub async fn forget_series(db: &impl ConnectionTrait, series_id: i64) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
     for tier in [Tier::Raw, Tier::Minute, Tier::Hour, Tier::Day] {
-        let sql = format!("DELETE FROM {} WHERE series_id = ?", tier.table());
-        db.execute(crate::db::statement(
-            backend,
-            &sql,
-            [series_value(backend, series_id)],
-        ))
-        .await?;
+        let delete = Query::delete()
+            .from_table(Alias::new(tier.table()))
+            .and_where(Expr::col(Alias::new("series_id")).eq(series_value(backend, series_id)))
+            .to_owned();
+        db.execute(backend.build(&delete)).await?;
     }
-    crate::instances::metrics::forget(db, series_id).await
+    host_metrics::forget(db, series_id).await
 }

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, Value};
 
+use crate::db::Params;
 use crate::history::query::get_i64;
 
 use crate::history::{ResultRow, Tier};
@@ -32,34 +33,28 @@ pub fn shaped_chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
     out
 }
 
-/// `(?,?,?),(?,?,?)`: `rows` groups of `columns` placeholders.
-pub(crate) fn values_clause(rows: usize, columns: usize) -> String {
-    let group = format!("({})", vec!["?"; columns].join(","));
-    vec![group; rows].join(",")
-}
-
 /// The multi-row INSERT of raw results; a result already stored (same series and
 /// millisecond) is skipped, and with `returning` the new ones are answered.
 fn results_statement(backend: DbBackend, chunk: &[ResultRow], returning: bool) -> Statement {
-    let sql = format!(
-        "INSERT INTO check_results (series_id, ts, up, response_us, message) VALUES {} \
+    let mut params = Params::new(backend, chunk.len() * 5);
+    let values = params.rows(chunk.iter().map(|r| {
+        [
+            series_value(backend, r.series_id),
+            r.ts.into(),
+            r.up.into(),
+            r.response_us.into(),
+            r.message.clone().into(),
+        ]
+    }));
+    params.statement(format!(
+        "INSERT INTO check_results (series_id, ts, up, response_us, message) VALUES {values} \
          ON CONFLICT DO NOTHING{}",
-        values_clause(chunk.len(), 5),
         if returning {
             " RETURNING series_id, ts"
         } else {
             ""
         }
-    );
-    let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
-    for r in chunk {
-        values.push(series_value(backend, r.series_id));
-        values.push(r.ts.into());
-        values.push(r.up.into());
-        values.push(r.response_us.into());
-        values.push(r.message.clone().into());
-    }
-    crate::db::statement(backend, &sql, values)
+    ))
 }
 
 /// Inserts raw results with multi-row INSERTs; a result already stored (same series and
@@ -219,30 +214,30 @@ pub async fn upsert_rollups(db: &impl ConnectionTrait, rows: &[ResultRow]) -> Re
         let table = tier.table();
         let folded = fold(tier, rows);
         for chunk in shaped_chunks(&folded, ROWS_PER_STATEMENT) {
+            let mut params = Params::new(backend, chunk.len() * 8);
+            let values = params.rows(chunk.iter().map(|((series_id, bucket), b)| {
+                [
+                    series_value(backend, *series_id),
+                    (*bucket).into(),
+                    i32::try_from(b.checks).unwrap_or(i32::MAX).into(),
+                    i32::try_from(b.up).unwrap_or(i32::MAX).into(),
+                    i32::try_from(b.timed).unwrap_or(i32::MAX).into(),
+                    b.sum_us.into(),
+                    b.min_us.into(),
+                    b.max_us.into(),
+                ]
+            }));
             let sql = format!(
-                "INSERT INTO {table} (series_id, bucket, checks, up, timed, sum_us, min_us, max_us) VALUES {} \
+                "INSERT INTO {table} (series_id, bucket, checks, up, timed, sum_us, min_us, max_us) VALUES {values} \
                  ON CONFLICT (series_id, bucket) DO UPDATE SET \
                  checks = {table}.checks + excluded.checks, \
                  up = {table}.up + excluded.up, \
                  timed = {table}.timed + excluded.timed, \
                  sum_us = {table}.sum_us + excluded.sum_us, \
                  min_us = CASE WHEN {table}.min_us IS NULL OR excluded.min_us < {table}.min_us THEN excluded.min_us ELSE {table}.min_us END, \
-                 max_us = CASE WHEN {table}.max_us IS NULL OR excluded.max_us > {table}.max_us THEN excluded.max_us ELSE {table}.max_us END",
-                values_clause(chunk.len(), 8)
+                 max_us = CASE WHEN {table}.max_us IS NULL OR excluded.max_us > {table}.max_us THEN excluded.max_us ELSE {table}.max_us END"
             );
-            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 8);
-            for ((series_id, bucket), b) in chunk {
-                values.push(series_value(backend, *series_id));
-                values.push((*bucket).into());
-                values.push(i32::try_from(b.checks).unwrap_or(i32::MAX).into());
-                values.push(i32::try_from(b.up).unwrap_or(i32::MAX).into());
-                values.push(i32::try_from(b.timed).unwrap_or(i32::MAX).into());
-                values.push(b.sum_us.into());
-                values.push(b.min_us.into());
-                values.push(b.max_us.into());
-            }
-            db.execute(crate::db::statement(backend, &sql, values))
-                .await?;
+            db.execute(params.statement(sql)).await?;
         }
     }
     Ok(())
@@ -307,11 +302,18 @@ mod tests {
     }
 
     #[test]
-    fn placeholders_per_backend() {
-        assert_eq!(values_clause(2, 2), "(?,?),(?,?)");
-        assert_eq!(
-            crate::db::statement(DbBackend::Postgres, &values_clause(2, 2), []).sql,
-            "($1,$2),($3,$4)"
+    fn result_inserts_number_placeholders_for_postgres() {
+        let rows = [row(1, 10, true, Some(5)), row(1, 11, false, None)];
+        let pg = results_statement(DbBackend::Postgres, &rows, true).sql;
+        assert!(
+            pg.contains("VALUES ($1,$2,$3,$4,$5),($6,$7,$8,$9,$10)"),
+            "{pg}"
+        );
+        assert!(pg.ends_with("RETURNING series_id, ts"), "{pg}");
+        let lite = results_statement(DbBackend::Sqlite, &rows, false).sql;
+        assert!(
+            lite.contains("VALUES (?,?,?,?,?),(?,?,?,?,?) ON CONFLICT"),
+            "{lite}"
         );
     }
 

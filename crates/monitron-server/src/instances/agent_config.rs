@@ -5,8 +5,8 @@
 use monitron_probe::CheckConfig;
 use monitron_proto::AgentConfig;
 
-use crate::api::envelope::FieldErrors;
 use crate::cipher::{Cipher, CipherError};
+use crate::error::FieldErrors;
 use crate::monitors::Check;
 
 fn probe_check(check_type: &str, config: &serde_json::Value) -> Option<Check> {
@@ -42,7 +42,7 @@ pub fn validate(config: &AgentConfig) -> Result<(), FieldErrors> {
 }
 
 /// Seals every probe secret. A secret sent back as the mask keeps the one stored for
-/// the probe of the same name in `previous`.
+/// the probe of the same name in `previous`, while that probe's target is unchanged.
 pub fn seal(
     config: &mut AgentConfig,
     cipher: &Cipher,
@@ -57,11 +57,9 @@ pub fn seal(
             .iter()
             .find(|p| p.name == probe.name)
             .and_then(|p| probe_check(&p.check_type, &p.config));
-        check.seal(cipher, stored.as_ref()).map_err(|e| {
-            e.into_values()
-                .map(|v| (format!("probes[{i}].config"), v))
-                .collect::<FieldErrors>()
-        })?;
+        check
+            .seal(cipher, stored.as_ref())
+            .map_err(|e| crate::error::prefixed(e, &format!("probes[{i}].")))?;
         probe.config = check.config_json();
     }
     Ok(())
@@ -139,9 +137,21 @@ mod tests {
         open(&mut resent, &cipher).unwrap();
         assert_eq!(resent.probes[0].config["auth"]["password"], "hunter2");
 
-        // A mask with nothing behind it is an error naming the probe.
-        let mut fresh = shown;
+        // A mask with nothing behind it is an error naming the secret.
+        let mut fresh = shown.clone();
         let errors = seal(&mut fresh, &cipher, &AgentConfig::default()).unwrap_err();
-        assert!(errors.contains_key("probes[0].config"), "{errors:?}");
+        assert!(
+            errors.contains_key("probes[0].config.auth.password"),
+            "{errors:?}"
+        );
+
+        // Regression: a probe repointed at another host kept the stored password.
+        let mut repointed = shown;
+        repointed.probes[0].config["url"] = serde_json::json!("http://10.6.6.6/");
+        let errors = seal(&mut repointed, &cipher, &config).unwrap_err();
+        assert_eq!(
+            errors["probes[0].config.auth.password"],
+            crate::monitors::check::REENTER_SECRET
+        );
     }
 }

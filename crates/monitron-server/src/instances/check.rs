@@ -8,10 +8,12 @@ use monitron_probe::Outcome;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 
 use crate::db::entities::instance_agent;
-use crate::engine::catalog::Runnable;
+use crate::history::host_metrics as metrics;
 use crate::instances::client::AgentClient;
 use crate::instances::ingest::{Ingest, Source};
-use crate::instances::{agent_config, metrics, probes, Connection, InstanceSettings};
+use crate::instances::{agent_config, probes};
+use crate::monitors::agent::{Connection, InstanceSettings};
+use crate::monitors::Runnable;
 
 /// How often device information is fetched again in pull mode.
 const DEVICE_EVERY: chrono::Duration = chrono::Duration::hours(24);

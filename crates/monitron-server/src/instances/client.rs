@@ -17,7 +17,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use crate::instances::{AuthType, InstanceSettings};
+use crate::monitors::agent::{AuthType, InstanceSettings};
 
 /// Why a call to an agent failed, in words fit for a monitor's message.
 #[derive(Debug, thiserror::Error)]

@@ -2,7 +2,7 @@
 //! or an action now, and who waits for an action's answer.
 //!
 //! An agent connected to another process is reached through the database instead: one
-//! loop per process ([`crate::api::agents::follow_connected`]) reads, every
+//! loop per process ([`crate::instances::session::follow_connected`]) reads, every
 //! [`POLL_EVERY`], what changed for all of its connected agents at once (raised
 //! configuration revisions, pending actions, renamed or deleted instances) and hands it
 //! to their connections.

@@ -17,9 +17,9 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::engine::events::Event;
+use crate::events::Event;
+use crate::history::host_metrics::{self as metrics, Latest, MetricRow};
 use crate::history::{retention, Retention};
-use crate::instances::metrics::{self, Latest, MetricRow};
 use crate::metrics::Metrics;
 use crate::monitor_gauges::HostSample;
 

@@ -6,10 +6,10 @@
 //! - `pull`: the worker calls the agent's HTTP API ([`client`]) with the instance's
 //!   credentials, stores the snapshot, and fetches device information on first contact
 //!   and then daily; reachability is whether that call succeeds.
-//! - `push`: the agent dials the server ([`crate::api::agents`]) and streams snapshots;
+//! - `push`: the agent dials the server ([`session`]) and streams snapshots;
 //!   the scheduled check only asks when the agent was last heard from.
 //!
-//! Snapshots are stored by the [`ingest`] writer in tiers ([`metrics`]).
+//! Snapshots are stored by the [`ingest`] writer in tiers ([`crate::history::host_metrics`]).
 
 pub mod actions;
 pub mod agent_config;
@@ -18,13 +18,69 @@ pub mod client;
 pub mod enrollment;
 pub mod hub;
 pub mod ingest;
-pub mod metrics;
 pub mod probes;
+pub mod session;
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use chrono::Utc;
+use monitron_proto::AgentConfig;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
 
-use crate::api::envelope::FieldErrors;
+use crate::db::entities::{instance_agent, monitor};
+use crate::monitors::agent::Connection;
+
+/// Creates what only an instance has: its agent record with the configuration it starts
+/// with and, for a push instance, a one-time enrollment token (returned; only its hash
+/// is stored).
+pub async fn register(
+    db: &impl ConnectionTrait,
+    row: &monitor::Model,
+    connection: Connection,
+) -> Result<(instance_agent::Model, Option<String>), DbErr> {
+    let (token, token_hash) = enrollment::new_token();
+    let push = connection == Connection::Push;
+    let config = AgentConfig {
+        report_interval_s: u32::try_from(row.interval_s).unwrap_or(10),
+        ..AgentConfig::default()
+    };
+    let agent = instance_agent::ActiveModel {
+        monitor_id: Set(row.id),
+        enrollment_token_hash: Set(push.then_some(token_hash)),
+        credential_hash: Set(None),
+        enrolled_at: Set(None),
+        config: Set(serde_json::to_value(config).unwrap_or_default()),
+        config_revision: Set(1),
+        config_delivered: Set(0),
+        device: Set(None),
+        device_at: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok((agent, push.then_some(token)))
+}
+
+/// Keeps the agent's reporting interval in step with the instance's (a push agent's
+/// reachability is judged by it): a changed interval is a new configuration revision.
+pub async fn follow_interval(
+    db: &impl ConnectionTrait,
+    row: &monitor::Model,
+) -> Result<Option<instance_agent::Model>, DbErr> {
+    let Some(agent) = instance_agent::Entity::find_by_id(row.id).one(db).await? else {
+        return Ok(None);
+    };
+    let interval_s = u32::try_from(row.interval_s).unwrap_or(10);
+    let mut config: AgentConfig = serde_json::from_value(agent.config.clone()).unwrap_or_default();
+    if config.report_interval_s == interval_s {
+        return Ok(Some(agent));
+    }
+    config.report_interval_s = interval_s;
+    config.revision = u64::try_from(agent.config_revision + 1).unwrap_or_default();
+    let revision = i64::try_from(config.revision).unwrap_or(i64::MAX);
+    let mut active: instance_agent::ActiveModel = agent.into();
+    active.config = Set(serde_json::to_value(&config).unwrap_or_default());
+    active.config_revision = Set(revision);
+    Ok(Some(active.update(db).await?))
+}
 
 /// Deletes what only an instance has (agent record, actions, probes); the caller deletes
 /// the monitor, its state and its series.
@@ -32,8 +88,8 @@ pub async fn forget(
     db: &impl sea_orm::ConnectionTrait,
     monitor_id: uuid::Uuid,
 ) -> Result<(), sea_orm::DbErr> {
-    use crate::db::entities::{instance_action, instance_agent};
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use crate::db::entities::instance_action;
+    use sea_orm::{ColumnTrait, QueryFilter};
     probes::forget(db, monitor_id).await?;
     instance_action::Entity::delete_many()
         .filter(instance_action::Column::MonitorId.eq(monitor_id))
@@ -43,222 +99,4 @@ pub async fn forget(
         .exec(db)
         .await?;
     Ok(())
-}
-
-/// The stored check type of instances.
-pub const AGENT: &str = "agent";
-/// Default port of the agent's HTTP API.
-pub const DEFAULT_AGENT_PORT: u16 = 7773;
-
-/// How the server and the agent reach each other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Connection {
-    /// The server calls the agent over HTTP.
-    #[default]
-    Pull,
-    /// The agent connects to the server over WebSocket, or posts over HTTP.
-    Push,
-}
-
-/// How the server authenticates to the agent's API (pull mode).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthType {
-    /// Log in with user name and password, then bearer tokens (the agent's default).
-    #[default]
-    Jwt,
-    /// User name and password on every request.
-    Basic,
-    /// `X-API-Key` header.
-    ApiKey,
-    /// HMAC-SHA256 signed requests with a shared secret.
-    Hmac,
-}
-
-/// Credentials for the agent's API. Secrets are sealed at rest and masked when shown.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AgentAuth {
-    /// The agent's auth mode.
-    #[serde(rename = "type", default)]
-    pub auth_type: AuthType,
-    /// User name (jwt, basic).
-    #[serde(
-        default,
-        deserialize_with = "null_as_empty",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub username: String,
-    /// Password (jwt, basic); secret.
-    #[serde(
-        default,
-        deserialize_with = "null_as_empty",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub password: String,
-    /// API key (api_key); secret.
-    #[serde(
-        default,
-        deserialize_with = "null_as_empty",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub api_key: String,
-    /// Shared secret (hmac); secret.
-    #[serde(
-        default,
-        deserialize_with = "null_as_empty",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub secret: String,
-}
-
-/// `null` reads as empty, so a view (which shows unset fields as `null`) can be sent back.
-fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
-}
-
-/// How to reach an instance's agent: the `config` of an instance monitor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InstanceSettings {
-    /// Pull or push.
-    pub connection: Connection,
-    /// Host name or address of the agent (pull), or of the host (push, informative).
-    pub host: String,
-    /// Port of the agent's API.
-    pub agent_port: u16,
-    /// Call the agent over HTTPS.
-    #[serde(default)]
-    pub tls: bool,
-    /// Accept any certificate from the agent (self-signed agents).
-    #[serde(default)]
-    pub tls_skip_verify: bool,
-    /// Credentials for the agent's API.
-    #[serde(default)]
-    pub auth: AgentAuth,
-}
-
-impl InstanceSettings {
-    /// Validates and normalises; errors are keyed by API field (`host`, `agent_auth.password`).
-    pub fn validate(&mut self) -> Result<(), FieldErrors> {
-        let mut errors = FieldErrors::new();
-        let host = self
-            .host
-            .trim()
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned();
-        if host.is_empty() {
-            errors.insert("host".into(), "is required".into());
-        } else if host.parse::<std::net::IpAddr>().is_err()
-            && (host.contains('/') || host.contains(':') || url::Host::parse(&host).is_err())
-        {
-            errors.insert(
-                "host".into(),
-                "must be a host name or IP address, without scheme, port or path".into(),
-            );
-        } else {
-            self.host = host;
-        }
-        if self.agent_port == 0 {
-            errors.insert("agent_port".into(), "must be between 1 and 65535".into());
-        }
-        if self.connection == Connection::Pull {
-            let auth = &self.auth;
-            let mut require = |field: &str, value: &str| {
-                if value.is_empty() {
-                    errors.insert(
-                        format!("agent_auth.{field}"),
-                        format!(
-                            "is required for {} authentication in pull mode",
-                            serde_json::to_value(auth.auth_type)
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_owned))
-                                .unwrap_or_default()
-                        ),
-                    );
-                }
-            };
-            match auth.auth_type {
-                AuthType::Jwt | AuthType::Basic => {
-                    require("username", &auth.username);
-                    require("password", &auth.password);
-                }
-                AuthType::ApiKey => require("api_key", &auth.api_key),
-                AuthType::Hmac => require("secret", &auth.secret),
-            }
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
-    }
-
-    /// The secrets, for sealing, masking and opening.
-    pub fn secrets_mut(&mut self) -> Vec<&mut String> {
-        vec![
-            &mut self.auth.password,
-            &mut self.auth.api_key,
-            &mut self.auth.secret,
-        ]
-    }
-
-    /// Base URL of the agent's API.
-    pub fn base_url(&self) -> String {
-        let scheme = if self.tls { "https" } else { "http" };
-        if self.host.contains(':') {
-            format!("{scheme}://[{}]:{}", self.host, self.agent_port)
-        } else {
-            format!("{scheme}://{}:{}", self.host, self.agent_port)
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pull(host: &str, auth: AgentAuth) -> InstanceSettings {
-        InstanceSettings {
-            connection: Connection::Pull,
-            host: host.into(),
-            agent_port: DEFAULT_AGENT_PORT,
-            tls: false,
-            tls_skip_verify: false,
-            auth,
-        }
-    }
-
-    #[test]
-    fn hosts_and_credentials_are_checked() {
-        let jwt = AgentAuth {
-            username: "monitron".into(),
-            password: "secret".into(),
-            ..AgentAuth::default()
-        };
-        let mut ok = pull(" [::1] ", jwt.clone());
-        ok.validate().unwrap();
-        assert_eq!(ok.base_url(), "http://[::1]:7773");
-        for bad in ["", "http://x", "x/y", "a b", "x:80"] {
-            let errors = pull(bad, jwt.clone()).validate().unwrap_err();
-            assert!(errors.contains_key("host"), "{bad}: {errors:?}");
-        }
-        let errors = pull("db1", AgentAuth::default()).validate().unwrap_err();
-        assert_eq!(
-            errors.keys().collect::<Vec<_>>(),
-            ["agent_auth.password", "agent_auth.username"]
-        );
-        let hmac = AgentAuth {
-            auth_type: AuthType::Hmac,
-            ..AgentAuth::default()
-        };
-        let errors = pull("db1", hmac.clone()).validate().unwrap_err();
-        assert!(errors.contains_key("agent_auth.secret"));
-        // Push agents bring their own credential.
-        let mut push = pull("db1", hmac);
-        push.connection = Connection::Push;
-        push.validate().unwrap();
-    }
 }

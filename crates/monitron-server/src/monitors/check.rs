@@ -1,17 +1,22 @@
 //! What a monitor runs: a probe (HTTP, TCP, ...), a heartbeat evaluation, a domain
-//! check, or an agent poll; how it is stored; and how the secrets inside it are sealed, masked and opened.
+//! check, or an agent poll; how it is stored; and how the secrets inside it are sealed,
+//! masked and opened.
 //!
 //! Secrets are found through `Probe::secrets_mut`, so a check type declares its own
-//! secrets and this module never needs to know field names. On update, a secret sent back
-//! as the mask keeps the stored value, so clients can round-trip what they were shown.
+//! secrets (with their paths) and this module never needs to know field names. On update,
+//! a secret sent back as the mask keeps the value stored at the same path, and only while
+//! the check still sends it to the same destination: otherwise anyone allowed to edit the
+//! monitor could point it at a server of their own and receive the stored credential.
 
-use monitron_probe::CheckConfig;
+use std::collections::HashMap;
+
+use monitron_probe::{CheckConfig, Scope, Secret};
 use serde_json::Value;
 
-use crate::api::envelope::FieldErrors;
 use crate::cipher::{Cipher, CipherError, MASK};
+use crate::error::FieldErrors;
 use crate::heartbeat;
-use crate::instances::{InstanceSettings, AGENT};
+use crate::monitors::agent::{InstanceSettings, AGENT};
 use crate::monitors::domain::DomainSettings;
 
 /// The `type` of heartbeat services.
@@ -35,20 +40,16 @@ pub enum Check {
     Agent(InstanceSettings),
 }
 
-/// Every service `type`.
+/// Every service `type`: the probes the server runs, and heartbeats.
 pub fn service_types() -> Vec<&'static str> {
-    let mut types = CheckConfig::TYPES.to_vec();
+    let mut types = CheckConfig::types_where(Scope::on_server);
     types.push(HEARTBEAT);
     types.sort_unstable();
     types
 }
 
-fn prefixed(errors: FieldErrors, prefix: &str) -> FieldErrors {
-    errors
-        .into_iter()
-        .map(|(k, v)| (format!("{prefix}{k}"), v))
-        .collect()
-}
+/// Why a stored secret may not be kept for a changed destination.
+pub const REENTER_SECRET: &str = "re-enter the secret when the target changes";
 
 fn serde_error(err: serde_json::Error) -> FieldErrors {
     let mut errors = FieldErrors::new();
@@ -58,22 +59,33 @@ fn serde_error(err: serde_json::Error) -> FieldErrors {
 
 impl Check {
     /// Parses and validates a service's `type` and `config`; errors are keyed `type` or
-    /// `config.<field>`.
+    /// `config.<field>`. Only checks the server runs are services.
     pub fn parse_service(check_type: &str, config: Value) -> Result<Self, FieldErrors> {
         if check_type == HEARTBEAT {
             let config: heartbeat::Config = serde_json::from_value(config).map_err(serde_error)?;
             config
                 .validate()
-                .map_err(|errors| prefixed(errors, "config."))?;
+                .map_err(|errors| crate::error::prefixed(errors, "config."))?;
             return Ok(Self::Heartbeat(config));
         }
-        if !CheckConfig::TYPES.contains(&check_type) {
-            let mut errors = FieldErrors::new();
-            errors.insert(
-                "type".into(),
-                format!("must be one of {}", service_types().join(", ")),
-            );
-            return Err(errors);
+        match CheckConfig::scope_of(check_type) {
+            Some(scope) if scope.on_server() => {}
+            Some(_) => {
+                return Err(FieldErrors::from([(
+                    "type".into(),
+                    format!(
+                        "{check_type} runs on agents only: add it to an instance's agent configuration \
+                         (PUT /api/v1/instances/{{id}}/agent-config); services are one of {}",
+                        service_types().join(", ")
+                    ),
+                )]))
+            }
+            None => {
+                return Err(FieldErrors::from([(
+                    "type".into(),
+                    format!("must be one of {}", service_types().join(", ")),
+                )]))
+            }
         }
         let tagged = serde_json::json!({ "type": check_type, "config": config });
         let mut check: CheckConfig = serde_json::from_value(tagged).map_err(serde_error)?;
@@ -91,6 +103,15 @@ impl Check {
                 serde_json::json!({ "type": check_type, "config": config }),
             )?),
         })
+    }
+
+    /// Whether the server may run this check: agent-only probes stored as services by an
+    /// older version are not run (their blocking work would be anyone's to start).
+    pub fn runs_on_server(&self) -> bool {
+        match self {
+            Self::Probe(c) => c.scope().on_server(),
+            Self::Heartbeat(_) | Self::Domain(_) | Self::Agent(_) => true,
+        }
     }
 
     /// The stored type name.
@@ -114,49 +135,77 @@ impl Check {
         value.unwrap_or(Value::Null)
     }
 
-    fn secrets_mut(&mut self) -> Vec<&mut String> {
+    /// The secrets, each with its API field name (`config.auth.password`,
+    /// `agent_auth.secret`).
+    fn secrets_mut(&mut self) -> Vec<Secret<'_>> {
         match self {
-            Self::Probe(c) => c.secrets_mut(),
+            Self::Probe(c) => c
+                .secrets_mut()
+                .into_iter()
+                .map(|s| Secret::new(format!("config.{}", s.path), s.value))
+                .collect(),
             Self::Agent(c) => c.secrets_mut(),
             Self::Heartbeat(_) | Self::Domain(_) => Vec::new(),
         }
     }
 
+    /// Where the secrets are sent, if the check holds any.
+    pub fn destination(&self) -> Option<String> {
+        match self {
+            Self::Probe(c) => c.destination(),
+            Self::Agent(c) => Some(c.destination()),
+            Self::Heartbeat(_) | Self::Domain(_) => None,
+        }
+    }
+
     /// Seals every secret for storage. A secret given as the mask keeps the value stored
-    /// at the same place in `previous`.
+    /// at the same field of `previous`, provided the check still sends it to the same
+    /// destination; otherwise the field is named with [`REENTER_SECRET`].
     pub fn seal(&mut self, cipher: &Cipher, previous: Option<&Check>) -> Result<(), FieldErrors> {
-        let mut previous = previous.cloned();
-        let kept: Vec<String> = match previous.as_mut() {
-            Some(p) if p.type_name() == self.type_name() => {
-                p.secrets_mut().into_iter().map(|s| s.clone()).collect()
-            }
-            _ => Vec::new(),
-        };
-        for (i, secret) in self.secrets_mut().into_iter().enumerate() {
-            if secret == MASK {
-                match kept.get(i).filter(|v| Cipher::is_sealed(v)) {
-                    Some(stored) => *secret = stored.clone(),
+        let mut previous = previous
+            .filter(|p| p.type_name() == self.type_name())
+            .cloned();
+        let same_destination = previous
+            .as_ref()
+            .is_some_and(|p| p.destination() == self.destination());
+        // Header names are case-insensitive; the other paths are fixed field names.
+        let stored: HashMap<String, String> = previous
+            .as_mut()
+            .map(|p| {
+                p.secrets_mut()
+                    .into_iter()
+                    .filter(|s| Cipher::is_sealed(s.value))
+                    .map(|s| (s.path.to_ascii_lowercase(), s.value.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut errors = FieldErrors::new();
+        for secret in self.secrets_mut() {
+            if secret.value == MASK {
+                match stored.get(&secret.path.to_ascii_lowercase()) {
+                    Some(kept) if same_destination => *secret.value = kept.clone(),
+                    Some(_) => {
+                        errors.insert(secret.path, REENTER_SECRET.into());
+                    }
                     None => {
-                        let mut errors = FieldErrors::new();
                         errors.insert(
-                            "config".into(),
-                            format!("a secret is given as the mask {MASK}; send the secret itself"),
+                            secret.path,
+                            format!("is the mask {MASK}, but no secret is stored here; send the secret itself"),
                         );
-                        return Err(errors);
                     }
                 }
-            } else if !secret.is_empty() {
-                *secret = cipher.seal(secret);
+            } else if !secret.value.is_empty() {
+                *secret.value = cipher.seal(secret.value);
             }
         }
-        Ok(())
+        crate::error::verdict(errors)
     }
 
     /// Replaces every non-empty secret with the mask, for showing.
     pub fn mask(&mut self) {
         for secret in self.secrets_mut() {
-            if !secret.is_empty() {
-                *secret = MASK.to_owned();
+            if !secret.value.is_empty() {
+                *secret.value = MASK.to_owned();
             }
         }
     }
@@ -164,8 +213,8 @@ impl Check {
     /// Opens every sealed secret, for running.
     pub fn open(&mut self, cipher: &Cipher) -> Result<(), CipherError> {
         for secret in self.secrets_mut() {
-            if Cipher::is_sealed(secret) {
-                *secret = cipher.open(secret)?;
+            if Cipher::is_sealed(secret.value) {
+                *secret.value = cipher.open(secret.value)?;
             }
         }
         Ok(())
@@ -233,6 +282,88 @@ mod tests {
         // A mask with nothing stored behind it is an error, not an empty password.
         let mut fresh = Check::parse_service("http", shown.config_json()).unwrap();
         assert!(fresh.seal(&cipher(), None).is_err());
+    }
+
+    fn sealed_http(config: serde_json::Value) -> Check {
+        let mut check = Check::parse_service("http", config).unwrap();
+        check.seal(&cipher(), None).unwrap();
+        check
+    }
+
+    /// Regression: stored secrets were matched by position, so a new credential header
+    /// sorting before a masked one bound another secret to it (the Basic password was
+    /// sent as `X-Token`).
+    #[test]
+    fn masked_secrets_keep_the_secret_stored_at_their_own_path() {
+        let stored = sealed_http(json!({
+            "url": "https://api.example.com/",
+            "headers": { "X-Token": "token-1" },
+            "auth": { "type": "basic", "username": "u", "password": "hunter2" }
+        }));
+        let mut edited = Check::parse_service(
+            "http",
+            json!({
+                "url": "https://api.example.com/",
+                "headers": { "Authorization": "Bearer new", "X-Token": MASK },
+                "auth": { "type": "basic", "username": "u", "password": MASK }
+            }),
+        )
+        .unwrap();
+        edited.seal(&cipher(), Some(&stored)).unwrap();
+        edited.open(&cipher()).unwrap();
+        let opened = edited.config_json();
+        assert_eq!(opened["headers"]["X-Token"], "token-1");
+        assert_eq!(opened["headers"]["Authorization"], "Bearer new");
+        assert_eq!(opened["auth"]["password"], "hunter2");
+    }
+
+    /// Regression: a masked secret was kept when the target changed, so an editor could
+    /// point someone else's monitor at their own server and receive its credential.
+    #[test]
+    fn masked_secrets_are_kept_only_for_the_same_destination() {
+        let stored = sealed_http(json!({
+            "url": "https://api.example.com/health",
+            "auth": { "type": "bearer", "token": "secret-token" }
+        }));
+        let resend = |url: &str| {
+            let mut check = Check::parse_service(
+                "http",
+                json!({ "url": url, "auth": { "type": "bearer", "token": MASK } }),
+            )
+            .unwrap();
+            check.seal(&cipher(), Some(&stored)).map(|()| check)
+        };
+        // Same scheme, host and port: another path or query keeps the secret.
+        let kept = resend("https://API.example.com:443/other?x=1").unwrap();
+        assert!(Cipher::is_sealed(
+            kept.config_json()["auth"]["token"].as_str().unwrap()
+        ));
+        for moved in [
+            "https://attacker.example.net/health",
+            "http://api.example.com/health",
+            "https://api.example.com:8443/health",
+        ] {
+            let errors = resend(moved).unwrap_err();
+            assert_eq!(errors["config.auth.token"], REENTER_SECRET, "{moved}");
+        }
+        // A new secret for the new target is fine.
+        let mut fresh = Check::parse_service(
+            "http",
+            json!({ "url": "https://attacker.example.net/", "auth": { "type": "bearer", "token": "t2" } }),
+        )
+        .unwrap();
+        fresh.seal(&cipher(), Some(&stored)).unwrap();
+    }
+
+    #[test]
+    fn agent_only_probes_are_not_services() {
+        let errors =
+            Check::parse_service("traceroute", json!({ "host": "example.com" })).unwrap_err();
+        assert!(errors["type"].contains("agents only"), "{errors:?}");
+        assert!(!service_types().contains(&"udp"));
+        assert!(service_types().contains(&"tls") && service_types().contains(&"heartbeat"));
+        let stored = Check::from_stored("traceroute", &json!({ "host": "example.com" })).unwrap();
+        assert!(!stored.runs_on_server());
     }
 
     #[test]

@@ -9,8 +9,14 @@ use monitron_probe::{tls, CheckConfig, Outcome, Status};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::envelope::FieldErrors;
-use crate::monitors::check_range;
+use crate::error::FieldErrors;
+
+/// Records an error unless `value` lies in `low..=high`.
+fn check_range(errors: &mut FieldErrors, field: &str, value: u32, (low, high): (u32, u32)) {
+    if !(low..=high).contains(&value) {
+        errors.insert(field.into(), format!("must be between {low} and {high}"));
+    }
+}
 
 /// Settings of a domain monitor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

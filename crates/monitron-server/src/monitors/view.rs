@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::db::entities::{monitor, monitor_state};
 use crate::monitors::domain::DomainStatus;
-use crate::monitors::{Check, Labels};
+use crate::monitors::{Check, LabelMap};
 
 /// A monitor's current status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
@@ -91,7 +91,7 @@ impl StateView {
     }
 }
 
-fn labels_of(m: &monitor::Model) -> Labels {
+fn labels_of(m: &monitor::Model) -> LabelMap {
     serde_json::from_value(m.labels.clone()).unwrap_or_default()
 }
 
@@ -121,7 +121,7 @@ pub struct ServiceView {
     #[schema(value_type = Object)]
     pub config: serde_json::Value,
     /// Labels.
-    pub labels: Labels,
+    pub labels: LabelMap,
     /// Group.
     pub group: Option<String>,
     /// False while paused.
@@ -226,7 +226,7 @@ pub struct DomainView {
     /// Description.
     pub description: Option<String>,
     /// Labels.
-    pub labels: Labels,
+    pub labels: LabelMap,
     /// Group.
     pub group: Option<String>,
     /// False while paused.

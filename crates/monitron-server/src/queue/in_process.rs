@@ -1,13 +1,22 @@
-//! The in-process transport: a channel per kind, shared by that kind's consumers.
+//! The in-process transport: a bounded channel per kind, shared by that kind's consumers.
 //! Redelivery delays are timers; dead letters are kept in memory.
+//!
+//! With an [`Outbox`] attached (as the server runs it), durable kinds live in the outbox
+//! table instead, so they survive a restart; only transient work (checks) stays in memory,
+//! bounded: when the channel is full, new work is refused, never buffered without limit.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, Mutex as AsyncMutex, OwnedSemaphorePermit, Semaphore};
 
-use super::{Delivery, Handle, Retried, WorkKind};
+use super::{Consumer as AnyConsumer, Delivery, Handle, Outbox, Published, Retried, WorkKind};
+
+/// Messages one in-memory lane holds; beyond, publishing is refused. At 1,000 checks a
+/// second this is ten seconds of backlog: more would only run checks for slots long past.
+pub const CAPACITY: usize = 10_000;
 
 struct Message {
     payload: Vec<u8>,
@@ -15,8 +24,8 @@ struct Message {
 }
 
 struct Lane {
-    sender: mpsc::UnboundedSender<Message>,
-    receiver: Arc<AsyncMutex<mpsc::UnboundedReceiver<Message>>>,
+    sender: mpsc::Sender<Message>,
+    receiver: Arc<AsyncMutex<mpsc::Receiver<Message>>>,
     dead: Mutex<Vec<Vec<u8>>>,
     /// Messages sent and not yet received.
     waiting: AtomicUsize,
@@ -26,6 +35,7 @@ struct Lane {
 #[derive(Clone)]
 pub struct InProcess {
     lanes: Arc<HashMap<WorkKind, Lane>>,
+    outbox: Option<Outbox>,
 }
 
 impl Default for InProcess {
@@ -35,12 +45,12 @@ impl Default for InProcess {
 }
 
 impl InProcess {
-    /// Empty queues for every kind.
+    /// Empty in-memory queues for every kind.
     pub fn new() -> Self {
         let lanes = WorkKind::ALL
             .into_iter()
             .map(|kind| {
-                let (sender, receiver) = mpsc::unbounded_channel();
+                let (sender, receiver) = mpsc::channel(CAPACITY);
                 (
                     kind,
                     Lane {
@@ -54,11 +64,41 @@ impl InProcess {
             .collect();
         Self {
             lanes: Arc::new(lanes),
+            outbox: None,
         }
+    }
+
+    /// Keeps durable kinds in `outbox` (the database) instead of memory.
+    pub fn with_outbox(mut self, outbox: Outbox) -> Self {
+        self.outbox = Some(outbox);
+        self
+    }
+
+    /// The outbox holding durable kinds, if one is attached.
+    pub fn outbox(&self) -> Option<&Outbox> {
+        self.outbox.as_ref()
+    }
+
+    fn outbox_for(&self, kind: WorkKind) -> Option<&Outbox> {
+        self.outbox.as_ref().filter(|_| kind.durable())
     }
 
     fn lane(&self, kind: WorkKind) -> &Lane {
         &self.lanes[&kind]
+    }
+
+    pub(super) fn wake(&self) {
+        if let Some(outbox) = &self.outbox {
+            outbox.wake();
+        }
+    }
+
+    fn send(&self, kind: WorkKind, message: Message) -> Result<(), TrySendError<Message>> {
+        let lane = self.lane(kind);
+        lane.waiting.fetch_add(1, Ordering::Relaxed);
+        lane.sender.try_send(message).inspect_err(|_| {
+            lane.waiting.fetch_sub(1, Ordering::Relaxed);
+        })
     }
 
     pub(super) async fn publish(
@@ -67,38 +107,68 @@ impl InProcess {
         payload: Vec<u8>,
         attempt: u32,
     ) -> anyhow::Result<()> {
-        let lane = self.lane(kind);
-        lane.waiting.fetch_add(1, Ordering::Relaxed);
-        lane.sender.send(Message { payload, attempt }).map_err(|_| {
-            lane.waiting.fetch_sub(1, Ordering::Relaxed);
-            anyhow::anyhow!("the {} queue is closed", kind.name())
-        })
+        if let Some(outbox) = self.outbox_for(kind) {
+            return Ok(outbox.publish(kind, &payload).await?);
+        }
+        self.send(kind, Message { payload, attempt })
+            .map_err(|err| match err {
+                TrySendError::Full(_) => anyhow::anyhow!("the {} queue is full", kind.name()),
+                TrySendError::Closed(_) => anyhow::anyhow!("the {} queue is closed", kind.name()),
+            })
     }
 
-    pub(super) fn consume(&self, kind: WorkKind, prefetch: u16) -> Consumer {
-        Consumer {
+    pub(super) async fn publish_many(&self, kind: WorkKind, payloads: Vec<Vec<u8>>) -> Published {
+        let mut published = Published::default();
+        for payload in payloads {
+            match self.publish(kind, payload, 1).await {
+                Ok(()) => published.accepted += 1,
+                Err(err) => {
+                    published.refused += 1;
+                    if !err.to_string().ends_with("is full") {
+                        published.error.get_or_insert_with(|| format!("{err:#}"));
+                    }
+                }
+            }
+        }
+        published
+    }
+
+    pub(super) fn consume(&self, kind: WorkKind, prefetch: u16) -> AnyConsumer {
+        if let Some(outbox) = self.outbox_for(kind) {
+            return AnyConsumer::Outbox(outbox.consume(kind, prefetch));
+        }
+        AnyConsumer::InProcess(Consumer {
             queue: self.clone(),
             kind,
             in_flight: Arc::new(Semaphore::new(usize::from(prefetch.max(1)))),
+        })
+    }
+
+    pub(super) async fn depth(&self, kind: WorkKind) -> anyhow::Result<u32> {
+        if let Some(outbox) = self.outbox_for(kind) {
+            return Ok(outbox.depth(kind).await?);
         }
+        Ok(u32::try_from(self.lane(kind).waiting.load(Ordering::Relaxed)).unwrap_or(u32::MAX))
     }
 
-    pub(super) fn depth(&self, kind: WorkKind) -> u32 {
-        u32::try_from(self.lane(kind).waiting.load(Ordering::Relaxed)).unwrap_or(u32::MAX)
-    }
-
-    pub(super) fn dead_letters(&self, kind: WorkKind) -> u32 {
-        u32::try_from(
+    pub(super) async fn dead_letters(&self, kind: WorkKind) -> anyhow::Result<u32> {
+        if let Some(outbox) = self.outbox_for(kind) {
+            return Ok(outbox.dead_letters(kind).await?);
+        }
+        Ok(u32::try_from(
             self.lane(kind)
                 .dead
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .len(),
         )
-        .unwrap_or(u32::MAX)
+        .unwrap_or(u32::MAX))
     }
 
     pub(super) async fn replay_dead_letters(&self, kind: WorkKind) -> anyhow::Result<u32> {
+        if let Some(outbox) = self.outbox_for(kind) {
+            return Ok(outbox.replay_dead_letters(kind).await?);
+        }
         let dead = std::mem::take(
             &mut *self
                 .lane(kind)

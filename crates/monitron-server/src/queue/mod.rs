@@ -6,13 +6,24 @@
 //! done, or handed back with [`Delivery::retry`], which redelivers it after a growing delay
 //! and, once the kind's attempts are spent, parks it in that kind's dead-letter queue, where
 //! it can be counted and replayed.
+//!
+//! Work that must not be lost (e-mail, notifications, reports) enters through the
+//! [`outbox`], in the transaction of the change that asked for it; [`serve`] is the loop
+//! that hands one kind's deliveries to its handler.
 
 mod in_process;
+pub mod outbox;
 mod rabbitmq;
 
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
 pub use in_process::InProcess;
+pub use outbox::Outbox;
 pub use rabbitmq::RabbitMq;
 
 /// A kind of work, with its own queue.
@@ -73,6 +84,17 @@ pub enum Retried {
     DeadLettered,
 }
 
+/// What [`Queue::publish_many`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Published {
+    /// Messages the queue took.
+    pub accepted: usize,
+    /// Messages it refused (full, or unreachable).
+    pub refused: usize,
+    /// Why, when something was refused for another reason than a full queue.
+    pub error: Option<String>,
+}
+
 /// The queue, over either transport.
 #[derive(Clone)]
 pub enum Queue {
@@ -83,7 +105,8 @@ pub enum Queue {
 }
 
 impl Queue {
-    /// Publishes a message; returns once it is accepted (confirmed by the broker).
+    /// Publishes a message; returns once it is accepted (confirmed by the broker). Durable
+    /// work that belongs to a change goes through [`outbox::enqueue`] instead.
     pub async fn publish(&self, kind: WorkKind, payload: &[u8]) -> anyhow::Result<()> {
         match self {
             Self::InProcess(q) => q.publish(kind, payload.to_vec(), 1).await,
@@ -91,20 +114,38 @@ impl Queue {
         }
     }
 
+    /// Publishes many messages of one kind at once: on RabbitMQ they are sent back to back
+    /// and their confirmations awaited together; in-process, a full queue refuses the rest.
+    pub async fn publish_many(&self, kind: WorkKind, payloads: Vec<Vec<u8>>) -> Published {
+        match self {
+            Self::InProcess(q) => q.publish_many(kind, payloads).await,
+            Self::RabbitMq(q) => q.publish_many(kind, &payloads).await,
+        }
+    }
+
     /// Starts consuming a kind, with at most `prefetch` unacknowledged deliveries.
     pub async fn consume(&self, kind: WorkKind, prefetch: u16) -> anyhow::Result<Consumer> {
         match self {
-            Self::InProcess(q) => Ok(Consumer::InProcess(q.consume(kind, prefetch))),
+            Self::InProcess(q) => Ok(q.consume(kind, prefetch)),
             Self::RabbitMq(q) => Ok(Consumer::RabbitMq(Box::new(
                 q.consume(kind, prefetch).await?,
             ))),
         }
     }
 
+    /// Tells this process that durable work was committed to the outbox, so it is
+    /// delivered (or relayed) at once rather than at the next poll.
+    pub fn wake(&self) {
+        match self {
+            Self::InProcess(q) => q.wake(),
+            Self::RabbitMq(q) => q.wake(),
+        }
+    }
+
     /// Messages waiting (not yet delivered) for a kind.
     pub async fn depth(&self, kind: WorkKind) -> anyhow::Result<u32> {
         match self {
-            Self::InProcess(q) => Ok(q.depth(kind)),
+            Self::InProcess(q) => q.depth(kind).await,
             Self::RabbitMq(q) => q.depth(kind).await,
         }
     }
@@ -112,7 +153,7 @@ impl Queue {
     /// Messages in a kind's dead-letter queue.
     pub async fn dead_letters(&self, kind: WorkKind) -> anyhow::Result<u32> {
         match self {
-            Self::InProcess(q) => Ok(q.dead_letters(kind)),
+            Self::InProcess(q) => q.dead_letters(kind).await,
             Self::RabbitMq(q) => q.dead_letters(kind).await,
         }
     }
@@ -131,6 +172,8 @@ impl Queue {
 pub enum Consumer {
     /// In-process.
     InProcess(in_process::Consumer),
+    /// Durable work from the outbox (in-process transport).
+    Outbox(outbox::Consumer),
     /// RabbitMQ.
     RabbitMq(Box<rabbitmq::Consumer>),
 }
@@ -140,6 +183,7 @@ impl Consumer {
     pub async fn next(&mut self) -> Option<anyhow::Result<Delivery>> {
         match self {
             Self::InProcess(c) => c.next().await.map(Ok),
+            Self::Outbox(c) => c.next().await,
             Self::RabbitMq(c) => c.next().await,
         }
     }
@@ -157,6 +201,7 @@ pub struct Delivery {
 
 enum Handle {
     InProcess(in_process::Ack),
+    Outbox(outbox::Ack),
     RabbitMq(rabbitmq::Ack),
 }
 
@@ -168,6 +213,7 @@ impl Delivery {
                 a.done();
                 Ok(())
             }
+            Handle::Outbox(a) => a.ack().await,
             Handle::RabbitMq(a) => a.ack().await,
         }
     }
@@ -175,18 +221,119 @@ impl Delivery {
     /// Hands the work back: it is delivered again after a delay, or dead-lettered once the
     /// kind's attempts are spent.
     pub async fn retry(self) -> anyhow::Result<Retried> {
-        let next_attempt = self.attempt + 1;
-        let outcome = if next_attempt > self.kind.max_attempts() {
+        let outcome = if self.attempt + 1 > self.kind.max_attempts() {
             Retried::DeadLettered
         } else {
             Retried::Later(self.kind.retry_delay(self.attempt))
         };
+        self.settle(outcome).await
+    }
+
+    /// Gives up on the work at once: it goes to the dead-letter queue (work that can never
+    /// succeed, such as a message the provider refuses for good).
+    pub async fn dead_letter(self) -> anyhow::Result<Retried> {
+        self.settle(Retried::DeadLettered).await
+    }
+
+    async fn settle(self, outcome: Retried) -> anyhow::Result<Retried> {
+        let next_attempt = self.attempt + 1;
         match self.handle {
             Handle::InProcess(a) => a.retry(self.payload, next_attempt, outcome).await?,
+            Handle::Outbox(a) => a.retry(next_attempt, outcome).await?,
             Handle::RabbitMq(a) => a.retry(&self.payload, next_attempt, outcome).await?,
         }
         Ok(outcome)
     }
+}
+
+/// What a handler made of one delivery.
+#[derive(Debug)]
+pub enum Handled {
+    /// Done: acknowledge it.
+    Done,
+    /// Failed for now (the provider is down, a timeout): try again after the kind's delay.
+    Retry(String),
+    /// Can never succeed: dead-letter it at once.
+    Dead(String),
+}
+
+/// Hands every delivery of `kind` to `handle`, at most `concurrency` at once, until `stop`:
+/// done work is acknowledged, failed work retried with the kind's backoff and, once its
+/// attempts are spent, dead-lettered. Running deliveries are finished before returning.
+pub async fn serve<H, F>(
+    queue: Queue,
+    kind: WorkKind,
+    concurrency: usize,
+    stop: CancellationToken,
+    handle: H,
+) where
+    H: Fn(Vec<u8>, u32) -> F + Send + Sync + 'static,
+    F: Future<Output = Handled> + Send + 'static,
+{
+    let prefetch = u16::try_from(concurrency.max(1)).unwrap_or(u16::MAX);
+    let mut consumer = loop {
+        match queue.consume(kind, prefetch).await {
+            Ok(c) => break c,
+            Err(err) => {
+                tracing::warn!(kind = kind.name(), error = %err, "Cannot consume work; retrying in 2 s.");
+                tokio::select! {
+                    () = stop.cancelled() => return,
+                    () = tokio::time::sleep(Duration::from_secs(2)) => {}
+                }
+            }
+        }
+    };
+    let handle = Arc::new(handle);
+    let slots = Arc::new(Semaphore::new(concurrency.max(1)));
+    loop {
+        let delivery = tokio::select! {
+            () = stop.cancelled() => break,
+            d = consumer.next() => d,
+        };
+        let delivery = match delivery {
+            Some(Ok(d)) => d,
+            Some(Err(err)) => {
+                tracing::warn!(kind = kind.name(), error = %err, "Receiving work failed.");
+                continue;
+            }
+            None => break,
+        };
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        let handle = handle.clone();
+        tokio::spawn(async move {
+            let _slot = slot;
+            let attempt = delivery.attempt;
+            match handle(delivery.payload.clone(), attempt).await {
+                Handled::Done => {
+                    if let Err(err) = delivery.ack().await {
+                        tracing::warn!(kind = kind.name(), error = %err, "Acknowledging done work failed; it may run again.");
+                    }
+                }
+                Handled::Retry(reason) => match delivery.retry().await {
+                    Ok(Retried::Later(delay)) => {
+                        tracing::warn!(kind = kind.name(), attempt, retry_in_s = delay.as_secs_f64(), reason = %reason, "Work failed; it will be retried.");
+                    }
+                    Ok(Retried::DeadLettered) => {
+                        tracing::error!(kind = kind.name(), attempt, reason = %reason, "Work failed for the last time; it is in the dead-letter queue.");
+                    }
+                    Err(err) => {
+                        tracing::warn!(kind = kind.name(), error = %err, "Handing failed work back failed; it is delivered again later.");
+                    }
+                },
+                Handled::Dead(reason) => {
+                    tracing::error!(kind = kind.name(), attempt, reason = %reason, "Work cannot succeed; it is in the dead-letter queue.");
+                    if let Err(err) = delivery.dead_letter().await {
+                        tracing::warn!(kind = kind.name(), error = %err, "Dead-lettering work failed; it is delivered again later.");
+                    }
+                }
+            }
+        });
+    }
+    let _ = slots
+        .acquire_many(u32::try_from(concurrency.max(1)).unwrap_or(u32::MAX))
+        .await;
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use lapin::options::{
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 
-use super::{Delivery, Handle, Retried, WorkKind};
+use super::{Delivery, Handle, Outbox, Published, Retried, WorkKind};
 
 const ATTEMPT_HEADER: &str = "x-monitron-attempt";
 
@@ -26,6 +26,7 @@ pub struct RabbitMq {
     connection: std::sync::Arc<Connection>,
     publisher: Channel,
     prefix: String,
+    outbox: Option<Outbox>,
 }
 
 impl RabbitMq {
@@ -47,6 +48,7 @@ impl RabbitMq {
             connection: std::sync::Arc::new(connection),
             publisher,
             prefix: prefix.to_owned(),
+            outbox: None,
         };
         for kind in WorkKind::ALL {
             queue.declare(kind).await?;
@@ -120,7 +122,8 @@ impl RabbitMq {
         Ok(())
     }
 
-    pub(super) async fn publish(
+    /// Publishes one message as delivery `attempt` and waits for the broker's confirmation.
+    pub async fn publish(
         &self,
         kind: WorkKind,
         payload: &[u8],
@@ -132,6 +135,66 @@ impl RabbitMq {
             Self::properties(kind, attempt),
         )
         .await
+    }
+
+    /// Sends every message back to back, then awaits all their confirmations: one round
+    /// trip for the lot instead of one per message.
+    pub(super) async fn publish_many(&self, kind: WorkKind, payloads: &[Vec<u8>]) -> Published {
+        let queue = ShortString::from(self.name(kind, ""));
+        let mut published = Published::default();
+        let mut confirms = Vec::with_capacity(payloads.len());
+        for payload in payloads {
+            match self
+                .publisher
+                .basic_publish(
+                    "".into(),
+                    queue.clone(),
+                    BasicPublishOptions::default(),
+                    payload,
+                    Self::properties(kind, 1),
+                )
+                .await
+            {
+                Ok(confirm) => confirms.push(confirm),
+                Err(err) => {
+                    published.refused += 1;
+                    published.error.get_or_insert_with(|| err.to_string());
+                }
+            }
+        }
+        for confirmed in futures_util::future::join_all(confirms).await {
+            match confirmed {
+                Ok(c) if c.is_ack() => published.accepted += 1,
+                Ok(_) => {
+                    published.refused += 1;
+                    published
+                        .error
+                        .get_or_insert_with(|| "RabbitMQ did not accept a message".into());
+                }
+                Err(err) => {
+                    published.refused += 1;
+                    published.error.get_or_insert_with(|| err.to_string());
+                }
+            }
+        }
+        published
+    }
+
+    /// Takes durable work from `outbox` (see [`super::outbox::relay`]).
+    pub fn with_outbox(mut self, outbox: Outbox) -> Self {
+        self.outbox = Some(outbox);
+        self
+    }
+
+    /// The outbox this broker takes durable work from, if one is attached.
+    pub fn outbox(&self) -> Option<&Outbox> {
+        self.outbox.as_ref()
+    }
+
+    pub(super) fn wake(&self) {
+        if let Some(outbox) = &self.outbox {
+            outbox.wake();
+        }
     }
 
     pub(super) async fn consume(&self, kind: WorkKind, prefetch: u16) -> anyhow::Result<Consumer> {

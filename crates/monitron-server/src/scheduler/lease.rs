@@ -3,7 +3,16 @@
 //! partitioned), another process takes it over once it expires. Works the same on SQLite
 //! and PostgreSQL, so it is tested everywhere.
 
+use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+
+fn leases() -> Alias {
+    Alias::new("leases")
+}
+
+fn col(name: &str) -> Expr {
+    Expr::col(Alias::new(name))
+}
 
 /// The lease's name.
 pub const SCHEDULER: &str = "scheduler";
@@ -18,42 +27,42 @@ pub async fn acquire(
     ttl_ms: i64,
 ) -> Result<bool, DbErr> {
     let backend = db.get_database_backend();
-    let updated = db
-        .execute(crate::db::statement(
-            backend,
-            "UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND (holder = ? OR expires_at < ?)",
-            [
-                holder.into(),
-                (now_ms + ttl_ms).into(),
-                name.into(),
-                holder.into(),
-                now_ms.into(),
-            ],
-        ))
-        .await?
-        .rows_affected();
-    if updated == 1 {
+    let renew = Query::update()
+        .table(leases())
+        .value(Alias::new("holder"), holder)
+        .value(Alias::new("expires_at"), now_ms + ttl_ms)
+        .and_where(col("name").eq(name))
+        .and_where(col("holder").eq(holder).or(col("expires_at").lt(now_ms)))
+        .to_owned();
+    if db.execute(backend.build(&renew)).await?.rows_affected() == 1 {
         return Ok(true);
     }
-    let inserted = db
-        .execute(crate::db::statement(
-            backend,
-            "INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
-            [name.into(), holder.into(), (now_ms + ttl_ms).into()],
-        ))
-        .await?
-        .rows_affected();
-    Ok(inserted == 1)
+    let take = Query::insert()
+        .into_table(leases())
+        .columns([
+            Alias::new("name"),
+            Alias::new("holder"),
+            Alias::new("expires_at"),
+        ])
+        .values_panic([name.into(), holder.into(), (now_ms + ttl_ms).into()])
+        .on_conflict(
+            OnConflict::column(Alias::new("name"))
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    Ok(db.execute(backend.build(&take)).await?.rows_affected() == 1)
 }
 
 /// Gives the lease up at once (clean shutdown), so a standby takes over without waiting.
 pub async fn release(db: &DatabaseConnection, name: &str, holder: &str) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    db.execute(crate::db::statement(
-        backend,
-        "UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ?",
-        [name.into(), holder.into()],
-    ))
-    .await?;
+    let release = Query::update()
+        .table(leases())
+        .value(Alias::new("expires_at"), 0i64)
+        .and_where(col("name").eq(name))
+        .and_where(col("holder").eq(holder))
+        .to_owned();
+    db.execute(db.get_database_backend().build(&release))
+        .await?;
     Ok(())
 }

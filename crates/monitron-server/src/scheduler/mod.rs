@@ -6,6 +6,7 @@
 //! the scheduler role stand by and take over when the lease expires. The holder also
 //! runs the history retention pass.
 
+pub mod deadlines;
 pub mod lease;
 pub mod plan;
 
@@ -21,7 +22,9 @@ use crate::db::entities::monitor_state;
 use crate::engine::worker::Job;
 use crate::engine::Engine;
 use crate::history::{self, Retention};
+use crate::monitors::Check;
 use crate::queue::{Queue, WorkKind};
+use deadlines::Deadlines;
 use plan::{Millis, Plan};
 
 /// How long a lease lasts without renewal.
@@ -32,6 +35,8 @@ pub const LEASE_RENEW: Duration = Duration::from_secs(2);
 pub const CATCH_UP_WINDOW: Duration = Duration::from_secs(10);
 /// How often the retention pass runs.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+/// How often heartbeat states are read for moved deadlines.
+const DEADLINES_EVERY: Duration = Duration::from_secs(1);
 
 fn now_ms() -> Millis {
     Utc::now().timestamp_millis()
@@ -181,6 +186,7 @@ async fn lead(
     let mut lease_until = now_ms() + ttl_ms;
     let mut plan = Plan::new(CATCH_UP_WINDOW.as_millis() as i64);
     let mut planned: HashMap<Uuid, Planned> = HashMap::new();
+    let mut deadlines = Deadlines::default();
     let mut changes = engine.catalog().subscribe();
     if let Err(err) = engine.sync().await {
         tracing::warn!(error = %err, "Loading monitors failed.");
@@ -188,6 +194,8 @@ async fn lead(
     reconcile(engine, db, &mut plan, &mut planned).await;
     let mut renew = tokio::time::interval(LEASE_RENEW);
     renew.tick().await;
+    let mut heartbeats = tokio::time::interval(DEADLINES_EVERY);
+    heartbeats.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut retention_at = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         engine
@@ -195,9 +203,11 @@ async fn lead(
             .engine
             .scheduled_monitors
             .set(planned.len() as i64);
-        let sleep_ms = plan
-            .next_due_at()
-            .map_or(1000, |due| (due - now_ms()).clamp(0, 1000));
+        let next = [plan.next_due_at(), deadlines.next_at()]
+            .into_iter()
+            .flatten()
+            .min();
+        let sleep_ms = next.map_or(1000, |due| (due - now_ms()).clamp(0, 1000));
         tokio::select! {
             () = stop.cancelled() => return,
             _ = renew.tick() => {
@@ -207,7 +217,7 @@ async fn lead(
                     Ok(false) => return,
                     Err(err) => tracing::warn!(error = %err, "Renewing the scheduler lease failed."),
                 }
-                for kind in [WorkKind::Check] {
+                for kind in WorkKind::ALL {
                     if let Ok(depth) = queue.depth(kind).await {
                         engine.metrics().engine.queue_depth.with_label_values(&[kind.name()]).set(i64::from(depth));
                     }
@@ -224,6 +234,20 @@ async fn lead(
                     });
                 }
             }
+            // A ping through this process is followed at once; pings elsewhere within a
+            // second.
+            () = engine.pinged() => heartbeats.reset_immediately(),
+            _ = heartbeats.tick() => {
+                let watched: Vec<_> = engine
+                    .catalog()
+                    .all()
+                    .into_iter()
+                    .filter(|m| m.enabled && matches!(m.check, Check::Heartbeat(_)))
+                    .collect();
+                if let Err(err) = deadlines.refresh(db, &watched, Utc::now()).await {
+                    tracing::warn!(error = %err, "Reading heartbeat deadlines failed.");
+                }
+            }
             changed = changes.changed() => {
                 if changed.is_ok() {
                     reconcile(engine, db, &mut plan, &mut planned).await;
@@ -235,18 +259,47 @@ async fn lead(
                 if now >= lease_until - 1000 {
                     continue;
                 }
+                let mut jobs = Vec::new();
                 for due in plan.pop_due(now) {
                     if due.skipped > 0 {
                         engine.metrics().engine.skipped.inc_by(due.skipped as u64);
                     }
-                    let job = Job { monitor_id: due.monitor_id, slot: due.slot, due_at: due.due_at };
-                    let payload = serde_json::to_vec(&job).expect("a job serializes");
-                    if let Err(err) = queue.publish(WorkKind::Check, &payload).await {
-                        tracing::warn!(monitor_id = %due.monitor_id, error = %err, "Publishing a check job failed; the slot is skipped.");
-                    }
+                    jobs.push(Job { monitor_id: due.monitor_id, slot: due.slot, due_at: due.due_at, urgent: false });
                 }
+                // A heartbeat whose deadline passed is evaluated now and written at once,
+                // so it shows down within a second of the deadline.
+                for monitor_id in deadlines.pop_due(now) {
+                    jobs.push(Job { monitor_id, slot: -1, due_at: now, urgent: true });
+                }
+                publish(engine, queue, &jobs).await;
             }
         }
+    }
+}
+
+/// Publishes a round of due jobs together (pipelined on RabbitMQ: one wait for all the
+/// confirmations, not one per job). A job the queue refuses (full, or unreachable) is a
+/// skipped slot.
+async fn publish(engine: &Engine, queue: &Queue, jobs: &[Job]) {
+    if jobs.is_empty() {
+        return;
+    }
+    let payloads: Vec<Vec<u8>> = jobs
+        .iter()
+        .map(|job| serde_json::to_vec(job).expect("a job serializes"))
+        .collect();
+    let published = queue.publish_many(WorkKind::Check, payloads).await;
+    if published.refused > 0 {
+        engine
+            .metrics()
+            .engine
+            .skipped
+            .inc_by(published.refused as u64);
+        tracing::warn!(
+            refused = published.refused,
+            error = published.error.as_deref().unwrap_or("the queue is full"),
+            "Check jobs were not queued; their slots are skipped."
+        );
     }
 }
 

@@ -192,22 +192,24 @@ async fn domains_report_registration_certificate_and_status(backend: Backend) {
         .text()
         .await
         .unwrap();
-    assert!(
+    // Expiry as a Unix timestamp: about 400 days (registration) and 5 days (certificate)
+    // from now.
+    let expiry = |family: &str, id: &str| -> f64 {
         metrics
             .lines()
-            .any(|l| l.starts_with("monitron_domain_days_left{")
-                && l.contains(&ids[0])
-                && l.ends_with(" 400")),
-        "domain gauge"
-    );
-    assert!(
-        metrics
-            .lines()
-            .any(|l| l.starts_with("monitron_certificate_days_left{")
-                && l.contains(&ids[5])
-                && l.ends_with(" 5")),
-        "certificate gauge"
-    );
+            .find(|l| l.starts_with(&format!("{family}{{")) && l.contains(id))
+            .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+            .unwrap_or_else(|| panic!("{family} for {id}:\n{metrics}"))
+    };
+    let now = chrono::Utc::now().timestamp() as f64;
+    let days = |at: f64| (at - now) / 86_400.0;
+    let registration = days(expiry("monitron_domain_expiry_timestamp_seconds", &ids[0]));
+    assert!((399.0..=401.0).contains(&registration), "{registration}");
+    let certificate = days(expiry(
+        "monitron_certificate_expiry_timestamp_seconds",
+        &ids[5],
+    ));
+    assert!((4.0..=6.0).contains(&certificate), "{certificate}");
 
     // Intervals: at least 4 hours.
     let r = app

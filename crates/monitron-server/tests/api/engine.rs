@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use monitron_server::history::host_metrics::{self as metrics, MetricRow};
 use monitron_server::history::{self, ResultRow, Retention};
-use monitron_server::instances::metrics::{self, MetricRow};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
 

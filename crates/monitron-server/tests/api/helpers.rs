@@ -28,6 +28,9 @@ fn postgres_admin_url() -> String {
 pub struct TestApp {
     pub address: String,
     pub db: DatabaseConnection,
+    /// The server's shared state (its engine, metrics and queue), for tests that drive
+    /// a unit of work directly.
+    pub state: monitron_server::state::AppState,
     pub client: reqwest::Client,
     pub setup_token: Option<String>,
     pub data_dir: std::path::PathBuf,
@@ -182,7 +185,8 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
     .expect("valid test config");
     let app = Application::build(config).await.expect("server builds");
     let port = app.port();
-    let db = app.state().db.clone();
+    let state = app.state().clone();
+    let db = state.db.clone();
     let setup_token = match app.bootstrap() {
         monitron_server::bootstrap::Bootstrap::SetupToken(t) => Some(t.clone()),
         _ => None,
@@ -194,6 +198,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
     Some(TestApp {
         address: format!("http://127.0.0.1:{port}"),
         db,
+        state,
         client: reqwest::Client::builder().no_proxy().build().unwrap(),
         setup_token,
         data_dir,
@@ -374,7 +379,13 @@ impl mailin_embedded::Handler for Collector {
 
 impl SmtpServer {
     pub fn start() -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        Self::start_on(0)
+    }
+
+    /// Starts on `port` (0 picks one): a mail server that comes up where Monitron was
+    /// told to find it.
+    pub fn start_on(port: u16) -> Self {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
         let port = listener.local_addr().unwrap().port();
         let messages = Arc::new(Mutex::new(Vec::new()));
         let handler = Collector {

@@ -1,9 +1,39 @@
 //! Forgot/reset password through a real SMTP server started by the test.
 
+use std::time::{Duration, Instant};
+
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::helpers::{Auth, Backend, Options, SmtpServer};
+use crate::processes;
 use crate::{app, on_both_databases};
+
+/// Waits until no e-mail is waiting in the outbox of `db`: every one queued so far was
+/// sent.
+async fn outbox_drained(db: &sea_orm::DatabaseConnection) {
+    let started = Instant::now();
+    loop {
+        let waiting = db
+            .query_one(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM outbox",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap();
+        if waiting == 0 {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "e-mail still waiting"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
 
 /// Undoes quoted-printable transfer encoding (soft line breaks and `=XX` escapes), which
 /// mail libraries apply to lines longer than 76 characters.
@@ -75,7 +105,7 @@ async fn reset_link_is_mailed_and_works_once(backend: Backend) {
     );
 
     let mail = smtp.wait_for(1, 10).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    outbox_drained(&app.db).await;
     assert_eq!(smtp.messages().len(), 1, "no e-mail for unknown addresses");
     let message = &decode_quoted_printable(&mail[0]);
     assert!(message.contains("To: lost@example.com"), "{message}");
@@ -146,7 +176,21 @@ async fn reset_tokens_expire(backend: Backend) {
     )
     .await;
     let token = token_in(&smtp.wait_for(1, 10).await[0]);
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // Wait until the stored expiry has passed, by the database's own record of it.
+    let expires_at: chrono::DateTime<chrono::Utc> = app
+        .db
+        .query_one(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT expires_at FROM password_resets",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "expires_at")
+        .unwrap();
+    while chrono::Utc::now() <= expires_at {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let late = app
         .post(
             "/api/v1/auth/reset-password",
@@ -224,9 +268,84 @@ async fn a_changed_email_voids_links_sent_to_the_old_one(backend: Backend) {
     assert_eq!(r.code(), 40001, "{}", r.text);
 }
 
+/// Regression: e-mail was sent from a background task in the process that answered, so
+/// a reset link requested while the mail server was down was lost with a restart.
+async fn a_reset_mail_survives_a_crash_and_arrives_once_the_mail_server_is_back(backend: Backend) {
+    let (dir, mut env) = processes::cluster("mail-restart");
+    let Some((url, pg)) = processes::database(backend, &dir).await else {
+        return;
+    };
+    let smtp_port = processes::free_port();
+    env.extend([
+        ("DATABASE_URL".to_owned(), url.clone()),
+        ("EMAIL_HOST".to_owned(), "127.0.0.1".to_owned()),
+        ("EMAIL_PORT".to_owned(), smtp_port.to_string()),
+        ("EMAIL_TLS".to_owned(), "none".to_owned()),
+        ("EMAIL_FROM".to_owned(), "monitron@example.com".to_owned()),
+    ]);
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let server = processes::start(&env, &dir);
+    let port = server.port;
+    processes::wait_ready(&client, port).await;
+    // The mail server is down: the request is still answered, with the mail queued.
+    let asked = client
+        .post(format!(
+            "http://127.0.0.1:{port}/api/v1/auth/forgot-password"
+        ))
+        .json(&json!({ "email": processes::ADMIN.0 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 200);
+    // Once delivery has failed at least once (the row waits for its retry, unclaimed),
+    // the process dies without warning.
+    let db = sea_orm::Database::connect(&url).await.unwrap();
+    let started = Instant::now();
+    loop {
+        let row = db
+            .query_one(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT attempt, claimed_until FROM outbox",
+            ))
+            .await
+            .unwrap();
+        if let Some(row) = row {
+            let attempt: i32 = row.try_get("", "attempt").unwrap();
+            let claimed: Option<i64> = row.try_get("", "claimed_until").unwrap();
+            if attempt >= 2 && claimed.is_none() {
+                break;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no failed delivery"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.kill();
+    // Restarted, with the mail server back where it was expected.
+    let server = processes::start_on(&env, &dir, &[], port);
+    processes::wait_ready(&client, port).await;
+    let smtp = SmtpServer::start_on(smtp_port);
+    let mail = smtp.wait_for(1, 30).await;
+    assert!(
+        mail[0].contains("Reset your Monitron password"),
+        "{}",
+        mail[0]
+    );
+    // Delivered means done: nothing left to send again.
+    outbox_drained(&db).await;
+    assert_eq!(smtp.messages().len(), 1, "the mail arrives once");
+    server.stop();
+    db.close().await.ok();
+    processes::drop_database(pg).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 on_both_databases!(
     a_changed_email_voids_links_sent_to_the_old_one,
     reset_link_is_mailed_and_works_once,
     reset_tokens_expire,
-    admin_can_mail_a_reset_link
+    admin_can_mail_a_reset_link,
+    a_reset_mail_survives_a_crash_and_arrives_once_the_mail_server_is_back,
 );

@@ -170,3 +170,18 @@ pub async fn database(
         }
     }
 }
+
+/// Drops a database made by [`database`] for PostgreSQL (a SQLite file goes with its
+/// folder).
+pub async fn drop_database(name: Option<String>) {
+    use sea_orm::{ConnectionTrait, Database};
+    let Some(name) = name else { return };
+    let admin_url = std::env::var("MONITRON_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    if let Ok(admin) = Database::connect(&admin_url).await {
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await;
+        admin.close().await.ok();
+    }
+}

@@ -407,16 +407,8 @@ async fn no_gap_after_the_server_was_away(backend: Backend) {
         "the 1-minute rollups count each stored snapshot once"
     );
     server.stop();
-    if let Some(name) = pg_name {
-        let admin_url = std::env::var("MONITRON_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        db.close().await.ok();
-        if let Ok(admin) = Database::connect(&admin_url).await {
-            let _ = admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await;
-        }
-    }
+    db.close().await.ok();
+    crate::processes::drop_database(pg_name).await;
 }
 
 on_both_databases!(

@@ -241,7 +241,10 @@ async fn secrets_are_encrypted_at_rest_and_masked(backend: Backend) {
         .await;
     assert_eq!(r.code(), 40001);
     assert!(
-        r.error()["config"].as_str().unwrap().contains("mask"),
+        r.error()["config.password"]
+            .as_str()
+            .unwrap()
+            .contains("mask"),
         "{}",
         r.text
     );

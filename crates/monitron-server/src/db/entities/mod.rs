@@ -8,6 +8,7 @@ pub mod instance_agent;
 pub mod instance_probe;
 pub mod monitor;
 pub mod monitor_state;
+pub mod outbox;
 pub mod password_reset;
 pub mod refresh_token;
 pub mod role;

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_monitoring;
 mod m0003_instances;
+mod m0004_outbox;
 
 /// All migrations of the server.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_monitoring::Migration),
             Box::new(m0003_instances::Migration),
+            Box::new(m0004_outbox::Migration),
         ]
     }
 }

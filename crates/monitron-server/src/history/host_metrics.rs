@@ -19,13 +19,14 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use monitron_proto::Snapshot;
+use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Value};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::statement;
+use crate::db::Params;
 use crate::history::query::{at, get_i64};
-use crate::history::store::{series_value, shaped_chunks, values_clause};
+use crate::history::store::{series_value, shaped_chunks};
 use crate::history::{Retention, Tier};
 
 /// The stored metrics, in column order.
@@ -58,6 +59,13 @@ fn finite(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
+/// The sum of the rates that are known; unknown when none is (a first sample).
+fn known_sum(rates: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    rates
+        .flatten()
+        .fold(None, |sum, rate| Some(sum.unwrap_or(0.0) + rate))
+}
+
 /// The stored numbers of a snapshot, in [`METRICS`] order.
 pub fn values(s: &Snapshot) -> [Option<f64>; N] {
     let gpus = &s.gpus;
@@ -71,10 +79,10 @@ pub fn values(s: &Snapshot) -> [Option<f64>; N] {
         Some(s.memory.used_bytes as f64),
         s.swap_used_pct(),
         s.fullest_disk_pct(),
-        Some(s.disks.iter().map(|d| d.read_bytes_per_s).sum()),
-        Some(s.disks.iter().map(|d| d.write_bytes_per_s).sum()),
-        Some(s.networks.iter().map(|n| n.rx_bytes_per_s).sum()),
-        Some(s.networks.iter().map(|n| n.tx_bytes_per_s).sum()),
+        known_sum(s.disks.iter().map(|d| d.read_bytes_per_s)),
+        known_sum(s.disks.iter().map(|d| d.write_bytes_per_s)),
+        known_sum(s.networks.iter().map(|n| n.rx_bytes_per_s)),
+        known_sum(s.networks.iter().map(|n| n.tx_bytes_per_s)),
         any_gpu.then(|| gpus.iter().map(|g| g.utilization_pct).sum::<f64>() / gpus.len() as f64),
         (gpu_mem_total > 0).then(|| gpu_mem_used as f64 * 100.0 / gpu_mem_total as f64),
         gpus.iter().map(|g| g.temperature_c).reduce(f64::max),
@@ -124,18 +132,17 @@ pub async fn store(db: &impl ConnectionTrait, rows: &[MetricRow]) -> Result<usiz
     let columns = METRICS.join(", ");
     let mut inserted: HashSet<(i64, i64)> = HashSet::with_capacity(rows.len());
     for chunk in shaped_chunks(rows, RAW_ROWS_PER_STATEMENT) {
+        let mut params = Params::new(backend, chunk.len() * (N + 2));
+        let values = params.rows(chunk.iter().map(|r| {
+            [series_value(backend, r.series_id), r.ts.into()]
+                .into_iter()
+                .chain(r.values.iter().map(|v| Value::from(*v)))
+        }));
         let sql = format!(
-            "INSERT INTO instance_metrics (series_id, ts, {columns}) VALUES {} \
-             ON CONFLICT DO NOTHING RETURNING series_id, ts",
-            values_clause(chunk.len(), N + 2)
+            "INSERT INTO instance_metrics (series_id, ts, {columns}) VALUES {values} \
+             ON CONFLICT DO NOTHING RETURNING series_id, ts"
         );
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * (N + 2));
-        for r in chunk {
-            values.push(series_value(backend, r.series_id));
-            values.push(r.ts.into());
-            values.extend(r.values.iter().map(|v| Value::from(*v)));
-        }
-        for row in db.query_all(statement(backend, &sql, values)).await? {
+        for row in db.query_all(params.statement(sql)).await? {
             inserted.insert((get_i64(&row, "series_id")?, get_i64(&row, "ts")?));
         }
     }
@@ -220,24 +227,28 @@ async fn upsert_rollup(
         ));
     }
     for chunk in shaped_chunks(buckets, ROLLUP_ROWS_PER_STATEMENT) {
+        let mut params = Params::new(backend, chunk.len() * columns.len());
+        let values = params.rows(chunk.iter().map(|((series_id, bucket), r)| {
+            [
+                series_value(backend, *series_id),
+                (*bucket).into(),
+                i32::try_from(r.samples).unwrap_or(i32::MAX).into(),
+            ]
+            .into_iter()
+            .chain(r.stats.iter().flat_map(|stat| {
+                [
+                    Value::from(stat.map(|s| s.0)),
+                    Value::from(stat.map(|s| s.1)),
+                    Value::from(stat.map(|s| s.2)),
+                ]
+            }))
+        }));
         let sql = format!(
-            "INSERT INTO {t} ({}) VALUES {} ON CONFLICT (series_id, bucket) DO UPDATE SET {}",
+            "INSERT INTO {t} ({}) VALUES {values} ON CONFLICT (series_id, bucket) DO UPDATE SET {}",
             columns.join(", "),
-            values_clause(chunk.len(), columns.len()),
             updates.join(", ")
         );
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * columns.len());
-        for ((series_id, bucket), r) in chunk {
-            values.push(series_value(backend, *series_id));
-            values.push((*bucket).into());
-            values.push(i32::try_from(r.samples).unwrap_or(i32::MAX).into());
-            for stat in &r.stats {
-                values.push(stat.map(|s| s.0).into());
-                values.push(stat.map(|s| s.1).into());
-                values.push(stat.map(|s| s.2).into());
-            }
-        }
-        db.execute(statement(backend, &sql, values)).await?;
+        db.execute(params.statement(sql)).await?;
     }
     Ok(())
 }
@@ -260,22 +271,23 @@ pub async fn upsert_latest(db: &impl ConnectionTrait, latest: &[Latest]) -> Resu
     let backend = db.get_database_backend();
     let t = "instance_latest";
     for chunk in shaped_chunks(latest, 256) {
+        let mut params = Params::new(backend, chunk.len() * 4);
+        let values = params.rows(chunk.iter().map(|l| {
+            [
+                series_value(backend, l.series_id),
+                l.ts.into(),
+                l.contact_ms.into(),
+                l.snapshot.clone().into(),
+            ]
+        }));
         let sql = format!(
-            "INSERT INTO {t} (series_id, ts, contact_ms, snapshot) VALUES {} \
+            "INSERT INTO {t} (series_id, ts, contact_ms, snapshot) VALUES {values} \
              ON CONFLICT (series_id) DO UPDATE SET \
              contact_ms = CASE WHEN excluded.contact_ms > {t}.contact_ms THEN excluded.contact_ms ELSE {t}.contact_ms END, \
              snapshot = CASE WHEN excluded.snapshot IS NOT NULL AND excluded.ts > {t}.ts THEN excluded.snapshot ELSE {t}.snapshot END, \
-             ts = CASE WHEN excluded.snapshot IS NOT NULL AND excluded.ts > {t}.ts THEN excluded.ts ELSE {t}.ts END",
-            values_clause(chunk.len(), 4)
+             ts = CASE WHEN excluded.snapshot IS NOT NULL AND excluded.ts > {t}.ts THEN excluded.ts ELSE {t}.ts END"
         );
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
-        for l in chunk {
-            values.push(series_value(backend, l.series_id));
-            values.push(l.ts.into());
-            values.push(l.contact_ms.into());
-            values.push(l.snapshot.clone().into());
-        }
-        db.execute(statement(backend, &sql, values)).await?;
+        db.execute(params.statement(sql)).await?;
     }
     Ok(())
 }
@@ -286,13 +298,12 @@ pub async fn latest(
     series_id: i64,
 ) -> Result<Option<(Option<Snapshot>, DateTime<Utc>)>, DbErr> {
     let backend = db.get_database_backend();
-    let row = db
-        .query_one(statement(
-            backend,
-            "SELECT contact_ms, snapshot FROM instance_latest WHERE series_id = ?",
-            [series_value(backend, series_id)],
-        ))
-        .await?;
+    let mut params = Params::new(backend, 1);
+    let sql = format!(
+        "SELECT contact_ms, snapshot FROM instance_latest WHERE series_id = {}",
+        params.bind(series_value(backend, series_id))
+    );
+    let row = db.query_one(params.statement(sql)).await?;
     let Some(row) = row else { return Ok(None) };
     let contact = at(get_i64(&row, "contact_ms")?);
     let snapshot: Option<String> = row.try_get("", "snapshot")?;
@@ -308,13 +319,12 @@ pub async fn last_contact(
     series_id: i64,
 ) -> Result<Option<DateTime<Utc>>, DbErr> {
     let backend = db.get_database_backend();
-    let row = db
-        .query_one(statement(
-            backend,
-            "SELECT contact_ms FROM instance_latest WHERE series_id = ?",
-            [series_value(backend, series_id)],
-        ))
-        .await?;
+    let mut params = Params::new(backend, 1);
+    let sql = format!(
+        "SELECT contact_ms FROM instance_latest WHERE series_id = {}",
+        params.bind(series_value(backend, series_id))
+    );
+    let row = db.query_one(params.statement(sql)).await?;
     row.map(|r| get_i64(&r, "contact_ms").map(at)).transpose()
 }
 
@@ -344,8 +354,7 @@ pub struct MetricPoint {
 /// The finest tier that keeps `[from, now]` and whose buckets fit in `step_ms`.
 pub fn choose_tier(step_ms: i64, from_ms: i64, now_ms: i64, retention: &Retention) -> Tier {
     let reaches = |tier: Tier| {
-        retention
-            .of(tier)
+        tier.kept(retention)
             .is_none_or(|keep| now_ms - keep.as_millis() as i64 <= from_ms)
     };
     [Tier::Hour, Tier::Minute, Tier::Raw]
@@ -369,8 +378,14 @@ pub async fn series(
     } else {
         ("bucket", "SUM(samples)")
     };
+    let start = tier.bucket_of(from_ms);
+    let mut params = Params::new(backend, 5);
     let mut select = vec![
-        format!("CAST(({time} - ?) / ? AS BIGINT) AS k"),
+        format!(
+            "CAST(({time} - {}) / {} AS BIGINT) AS k",
+            params.bind(start),
+            params.bind(step_ms)
+        ),
         format!("CAST({samples} AS BIGINT) AS samples"),
     ];
     for m in metrics {
@@ -384,20 +399,15 @@ pub async fn series(
             ));
         }
     }
-    let start = tier.bucket_of(from_ms);
     let sql = format!(
-        "SELECT {} FROM {} WHERE series_id = ? AND {time} >= ? AND {time} < ? GROUP BY 1 ORDER BY 1",
+        "SELECT {} FROM {} WHERE series_id = {} AND {time} >= {} AND {time} < {} GROUP BY 1 ORDER BY 1",
         select.join(", "),
         table(tier),
+        params.bind(series_value(backend, series_id)),
+        params.bind(start),
+        params.bind(to_ms),
     );
-    let values: Vec<Value> = vec![
-        start.into(),
-        step_ms.into(),
-        series_value(backend, series_id),
-        start.into(),
-        to_ms.into(),
-    ];
-    let rows = db.query_all(statement(backend, &sql, values)).await?;
+    let rows = db.query_all(params.statement(sql)).await?;
     rows.iter()
         .map(|r| {
             let samples = get_i64(r, "samples")?;
@@ -433,12 +443,11 @@ pub async fn forget(db: &impl ConnectionTrait, series_id: i64) -> Result<(), DbE
         "instance_metrics_1h",
         "instance_latest",
     ] {
-        db.execute(statement(
-            backend,
-            &format!("DELETE FROM {t} WHERE series_id = ?"),
-            [series_value(backend, series_id)],
-        ))
-        .await?;
+        let delete = Query::delete()
+            .from_table(Alias::new(t))
+            .and_where(Expr::col(Alias::new("series_id")).eq(series_value(backend, series_id)))
+            .to_owned();
+        db.execute(backend.build(&delete)).await?;
     }
     Ok(())
 }

@@ -1,0 +1,330 @@
+//! The outbox: durable work written in the caller's transaction ([`enqueue`]), so that a
+//! crash between "the change is committed" and "the work is queued" loses nothing, and
+//! what was promised to someone (a password-reset e-mail, a notification) survives a
+//! restart.
+//!
+//! With the in-process queue the outbox is the queue of durable kinds: [`Consumer`]s
+//! claim due rows (a lease, so two processes never hold the same row), a done delivery
+//! deletes its row, a retried one waits in it until its delay has passed, and a spent one
+//! stays as a dead letter. With RabbitMQ, [`relay`] publishes each row to its durable
+//! queue (confirmed) and then deletes it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, Set,
+};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::{Delivery, Handle, Retried, WorkKind};
+use crate::db::entities::outbox;
+
+/// How long a claimed row belongs to the process that claimed it: longer than any unit of
+/// durable work takes (an SMTP delivery gives up after 20 s). A process that dies with a
+/// claim leaves the row to others once this passes.
+pub const CLAIM_LEASE: Duration = Duration::from_secs(120);
+/// How often the outbox is read for work written by other processes or come due.
+pub const POLL: Duration = Duration::from_secs(1);
+/// Rows claimed in one read.
+const CLAIM_BATCH: u64 = 100;
+
+const PENDING: &str = "pending";
+const DEAD: &str = "dead";
+
+fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+fn lease_ms() -> i64 {
+    i64::try_from(CLAIM_LEASE.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Writes durable work of `kind` in the caller's transaction; it is delivered once the
+/// transaction commits (call [`Outbox::wake`] then, so this process starts at once).
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    kind: WorkKind,
+    payload: Vec<u8>,
+) -> Result<Uuid, sea_orm::DbErr> {
+    debug_assert!(kind.durable(), "only durable work goes through the outbox");
+    let id = Uuid::now_v7();
+    outbox::ActiveModel {
+        id: Set(id),
+        kind: Set(kind.name().to_owned()),
+        payload: Set(payload),
+        attempt: Set(1),
+        status: Set(PENDING.to_owned()),
+        not_before: Set(now_ms()),
+        claimed_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(id)
+}
+
+/// The outbox of one database, with a signal for work written by this process.
+#[derive(Clone)]
+pub struct Outbox {
+    db: DatabaseConnection,
+    wake: Arc<Notify>,
+}
+
+impl Outbox {
+    /// The outbox in `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            wake: Arc::default(),
+        }
+    }
+
+    /// Tells this process's consumers and relay that work was committed.
+    pub fn wake(&self) {
+        self.wake.notify_waiters();
+    }
+
+    /// Claims up to `limit` due rows of `kinds` for [`CLAIM_LEASE`], oldest first.
+    async fn claim(
+        &self,
+        kinds: &[WorkKind],
+        limit: u64,
+    ) -> Result<Vec<outbox::Model>, sea_orm::DbErr> {
+        let now = now_ms();
+        let names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+        let claimable = || {
+            Expr::col(outbox::Column::ClaimedUntil)
+                .is_null()
+                .or(Expr::col(outbox::Column::ClaimedUntil).lt(now))
+        };
+        let due = Query::select()
+            .column(outbox::Column::Id)
+            .from(outbox::Entity)
+            .and_where(Expr::col(outbox::Column::Status).eq(PENDING))
+            .and_where(Expr::col(outbox::Column::Kind).is_in(names))
+            .and_where(Expr::col(outbox::Column::NotBefore).lte(now))
+            .and_where(claimable())
+            .order_by(outbox::Column::NotBefore, sea_orm::Order::Asc)
+            .limit(limit)
+            .to_owned();
+        // The claim condition is repeated on the update itself: on PostgreSQL a row another
+        // process claimed between the subquery and the update is re-checked and skipped.
+        let claim = Query::update()
+            .table(outbox::Entity)
+            .value(outbox::Column::ClaimedUntil, now + lease_ms())
+            .and_where(Expr::col(outbox::Column::Id).in_subquery(due))
+            .and_where(claimable())
+            .returning_all()
+            .to_owned();
+        let backend = self.db.get_database_backend();
+        let rows = self.db.query_all(backend.build(&claim)).await?;
+        let mut claimed = rows
+            .iter()
+            .map(|row| outbox::Model::from_query_result(row, ""))
+            .collect::<Result<Vec<_>, _>>()?;
+        claimed.sort_by_key(|r| (r.not_before, r.id));
+        Ok(claimed)
+    }
+
+    /// Deletes a row whose work is done (or handed to RabbitMQ).
+    async fn remove(&self, id: Uuid) -> Result<(), sea_orm::DbErr> {
+        outbox::Entity::delete_by_id(id).exec(&self.db).await?;
+        Ok(())
+    }
+
+    /// Hands a row back: due again after `delay` as delivery `attempt`, or dead.
+    async fn hand_back(
+        &self,
+        id: Uuid,
+        attempt: u32,
+        outcome: Retried,
+    ) -> Result<(), sea_orm::DbErr> {
+        let (status, not_before) = match outcome {
+            Retried::Later(delay) => (
+                PENDING,
+                now_ms() + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2),
+            ),
+            Retried::DeadLettered => (DEAD, now_ms()),
+        };
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value(status))
+            .col_expr(
+                outbox::Column::Attempt,
+                Expr::value(i32::try_from(attempt).unwrap_or(i32::MAX)),
+            )
+            .col_expr(outbox::Column::NotBefore, Expr::value(not_before))
+            .col_expr(
+                outbox::Column::ClaimedUntil,
+                Expr::value(Option::<i64>::None),
+            )
+            .filter(outbox::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Rows of `kind` waiting to be delivered.
+    pub async fn depth(&self, kind: WorkKind) -> Result<u32, sea_orm::DbErr> {
+        self.count(kind, PENDING).await
+    }
+
+    /// Dead rows of `kind`.
+    pub async fn dead_letters(&self, kind: WorkKind) -> Result<u32, sea_orm::DbErr> {
+        self.count(kind, DEAD).await
+    }
+
+    async fn count(&self, kind: WorkKind, status: &str) -> Result<u32, sea_orm::DbErr> {
+        let n = outbox::Entity::find()
+            .filter(outbox::Column::Kind.eq(kind.name()))
+            .filter(outbox::Column::Status.eq(status))
+            .count(&self.db)
+            .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    /// Makes every dead row of `kind` due again with fresh attempts; returns how many.
+    pub async fn replay_dead_letters(&self, kind: WorkKind) -> Result<u32, sea_orm::DbErr> {
+        let replayed = outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value(PENDING))
+            .col_expr(outbox::Column::Attempt, Expr::value(1))
+            .col_expr(outbox::Column::NotBefore, Expr::value(now_ms()))
+            .filter(outbox::Column::Kind.eq(kind.name()))
+            .filter(outbox::Column::Status.eq(DEAD))
+            .exec(&self.db)
+            .await?
+            .rows_affected;
+        self.wake();
+        Ok(u32::try_from(replayed).unwrap_or(u32::MAX))
+    }
+
+    /// Writes durable work outside any transaction (the queue's `publish`).
+    pub async fn publish(&self, kind: WorkKind, payload: &[u8]) -> Result<(), sea_orm::DbErr> {
+        enqueue(&self.db, kind, payload.to_vec()).await?;
+        self.wake();
+        Ok(())
+    }
+
+    /// Deliveries of `kind` from this outbox.
+    pub fn consume(&self, kind: WorkKind, prefetch: u16) -> Consumer {
+        Consumer {
+            outbox: self.clone(),
+            kind,
+            in_flight: Arc::new(Semaphore::new(usize::from(prefetch.max(1)))),
+            ready: std::collections::VecDeque::new(),
+        }
+    }
+}
+
+/// Deliveries of one durable kind from the outbox, at most `prefetch` unsettled.
+pub struct Consumer {
+    outbox: Outbox,
+    kind: WorkKind,
+    in_flight: Arc<Semaphore>,
+    ready: std::collections::VecDeque<outbox::Model>,
+}
+
+impl Consumer {
+    pub(super) async fn next(&mut self) -> Option<anyhow::Result<Delivery>> {
+        let permit = self.in_flight.clone().acquire_owned().await.ok()?;
+        loop {
+            if let Some(row) = self.ready.pop_front() {
+                return Some(Ok(self.delivery(row, permit)));
+            }
+            // Registered before the read, so a wake between the read and the wait is kept.
+            let woken = self.outbox.wake.notified();
+            let room = (self.in_flight.available_permits() as u64 + 1).min(CLAIM_BATCH);
+            match self.outbox.claim(&[self.kind], room).await {
+                Ok(rows) if !rows.is_empty() => self.ready.extend(rows),
+                Ok(_) => {
+                    let _ = tokio::time::timeout(POLL, woken).await;
+                }
+                Err(err) => {
+                    tracing::warn!(kind = self.kind.name(), error = %err, "Reading the outbox failed; retrying.");
+                    tokio::time::sleep(POLL).await;
+                }
+            }
+        }
+    }
+
+    fn delivery(&self, row: outbox::Model, permit: OwnedSemaphorePermit) -> Delivery {
+        Delivery {
+            payload: row.payload,
+            attempt: u32::try_from(row.attempt).unwrap_or(1).max(1),
+            kind: self.kind,
+            handle: Handle::Outbox(Ack {
+                outbox: self.outbox.clone(),
+                id: row.id,
+                _permit: permit,
+            }),
+        }
+    }
+}
+
+/// Settles one outbox delivery.
+pub struct Ack {
+    outbox: Outbox,
+    id: Uuid,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Ack {
+    pub(super) async fn ack(self) -> anyhow::Result<()> {
+        Ok(self.outbox.remove(self.id).await?)
+    }
+
+    pub(super) async fn retry(self, attempt: u32, outcome: Retried) -> anyhow::Result<()> {
+        Ok(self.outbox.hand_back(self.id, attempt, outcome).await?)
+    }
+}
+
+/// Publishes every durable row to RabbitMQ (confirmed), then deletes it, until `stop`.
+/// Runs in every process: any of them may write rows, and one that wrote them relays them
+/// at once; rows left by a process that died are relayed by any other once their claim
+/// expires.
+pub async fn relay(outbox: Outbox, rabbit: super::RabbitMq, stop: CancellationToken) {
+    let durable: Vec<WorkKind> = WorkKind::ALL.into_iter().filter(|k| k.durable()).collect();
+    loop {
+        let woken = outbox.wake.notified();
+        match outbox.claim(&durable, CLAIM_BATCH).await {
+            Ok(rows) => {
+                let busy = !rows.is_empty();
+                for row in rows {
+                    let Some(kind) = WorkKind::ALL.into_iter().find(|k| k.name() == row.kind)
+                    else {
+                        continue;
+                    };
+                    let attempt = u32::try_from(row.attempt).unwrap_or(1).max(1);
+                    match rabbit.publish(kind, &row.payload, attempt).await {
+                        // Confirmed before deleting: a crash in between duplicates the
+                        // work rather than losing it.
+                        Ok(()) => {
+                            if let Err(err) = outbox.remove(row.id).await {
+                                tracing::warn!(error = %err, "Removing relayed work from the outbox failed; it may be sent twice.");
+                            }
+                        }
+                        Err(err) => {
+                            tracing::warn!(kind = kind.name(), error = %format!("{err:#}"), "Handing durable work to RabbitMQ failed; it stays in the outbox.");
+                            // The claim expires and the row is tried again.
+                            break;
+                        }
+                    }
+                }
+                if busy {
+                    continue;
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "Reading the outbox failed."),
+        }
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = tokio::time::timeout(POLL, woken) => {}
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Heartbeat deadlines: when each heartbeat's status changes if no ping arrives first (the
+//! last success plus its period and grace, or a `/start` plus grace), so the scheduler can
+//! have it evaluated within a second of that moment instead of at its next interval.
+//!
+//! Pings may arrive at any API process, so the lease holder reads the states of heartbeat
+//! monitors that changed since its last look, once a second (primary-key reads, and none
+//! at all without heartbeats), and keeps the resulting deadlines in a heap.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::db::entities::monitor_state;
+use crate::heartbeat::Pings;
+use crate::monitors::{Check, Runnable};
+use crate::scheduler::plan::Millis;
+
+/// States are read again this far back, so a write committed late is not missed.
+const OVERLAP_MS: i64 = 3000;
+
+/// Every enabled heartbeat's next deadline.
+#[derive(Debug, Default)]
+pub struct Deadlines {
+    heap: BinaryHeap<Reverse<(Millis, Uuid)>>,
+    at: HashMap<Uuid, Millis>,
+    since: Option<DateTime<Utc>>,
+}
+
+impl Deadlines {
+    /// Reads the states of `heartbeats` changed since the last refresh (all of them the
+    /// first time) and plans each one's next deadline.
+    pub async fn refresh(
+        &mut self,
+        db: &DatabaseConnection,
+        heartbeats: &[std::sync::Arc<Runnable>],
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        self.at
+            .retain(|id, _| heartbeats.iter().any(|m| m.id == *id));
+        if heartbeats.is_empty() {
+            self.heap.clear();
+            return Ok(());
+        }
+        let by_id: HashMap<Uuid, &Runnable> =
+            heartbeats.iter().map(|m| (m.id, m.as_ref())).collect();
+        let ids: Vec<Uuid> = by_id.keys().copied().collect();
+        for chunk in crate::history::store::shaped_chunks(&ids, 256) {
+            let mut query = monitor_state::Entity::find()
+                .filter(monitor_state::Column::MonitorId.is_in(chunk.iter().copied()));
+            if let Some(since) = self.since {
+                query = query.filter(
+                    monitor_state::Column::UpdatedAt
+                        .gte(since - ChronoDuration::milliseconds(OVERLAP_MS)),
+                );
+            }
+            for state in query.all(db).await? {
+                if let Some(monitor) = by_id.get(&state.monitor_id) {
+                    self.plan(monitor, &state, now);
+                }
+            }
+        }
+        self.since = Some(now);
+        Ok(())
+    }
+
+    fn plan(&mut self, monitor: &Runnable, state: &monitor_state::Model, now: DateTime<Utc>) {
+        let Check::Heartbeat(config) = &monitor.check else {
+            return;
+        };
+        let pings = Pings {
+            success: state.last_success_at,
+            failure: state.last_failure_at,
+            start: state.last_start_at,
+        };
+        let evaluation = config.evaluate(&pings, now);
+        // Already past the deadline but still shown as up (a ping that moved it earlier,
+        // or a deadline that passed while no process held the lease): evaluate now.
+        let due = match evaluation.changes_at {
+            Some(at) => Some(at),
+            None if evaluation.status == crate::heartbeat::Status::Down
+                && state.status != "down" =>
+            {
+                Some(now)
+            }
+            None => None,
+        };
+        match due {
+            Some(at) => {
+                let at = at.timestamp_millis();
+                if self.at.insert(monitor.id, at) != Some(at) {
+                    self.heap.push(Reverse((at, monitor.id)));
+                }
+            }
+            None => {
+                self.at.remove(&monitor.id);
+            }
+        }
+    }
+
+    /// The earliest deadline.
+    pub fn next_at(&mut self) -> Option<Millis> {
+        while let Some(Reverse((at, id))) = self.heap.peek().copied() {
+            if self.at.get(&id) == Some(&at) {
+                return Some(at);
+            }
+            self.heap.pop();
+        }
+        None
+    }
+
+    /// The heartbeats whose deadline has come.
+    pub fn pop_due(&mut self, now: Millis) -> Vec<Uuid> {
+        let mut due = Vec::new();
+        while let Some(at) = self.next_at() {
+            if at > now {
+                break;
+            }
+            if let Some(Reverse((_, id))) = self.heap.pop() {
+                self.at.remove(&id);
+                due.push(id);
+            }
+        }
+        due
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moved_deadlines_leave_no_stale_entries() {
+        let mut d = Deadlines::default();
+        let a = Uuid::now_v7();
+        let b = Uuid::now_v7();
+        for (id, at) in [(a, 5_000), (b, 3_000), (a, 2_000)] {
+            d.at.insert(id, at);
+            d.heap.push(Reverse((at, id)));
+        }
+        assert_eq!(d.next_at(), Some(2_000));
+        assert_eq!(d.pop_due(2_500), vec![a]);
+        assert_eq!(d.pop_due(4_000), vec![b]);
+        assert_eq!(d.next_at(), None, "a's old 5 s entry was replaced");
+    }
+}
