@@ -11,7 +11,7 @@
 //! [`outbox`], in the transaction of the change that asked for it; [`serve`] is the loop
 //! that hands one kind's deliveries to its handler.
 
-mod in_process;
+pub mod in_process;
 pub mod outbox;
 mod rabbitmq;
 

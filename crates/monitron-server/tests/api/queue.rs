@@ -2,7 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use monitron_server::queue::{Consumer, InProcess, Queue, RabbitMq, Retried, WorkKind};
+use monitron_server::queue::{
+    in_process, outbox, Consumer, InProcess, Outbox, Queue, RabbitMq, Retried, WorkKind,
+};
 
 fn rabbitmq_url() -> String {
     std::env::var("MONITRON_TEST_RABBITMQ_URL")
@@ -196,4 +198,129 @@ fn first_prefix(queue: &Queue) -> String {
         Queue::RabbitMq(q) => q.prefix().to_owned(),
         Queue::InProcess(_) => unreachable!(),
     }
+}
+
+/// The in-process transport as the server runs it: durable kinds in the outbox table.
+async fn outbox_backed(backend: crate::helpers::Backend) {
+    let Some(app) = crate::helpers::spawn_app(backend).await else {
+        return;
+    };
+    let queue = || Queue::InProcess(InProcess::new().with_outbox(Outbox::new(app.db.clone())));
+    published_work_is_delivered_in_order_and_acked(queue()).await;
+    retries_come_back_after_their_delay_and_spent_ones_are_dead_lettered(queue()).await;
+    prefetch_bounds_unacknowledged_deliveries(queue()).await;
+
+    // Work written in a transaction is there after a restart: a new queue over the same
+    // database delivers it; a rolled-back transaction leaves nothing.
+    let txn = monitron_server::db::begin_write(&app.db).await.unwrap();
+    outbox::enqueue(&txn, WorkKind::Email, b"committed".to_vec())
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    let txn = monitron_server::db::begin_write(&app.db).await.unwrap();
+    outbox::enqueue(&txn, WorkKind::Email, b"rolled back".to_vec())
+        .await
+        .unwrap();
+    txn.rollback().await.unwrap();
+    let restarted = queue();
+    assert_eq!(restarted.depth(WorkKind::Email).await.unwrap(), 1);
+    let mut consumer = restarted.consume(WorkKind::Email, 4).await.unwrap();
+    let delivery = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .expect("delivered after the restart");
+    assert_eq!(delivery.payload, b"committed");
+    delivery.ack().await.unwrap();
+    assert_eq!(restarted.depth(WorkKind::Email).await.unwrap(), 0);
+}
+
+crate::on_both_databases!(outbox_backed);
+
+/// Regression: the in-process queue was unbounded, so check jobs published faster than
+/// they were run (or with no worker at all) grew it without limit.
+#[tokio::test]
+async fn a_full_in_process_queue_refuses_instead_of_growing() {
+    let queue = Queue::InProcess(InProcess::new());
+    let jobs = vec![b"job".to_vec(); in_process::CAPACITY + 5];
+    let published = queue.publish_many(WorkKind::Check, jobs).await;
+    assert_eq!(
+        (published.accepted, published.refused, published.error),
+        (in_process::CAPACITY, 5, None)
+    );
+    assert_eq!(
+        queue.depth(WorkKind::Check).await.unwrap() as usize,
+        in_process::CAPACITY
+    );
+}
+
+/// Regression: the scheduler published check jobs one at a time, waiting for each
+/// confirmation; a round of due jobs now goes out together.
+#[tokio::test]
+async fn rabbitmq_takes_a_round_of_jobs_at_once() {
+    let Some(rabbit) = rabbit().await else { return };
+    let queue = Queue::RabbitMq(rabbit.clone());
+    let jobs: Vec<Vec<u8>> = (0..2000).map(|i| format!("job {i}").into_bytes()).collect();
+    let started = Instant::now();
+    let published = queue.publish_many(WorkKind::Check, jobs).await;
+    let took = started.elapsed();
+    assert_eq!((published.accepted, published.refused), (2000, 0));
+    let mut consumer = queue.consume(WorkKind::Check, 500).await.unwrap();
+    for i in 0..2000 {
+        let d = next_within(&mut consumer, Duration::from_secs(5))
+            .await
+            .expect("every job delivered");
+        assert_eq!(d.payload, format!("job {i}").as_bytes());
+        d.ack().await.unwrap();
+    }
+    eprintln!("2000 confirmed check jobs published in {took:?}");
+    rabbit.delete_queues().await.unwrap();
+    rabbit.close().await.unwrap();
+}
+
+/// With RabbitMQ, durable work written to the outbox is handed to the broker and only
+/// then removed from the outbox.
+async fn the_outbox_is_relayed_to_rabbitmq(backend: crate::helpers::Backend) {
+    let Some(app) = crate::helpers::spawn_app(backend).await else {
+        return;
+    };
+    let Some(rabbit) = rabbit().await else { return };
+    let outbox_handle = Outbox::new(app.db.clone());
+    let rabbit = rabbit.with_outbox(outbox_handle.clone());
+    let stop = tokio_util::sync::CancellationToken::new();
+    let relay = tokio::spawn(outbox::relay(outbox_handle, rabbit.clone(), stop.clone()));
+    outbox::enqueue(&app.db, WorkKind::Notification, b"tell someone".to_vec())
+        .await
+        .unwrap();
+    let queue = Queue::RabbitMq(rabbit.clone());
+    queue.wake();
+    let mut consumer = queue.consume(WorkKind::Notification, 1).await.unwrap();
+    let delivery = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .expect("relayed to RabbitMQ");
+    assert_eq!(
+        (delivery.payload.as_slice(), delivery.attempt),
+        (b"tell someone".as_slice(), 1)
+    );
+    delivery.ack().await.unwrap();
+    let started = Instant::now();
+    while Outbox::new(app.db.clone())
+        .depth(WorkKind::Notification)
+        .await
+        .unwrap()
+        > 0
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "still in the outbox"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.cancel();
+    relay.await.unwrap();
+    rabbit.delete_queues().await.unwrap();
+    rabbit.close().await.unwrap();
+}
+
+mod relay {
+    crate::on_both_databases!(the_outbox_is_relayed_to_rabbitmq);
+    use super::the_outbox_is_relayed_to_rabbitmq;
 }
