@@ -7,6 +7,17 @@ use monitron_agent::{allocator, lifecycle, Application, Exit, Settings};
 
 fn main() -> ExitCode {
     allocator::limit_arenas();
+    match std::env::args().nth(1).as_deref() {
+        Some("--help" | "-h") => {
+            println!("{}", Settings::help());
+            return ExitCode::SUCCESS;
+        }
+        Some("--version" | "-V") => {
+            println!("monitron-agent {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(err) => {

@@ -22,15 +22,15 @@ pub enum SettingsError {
     #[error("{variable}: {reason}")]
     Invalid {
         /// The variable (or variables) at fault.
-        variable: &'static str,
+        variable: String,
         /// What is wrong with it.
         reason: String,
     },
 }
 
-fn invalid(variable: &'static str, reason: impl Into<String>) -> SettingsError {
+fn invalid(variable: &str, reason: impl Into<String>) -> SettingsError {
     SettingsError::Invalid {
-        variable,
+        variable: variable.to_owned(),
         reason: reason.into(),
     }
 }
@@ -143,7 +143,164 @@ pub struct Settings {
     pub push: Option<PushSettings>,
 }
 
+/// Every variable the agent reads, declared once: name, type, default and meaning.
+/// [`Settings::from_lookup`] reads them through it and then checks how they fit together;
+/// `monitron-agent --help` lists them.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(
+    name = "monitron-agent",
+    version,
+    about = "The Monitron host agent. Every setting comes from the environment:",
+    no_binary_name = true
+)]
+pub struct Env {
+    /// Address of the HTTP API (port 0 picks a free one).
+    #[arg(long, env = "MONITRON_AGENT_LISTEN", default_value = "0.0.0.0:7773", value_parser = listen)]
+    listen: SocketAddr,
+    /// Where to write the bound address once listening (for scripts and tests).
+    #[arg(long, env = "MONITRON_AGENT_ADDR_FILE")]
+    addr_file: Option<PathBuf>,
+    /// How callers of the API authenticate: jwt, basic, api_key or hmac.
+    #[arg(long, env = "MONITRON_AGENT_AUTH", default_value = "jwt")]
+    auth: String,
+    /// The user name (jwt, basic).
+    #[arg(long, env = "MONITRON_AGENT_USERNAME")]
+    username: Option<String>,
+    /// The password (jwt, basic), 8+ characters.
+    #[arg(long, env = "MONITRON_AGENT_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    /// The API key (api_key), 16+ characters.
+    #[arg(long, env = "MONITRON_AGENT_API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
+    /// The shared secret (hmac), 16+ characters.
+    #[arg(long, env = "MONITRON_AGENT_HMAC_SECRET", hide_env_values = true)]
+    hmac_secret: Option<String>,
+    /// Certificate chain (PEM) for serving HTTPS.
+    #[arg(long, env = "MONITRON_AGENT_TLS_CERT")]
+    tls_cert: Option<PathBuf>,
+    /// Private key (PEM) for serving HTTPS.
+    #[arg(long, env = "MONITRON_AGENT_TLS_KEY")]
+    tls_key: Option<PathBuf>,
+    /// Time between collections, 100ms-1h.
+    #[arg(long, env = "MONITRON_AGENT_COLLECT_INTERVAL", default_value = "1s", value_parser = parse_duration)]
+    collect_interval: Duration,
+    /// How long a collected snapshot may be served; longer than the interval.
+    #[arg(long, env = "MONITRON_AGENT_CACHE_TTL", default_value = "5s", value_parser = parse_duration)]
+    cache_ttl: Duration,
+    /// Lifetime of JWT access tokens, 1s-24h.
+    #[arg(long, env = "MONITRON_AGENT_ACCESS_TTL", default_value = "15m", value_parser = parse_duration)]
+    access_ttl: Duration,
+    /// Buffer, stored credential and local configuration.
+    #[arg(long, env = "MONITRON_AGENT_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+    /// The local configuration file (default: agent-config.json in the data directory).
+    #[arg(long, env = "MONITRON_AGENT_CONFIG")]
+    config: Option<PathBuf>,
+    /// Directory of plugin executables (default: plugins in the data directory).
+    #[arg(long, env = "MONITRON_AGENT_PLUGINS_DIR")]
+    plugins_dir: Option<PathBuf>,
+    /// Whether reboot and shutdown may be requested: 0 or 1.
+    #[arg(long, env = "MONITRON_AGENT_ALLOW_POWER", default_value = "0", value_parser = flag,
+          action = clap::ArgAction::Set)]
+    allow_power: bool,
+    /// Command run for a reboot, split on whitespace (no shell).
+    #[arg(
+        long,
+        env = "MONITRON_AGENT_REBOOT_COMMAND",
+        default_value = "systemctl reboot"
+    )]
+    reboot_command: String,
+    /// Command run for a shutdown, split on whitespace (no shell).
+    #[arg(
+        long,
+        env = "MONITRON_AGENT_SHUTDOWN_COMMAND",
+        default_value = "systemctl poweroff"
+    )]
+    shutdown_command: String,
+    /// The server's base URL, for push mode.
+    #[arg(long, env = "MONITRON_SERVER_URL")]
+    server_url: Option<String>,
+    /// The one-time enrollment token from the server, for push mode.
+    #[arg(long, env = "MONITRON_AGENT_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// How pushed records travel: ws or http.
+    #[arg(long, env = "MONITRON_AGENT_PUSH", default_value = "ws")]
+    push: String,
+    /// Longest pause between reconnection attempts, 10ms or more.
+    #[arg(long, env = "MONITRON_AGENT_RECONNECT_MAX", default_value = "30s", value_parser = parse_duration)]
+    reconnect_max: Duration,
+    /// Extra certificate authority (PEM) for a server with a private certificate.
+    #[arg(long, env = "MONITRON_SERVER_CA")]
+    server_ca: Option<PathBuf>,
+}
+
+fn listen(raw: &str) -> Result<SocketAddr, String> {
+    raw.trim()
+        .parse()
+        .map_err(|_| format!("`{raw}` is not an address like 0.0.0.0:7773 or [::]:7773"))
+}
+
+fn flag(raw: &str) -> Result<bool, String> {
+    match raw.trim() {
+        "0" | "false" | "no" => Ok(false),
+        "1" | "true" | "yes" => Ok(true),
+        other => Err(format!("`{other}` is not 0 or 1")),
+    }
+}
+
+impl Env {
+    /// Reads every variable through `lookup` (empty values count as unset), failing on
+    /// the first bad one with its name.
+    fn read(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        use clap::{CommandFactory, FromArgMatches};
+        let described = Self::command();
+        // The values come from `lookup`, never straight from the process: tests pass tables.
+        let command = Self::command().mut_args(|arg| arg.env(None::<&str>));
+        let args: Vec<String> = described
+            .get_arguments()
+            .filter_map(|arg| {
+                let name = arg.get_env()?.to_str()?;
+                let value = lookup(name).filter(|v| !v.trim().is_empty())?;
+                Some(format!("--{}={}", arg.get_long()?, value.trim()))
+            })
+            .collect();
+        let named = |err: clap::Error| {
+            let flag = err
+                .get(clap::error::ContextKind::InvalidArg)
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            let long = flag
+                .trim_start_matches("--")
+                .split([' ', '='])
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let variable = described
+                .get_arguments()
+                .find(|arg| arg.get_long() == Some(long.as_str()))
+                .and_then(|arg| arg.get_env()?.to_str())
+                .unwrap_or("environment")
+                .to_owned();
+            let rendered = err.render().to_string();
+            let first = rendered.lines().next().unwrap_or_default();
+            let reason = first.split_once("': ").map_or(first, |(_, r)| r);
+            SettingsError::Invalid {
+                variable,
+                reason: reason.trim_start_matches("error: ").to_owned(),
+            }
+        };
+        let matches = command.try_get_matches_from(args).map_err(named)?;
+        Self::from_arg_matches(&matches).map_err(named)
+    }
+}
+
 impl Settings {
+    /// What `monitron-agent --help` prints: every variable with its default and meaning.
+    pub fn help() -> String {
+        use clap::CommandFactory;
+        Env::command().render_long_help().to_string()
+    }
+
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, SettingsError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -152,27 +309,12 @@ impl Settings {
     /// Reads settings through `lookup` (the environment, or a table in tests). Empty values
     /// count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-
-        let listen = match get("MONITRON_AGENT_LISTEN") {
-            Some(v) => v.trim().parse().map_err(|_| {
-                invalid(
-                    "MONITRON_AGENT_LISTEN",
-                    format!("`{v}` is not an address like 0.0.0.0:7773 or [::]:7773"),
-                )
-            })?,
-            None => SocketAddr::from(([0, 0, 0, 0], 7773)),
-        };
-
-        let auth = auth_mode(&get)?;
-
-        let tls = match (
-            get("MONITRON_AGENT_TLS_CERT"),
-            get("MONITRON_AGENT_TLS_KEY"),
-        ) {
+        let env = Env::read(lookup)?;
+        let auth = auth_mode(&env)?;
+        let tls = match (&env.tls_cert, &env.tls_key) {
             (Some(cert), Some(key)) => Some(TlsFiles {
-                cert: cert.into(),
-                key: key.into(),
+                cert: cert.clone(),
+                key: key.clone(),
             }),
             (None, None) => None,
             (Some(_), None) => {
@@ -188,81 +330,68 @@ impl Settings {
                 ))
             }
         };
-
-        let collect_interval = duration_var(&get, "MONITRON_AGENT_COLLECT_INTERVAL", "1s")?;
+        let collect_interval = env.collect_interval;
         if !(Duration::from_millis(100)..=Duration::from_secs(3600)).contains(&collect_interval) {
             return Err(invalid(
                 "MONITRON_AGENT_COLLECT_INTERVAL",
                 "must be between 100ms and 1h",
             ));
         }
-        let cache_ttl = duration_var(&get, "MONITRON_AGENT_CACHE_TTL", "5s")?;
-        if cache_ttl <= collect_interval {
+        if env.cache_ttl <= collect_interval {
             return Err(invalid(
                 "MONITRON_AGENT_CACHE_TTL",
                 format!(
                     "must be longer than MONITRON_AGENT_COLLECT_INTERVAL ({} <= {})",
-                    format_duration(cache_ttl),
+                    format_duration(env.cache_ttl),
                     format_duration(collect_interval)
                 ),
             ));
         }
-        let access_ttl = duration_var(&get, "MONITRON_AGENT_ACCESS_TTL", "15m")?;
-        if access_ttl < Duration::from_secs(1) || access_ttl > Duration::from_secs(24 * 3600) {
+        if env.access_ttl < Duration::from_secs(1)
+            || env.access_ttl > Duration::from_secs(24 * 3600)
+        {
             return Err(invalid(
                 "MONITRON_AGENT_ACCESS_TTL",
                 "must be between 1s and 24h",
             ));
         }
-
-        let data_dir =
-            PathBuf::from(get("MONITRON_AGENT_DATA_DIR").unwrap_or(DEFAULT_DATA_DIR.into()));
-        let config_path = get("MONITRON_AGENT_CONFIG")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| data_dir.join("agent-config.json"));
-        let plugins_dir = get("MONITRON_AGENT_PLUGINS_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| data_dir.join("plugins"));
-
-        let allow_power = flag(&get, "MONITRON_AGENT_ALLOW_POWER")?;
-        let reboot_command = command(&get, "MONITRON_AGENT_REBOOT_COMMAND", "systemctl reboot");
-        let shutdown_command = command(
-            &get,
-            "MONITRON_AGENT_SHUTDOWN_COMMAND",
-            "systemctl poweroff",
-        );
-
-        let push = push_settings(&get)?;
-
+        let push = push_settings(&env)?;
+        let command = |line: &str| line.split_whitespace().map(str::to_owned).collect();
         Ok(Self {
-            listen,
-            addr_file: get("MONITRON_AGENT_ADDR_FILE").map(PathBuf::from),
+            listen: env.listen,
+            addr_file: env.addr_file.clone(),
             auth,
             tls,
             collect_interval,
-            cache_ttl,
-            access_ttl,
-            config_path,
-            data_dir,
-            allow_power,
-            reboot_command,
-            shutdown_command,
-            plugins_dir,
+            cache_ttl: env.cache_ttl,
+            access_ttl: env.access_ttl,
+            config_path: env
+                .config
+                .clone()
+                .unwrap_or_else(|| env.data_dir.join("agent-config.json")),
+            plugins_dir: env
+                .plugins_dir
+                .clone()
+                .unwrap_or_else(|| env.data_dir.join("plugins")),
+            data_dir: env.data_dir.clone(),
+            allow_power: env.allow_power,
+            reboot_command: command(&env.reboot_command),
+            shutdown_command: command(&env.shutdown_command),
             push,
         })
     }
 }
 
-fn auth_mode(get: &impl Fn(&str) -> Option<String>) -> Result<AuthMode, SettingsError> {
-    let mode = get("MONITRON_AGENT_AUTH").unwrap_or_else(|| "jwt".into());
+fn auth_mode(env: &Env) -> Result<AuthMode, SettingsError> {
+    let mode = env.auth.trim();
     let user_and_password = || -> Result<(String, SecretString), SettingsError> {
-        let username = get("MONITRON_AGENT_USERNAME").ok_or_else(|| {
+        let username = env.username.clone().ok_or_else(|| {
             invalid(
                 "MONITRON_AGENT_USERNAME",
                 format!("is required when MONITRON_AGENT_AUTH={mode}"),
             )
         })?;
-        let password = get("MONITRON_AGENT_PASSWORD").ok_or_else(|| {
+        let password = env.password.clone().ok_or_else(|| {
             invalid(
                 "MONITRON_AGENT_PASSWORD",
                 format!("is required when MONITRON_AGENT_AUTH={mode}"),
@@ -276,7 +405,20 @@ fn auth_mode(get: &impl Fn(&str) -> Option<String>) -> Result<AuthMode, Settings
         }
         Ok((username, password.into()))
     };
-    match mode.trim() {
+    let long_enough =
+        |variable: &str, value: &Option<String>| -> Result<SecretString, SettingsError> {
+            let value = value.clone().ok_or_else(|| {
+                invalid(
+                    variable,
+                    format!("is required when MONITRON_AGENT_AUTH={mode}"),
+                )
+            })?;
+            if value.len() < 16 {
+                return Err(invalid(variable, "must be at least 16 characters"));
+            }
+            Ok(value.into())
+        };
+    match mode {
         "jwt" => {
             let (username, password) = user_and_password()?;
             Ok(AuthMode::Jwt { username, password })
@@ -285,38 +427,12 @@ fn auth_mode(get: &impl Fn(&str) -> Option<String>) -> Result<AuthMode, Settings
             let (username, password) = user_and_password()?;
             Ok(AuthMode::Basic { username, password })
         }
-        "api_key" => {
-            let key = get("MONITRON_AGENT_API_KEY").ok_or_else(|| {
-                invalid(
-                    "MONITRON_AGENT_API_KEY",
-                    "is required when MONITRON_AGENT_AUTH=api_key",
-                )
-            })?;
-            if key.len() < 16 {
-                return Err(invalid(
-                    "MONITRON_AGENT_API_KEY",
-                    "must be at least 16 characters",
-                ));
-            }
-            Ok(AuthMode::ApiKey { key: key.into() })
-        }
-        "hmac" => {
-            let secret = get("MONITRON_AGENT_HMAC_SECRET").ok_or_else(|| {
-                invalid(
-                    "MONITRON_AGENT_HMAC_SECRET",
-                    "is required when MONITRON_AGENT_AUTH=hmac",
-                )
-            })?;
-            if secret.len() < 16 {
-                return Err(invalid(
-                    "MONITRON_AGENT_HMAC_SECRET",
-                    "must be at least 16 characters",
-                ));
-            }
-            Ok(AuthMode::Hmac {
-                secret: secret.into(),
-            })
-        }
+        "api_key" => Ok(AuthMode::ApiKey {
+            key: long_enough("MONITRON_AGENT_API_KEY", &env.api_key)?,
+        }),
+        "hmac" => Ok(AuthMode::Hmac {
+            secret: long_enough("MONITRON_AGENT_HMAC_SECRET", &env.hmac_secret)?,
+        }),
         other => Err(invalid(
             "MONITRON_AGENT_AUTH",
             format!("`{other}` is not one of jwt, basic, api_key, hmac"),
@@ -324,10 +440,8 @@ fn auth_mode(get: &impl Fn(&str) -> Option<String>) -> Result<AuthMode, Settings
     }
 }
 
-fn push_settings(
-    get: &impl Fn(&str) -> Option<String>,
-) -> Result<Option<PushSettings>, SettingsError> {
-    let (url, token) = match (get("MONITRON_SERVER_URL"), get("MONITRON_AGENT_TOKEN")) {
+fn push_settings(env: &Env) -> Result<Option<PushSettings>, SettingsError> {
+    let (url, token) = match (&env.server_url, &env.token) {
         (None, None) => return Ok(None),
         (Some(_), None) => return Err(invalid(
             "MONITRON_AGENT_TOKEN",
@@ -350,18 +464,17 @@ fn push_settings(
                 format!("`{url}` is not an http:// or https:// URL"),
             )
         })?;
-    let transport = match get("MONITRON_AGENT_PUSH").as_deref().map(str::trim) {
-        None | Some("ws") | Some("websocket") => PushTransport::WebSocket,
-        Some("http") => PushTransport::Http,
-        Some(other) => {
+    let transport = match env.push.trim() {
+        "ws" | "websocket" => PushTransport::WebSocket,
+        "http" => PushTransport::Http,
+        other => {
             return Err(invalid(
                 "MONITRON_AGENT_PUSH",
                 format!("`{other}` is not one of ws, http"),
             ))
         }
     };
-    let reconnect_max = duration_var(get, "MONITRON_AGENT_RECONNECT_MAX", "30s")?;
-    if reconnect_max < Duration::from_millis(10) {
+    if env.reconnect_max < Duration::from_millis(10) {
         return Err(invalid(
             "MONITRON_AGENT_RECONNECT_MAX",
             "must be at least 10ms",
@@ -371,37 +484,9 @@ fn push_settings(
         server_url,
         token: token.trim().to_owned().into(),
         transport,
-        reconnect_max,
-        server_ca: get("MONITRON_SERVER_CA").map(PathBuf::from),
+        reconnect_max: env.reconnect_max,
+        server_ca: env.server_ca.clone(),
     }))
-}
-
-fn duration_var(
-    get: &impl Fn(&str) -> Option<String>,
-    variable: &'static str,
-    default: &str,
-) -> Result<Duration, SettingsError> {
-    let value = get(variable).unwrap_or_else(|| default.into());
-    parse_duration(&value).map_err(|reason| invalid(variable, reason))
-}
-
-fn flag(
-    get: &impl Fn(&str) -> Option<String>,
-    variable: &'static str,
-) -> Result<bool, SettingsError> {
-    match get(variable).as_deref().map(str::trim) {
-        None | Some("0") | Some("false") | Some("no") => Ok(false),
-        Some("1") | Some("true") | Some("yes") => Ok(true),
-        Some(other) => Err(invalid(variable, format!("`{other}` is not 0 or 1"))),
-    }
-}
-
-fn command(get: &impl Fn(&str) -> Option<String>, variable: &str, default: &str) -> Vec<String> {
-    get(variable)
-        .unwrap_or_else(|| default.into())
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect()
 }
 
 pub use monitron_proto::duration::{format as format_duration, parse as parse_duration};
@@ -450,6 +535,20 @@ mod tests {
         );
         vars[2] = ("MONITRON_AGENT_ACCESS_TTL", "2d");
         assert!(error_of(&vars).starts_with("MONITRON_AGENT_ACCESS_TTL"));
+    }
+
+    #[test]
+    fn help_lists_every_variable() {
+        let help = Settings::help();
+        for variable in [
+            "MONITRON_AGENT_LISTEN",
+            "MONITRON_AGENT_AUTH",
+            "MONITRON_AGENT_COLLECT_INTERVAL",
+            "MONITRON_SERVER_URL",
+            "MONITRON_AGENT_ALLOW_POWER",
+        ] {
+            assert!(help.contains(variable), "{variable} in:\n{help}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::helpers::{Auth, Backend, Options};
-use crate::targets::{create_service, wait_for};
+use crate::targets::{create_service, metric, wait_for, wait_for_metric};
 use crate::{app, on_both_databases};
 
 async fn ping(app: &crate::helpers::TestApp, url: &str) -> crate::helpers::Resp {
@@ -35,8 +35,13 @@ async fn a_heartbeat_follows_its_pings(backend: Backend) {
         "{url}"
     );
 
-    // Waiting for the first ping is not a failure.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Waiting for the first ping is not a failure: still pending after it was evaluated
+    // twice (every job the scheduler hands out is this heartbeat's).
+    let evaluated = metric(&app, "monitron_schedule_lag_seconds_count").await;
+    wait_for_metric(&app, "monitron_schedule_lag_seconds_count", 10, |n| {
+        n >= evaluated + 2.0
+    })
+    .await;
     let r = app.get(&path, &admin).await;
     assert_eq!(r.data()["state"]["status"], "pending", "{}", r.text);
 

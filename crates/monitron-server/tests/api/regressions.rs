@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::{Auth, Backend, Options, TestApp};
-use crate::targets::{create_service, wait_for, HttpTarget};
+use crate::targets::{create_service, metric, wait_for, HttpTarget};
 use crate::{app, on_both_databases};
 
 type Socket =
@@ -453,21 +453,7 @@ async fn results_that_cannot_be_stored_are_reported_and_counted(backend: Backend
     let ping_url = heartbeat["ping_url"].as_str().unwrap();
     let ping = app.client.get(ping_url).send().await.unwrap();
     assert_eq!(ping.status(), 503);
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let lost: f64 = metrics
-        .lines()
-        .find_map(|l| l.strip_prefix("monitron_results_lost_total "))
-        .expect("the lost-results counter")
-        .parse()
-        .unwrap();
+    let lost = metric(&app, "monitron_results_lost_total").await;
     assert!(lost >= 2.0, "{lost}");
 }
 

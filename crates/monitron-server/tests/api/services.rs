@@ -5,7 +5,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::helpers::Backend;
-use crate::targets::{create_service, wait_for, HttpTarget};
+use crate::targets::{create_service, wait_for, wait_for_metric, HttpTarget};
 use crate::{app, on_both_databases};
 
 async fn a_service_goes_down_and_up_with_an_incident_and_stats(backend: Backend) {
@@ -449,14 +449,35 @@ async fn paused_services_are_not_checked_and_deleted_ones_leave_nothing(backend:
         paused.text
     );
     assert_eq!(paused.data()["enabled"], false);
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // The scheduler drops it; a control monitor checked every second then shows time
+    // passing while the paused one gets nothing (counted once a check in flight at the
+    // pause has long finished: after the control's first check).
+    wait_for_metric(&app, "monitron_scheduled_monitors", 10, |n| n == 0.0).await;
+    let control = HttpTarget::start().await;
+    let control_service = create_service(&app, &admin, json!({ "name": "control", "type": "http", "config": { "url": control.url }, "interval_s": 1 })).await;
+    wait_for(&app, &path, &admin, 15, "the control's first check", |_| {
+        !control.authorizations().is_empty()
+    })
+    .await;
     let before = target.authorizations().len();
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let seen = control.authorizations().len();
+    wait_for(&app, &path, &admin, 15, "three more control checks", |_| {
+        control.authorizations().len() >= seen + 3
+    })
+    .await;
     assert_eq!(
         target.authorizations().len(),
         before,
         "no checks while paused"
     );
+    let control_path = format!(
+        "/api/v1/services/{}",
+        control_service["id"].as_str().unwrap()
+    );
+    let r = app
+        .call(reqwest::Method::DELETE, &control_path, &admin, None)
+        .await;
+    assert_eq!(r.code(), 0, "{}", r.text);
     let resumed = app.post(&format!("{path}/resume"), &admin, json!({})).await;
     assert_eq!(resumed.data()["enabled"], true);
     wait_for(&app, &path, &admin, 15, "checks to resume", |_| {

@@ -92,3 +92,38 @@ pub async fn create_service(app: &TestApp, auth: &Auth, body: Value) -> Value {
     assert_eq!(r.status, 201, "{}", r.text);
     r.data().clone()
 }
+
+/// The sum of a metric's samples on `/metrics` (every label set).
+pub async fn metric(app: &TestApp, name: &str) -> f64 {
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter(|l| l.starts_with(name) && l[name.len()..].starts_with([' ', '{']))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// Polls `/metrics` until `done` holds for the sum of `name`, for up to `secs` seconds.
+pub async fn wait_for_metric(
+    app: &TestApp,
+    name: &str,
+    secs: u64,
+    done: impl Fn(f64) -> bool,
+) -> f64 {
+    let mut last = 0.0;
+    for _ in 0..secs * 10 {
+        last = metric(app, name).await;
+        if done(last) {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("waited {secs} s for {name}; last value {last}");
+}
