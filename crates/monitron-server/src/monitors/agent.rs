@@ -76,6 +76,28 @@ pub struct AgentAuth {
     pub secret: String,
 }
 
+impl AgentAuth {
+    /// The same credentials with every secret that is set shown as the mask: what a
+    /// change that does not mention them means ("keep them"), so that keeping them is
+    /// judged like sending the mask back (allowed only for the same agent address).
+    pub fn masked(&self) -> Self {
+        let mask = |s: &String| {
+            if s.is_empty() {
+                String::new()
+            } else {
+                crate::cipher::MASK.to_owned()
+            }
+        };
+        Self {
+            auth_type: self.auth_type,
+            username: self.username.clone(),
+            password: mask(&self.password),
+            api_key: mask(&self.api_key),
+            secret: mask(&self.secret),
+        }
+    }
+}
+
 /// `null` reads as empty, so a view (which shows unset fields as `null`) can be sent back.
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(Option::<String>::deserialize(d)?.unwrap_or_default())

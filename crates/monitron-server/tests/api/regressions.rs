@@ -131,6 +131,38 @@ async fn a_masked_secret_is_refused_when_the_target_changes(backend: Backend) {
         moved.error()["agent_auth.api_key"],
         "re-enter the secret when the target changes"
     );
+    // Leaving the credentials out keeps them on the same terms: refused for a new address,
+    // kept (sealed once, as they were) for a rename.
+    let instance_path = format!(
+        "/api/v1/instances/{}",
+        instance.data()["id"].as_str().unwrap()
+    );
+    let moved = app
+        .patch(&instance_path, &editor, json!({ "host": "10.66.66.66" }))
+        .await;
+    assert_eq!(moved.status, 400, "{}", moved.text);
+    assert!(
+        moved.error()["agent_auth.api_key"].is_string(),
+        "{}",
+        moved.text
+    );
+    let renamed = app
+        .patch(&instance_path, &editor, json!({ "name": "db1 (primary)" }))
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    let id: uuid::Uuid = instance.data()["id"].as_str().unwrap().parse().unwrap();
+    let stored =
+        <monitron_server::db::entities::monitor::Entity as sea_orm::EntityTrait>::find_by_id(id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .config;
+    let sealed = stored["auth"]["api_key"].as_str().unwrap();
+    assert_eq!(
+        app.state.cipher.open(sealed).unwrap(),
+        "agent-key-0123456789"
+    );
 }
 
 /// Regression: the live WebSocket checked its caller once, so it went on streaming after

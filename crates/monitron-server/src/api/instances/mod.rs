@@ -319,7 +319,11 @@ impl UpdateInstance {
             agent_port: self.agent_port.unwrap_or(stored.agent_port),
             tls: self.tls.unwrap_or(stored.tls),
             tls_skip_verify: self.tls_skip_verify.unwrap_or(stored.tls_skip_verify),
-            auth: self.agent_auth.take().unwrap_or(stored.auth),
+            // Not given: keep the stored credentials, on the same terms as the mask.
+            auth: self
+                .agent_auth
+                .take()
+                .unwrap_or_else(|| stored.auth.masked()),
         };
         settings.validate().map(|()| Some(Check::Agent(settings)))
     }
