@@ -63,8 +63,16 @@ impl Probe for Config {
     }
 
     fn destination(&self) -> Option<String> {
-        let scheme = if self.tls { "https" } else { "http" };
-        Some(crate::endpoint(scheme, &self.host, self.port))
+        if !self.tls {
+            return Some(crate::endpoint("http", &self.host, self.port));
+        }
+        let endpoint = crate::endpoint("https", &self.host, self.port);
+        Some(crate::trusting(
+            endpoint,
+            true,
+            self.ca_pem.as_deref(),
+            self.server_name.as_deref(),
+        ))
     }
 
     fn validate(&mut self) -> Result<(), FieldErrors> {

@@ -50,7 +50,8 @@ pub struct Config {
     /// Value the JSON path must yield; without it, the path must match something.
     #[serde(default)]
     pub json_expected: Option<serde_json::Value>,
-    /// Follow up to 10 redirects.
+    /// Follow up to 10 redirects (within the URL's origin when the check sends credential
+    /// headers).
     #[serde(default = "yes")]
     pub follow_redirects: bool,
     /// Verify the server's certificate.
@@ -214,11 +215,9 @@ impl Probe for Config {
 
     fn destination(&self) -> Option<String> {
         let url = url::Url::parse(&self.url).ok()?;
-        Some(crate::endpoint(
-            url.scheme(),
-            url.host_str()?,
-            url.port_or_known_default()?,
-        ))
+        let endpoint = crate::endpoint(url.scheme(), url.host_str()?, url.port_or_known_default()?);
+        let verify = self.verify_tls || url.scheme() != "https";
+        Some(crate::trusting(endpoint, verify, None, None))
     }
 
     fn validate(&mut self) -> Result<(), FieldErrors> {
@@ -294,7 +293,18 @@ impl Probe for Config {
 
     async fn run(&self, timeout: Duration) -> Outcome {
         let mut details = Details::default();
-        let client = client(self.verify_tls, self.follow_redirects);
+        let redirects = if !self.follow_redirects {
+            Redirects::None
+        } else if self
+            .headers
+            .keys()
+            .any(|name| crate::is_secret_header(name))
+        {
+            Redirects::SameOrigin
+        } else {
+            Redirects::Follow
+        };
+        let client = client(self.verify_tls, redirects);
         let method =
             reqwest::Method::from_bytes(self.method.as_bytes()).unwrap_or(reqwest::Method::GET);
         let mut request = client
@@ -428,12 +438,14 @@ fn describe(err: &reqwest::Error, timeout: Duration) -> String {
     if err.is_timeout() {
         return format!("timed out after {} s", timeout.as_secs_f64());
     }
-    let mut root: &dyn std::error::Error = err;
+    let mut root: &(dyn std::error::Error + 'static) = err;
     while let Some(source) = root.source() {
         root = source;
     }
     let cause = root.to_string();
-    if err.is_redirect() {
+    if root.is::<OtherOrigin>() {
+        cause
+    } else if err.is_redirect() {
         format!("too many redirects ({cause})")
     } else if err.is_connect() {
         format!("connection failed: {cause}")
@@ -442,35 +454,89 @@ fn describe(err: &reqwest::Error, timeout: Duration) -> String {
     }
 }
 
-/// One client per (verify TLS, follow redirects) combination, built once: building loads
-/// the TLS roots, which is far too costly per check. None keeps idle connections, so every
-/// check connects afresh.
-static CLIENTS: LazyLock<[reqwest::Client; 4]> = LazyLock::new(|| {
-    let build = |verify: bool, follow: bool| {
+/// Which redirects a check follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Redirects {
+    /// Up to [`MAX_REDIRECTS`], anywhere.
+    Follow,
+    /// Up to [`MAX_REDIRECTS`] within the first URL's origin (scheme, host and port): a
+    /// check that sends credential headers of its own does not send them elsewhere (the
+    /// client strips only `Authorization` and cookies when the host changes).
+    SameOrigin,
+    /// None: the redirect response is the result.
+    None,
+}
+
+const MAX_REDIRECTS: usize = 10;
+
+impl Redirects {
+    fn policy(self) -> Policy {
+        match self {
+            Self::Follow => Policy::limited(MAX_REDIRECTS),
+            Self::SameOrigin => Policy::custom(|attempt| {
+                let first = attempt.previous()[0].origin();
+                if attempt.url().origin() != first {
+                    let refused = OtherOrigin(attempt.url().origin().ascii_serialization());
+                    attempt.error(refused)
+                } else if attempt.previous().len() > MAX_REDIRECTS {
+                    attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+                } else {
+                    attempt.follow()
+                }
+            }),
+            Self::None => Policy::none(),
+        }
+    }
+}
+
+/// A redirect a check with credential headers does not follow.
+#[derive(Debug)]
+struct OtherOrigin(String);
+
+impl std::fmt::Display for OtherOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "not following the redirect to {}: the check's credential headers stay with its own origin",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for OtherOrigin {}
+
+/// One client per (verify TLS, redirects) combination, built once: building loads the TLS
+/// roots, which is far too costly per check. None keeps idle connections, so every check
+/// connects afresh.
+static CLIENTS: LazyLock<[[reqwest::Client; 3]; 2]> = LazyLock::new(|| {
+    let build = |verify: bool, redirects: Redirects| {
         reqwest::Client::builder()
             .use_rustls_tls()
             .danger_accept_invalid_certs(!verify)
-            .redirect(if follow {
-                Policy::limited(10)
-            } else {
-                Policy::none()
-            })
+            .redirect(redirects.policy())
             .pool_max_idle_per_host(0)
             .dns_resolver(std::sync::Arc::new(crate::resolve::BoundedResolver))
             .user_agent(concat!("Monitron/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the HTTP client configuration is valid")
     };
-    [
-        build(true, true),
-        build(true, false),
-        build(false, true),
-        build(false, false),
-    ]
+    let row = |verify: bool| {
+        [
+            build(verify, Redirects::Follow),
+            build(verify, Redirects::SameOrigin),
+            build(verify, Redirects::None),
+        ]
+    };
+    [row(true), row(false)]
 });
 
-fn client(verify_tls: bool, follow_redirects: bool) -> &'static reqwest::Client {
-    &CLIENTS[usize::from(!verify_tls) * 2 + usize::from(!follow_redirects)]
+fn client(verify_tls: bool, redirects: Redirects) -> &'static reqwest::Client {
+    let column = match redirects {
+        Redirects::Follow => 0,
+        Redirects::SameOrigin => 1,
+        Redirects::None => 2,
+    };
+    &CLIENTS[usize::from(!verify_tls)][column]
 }
 
 #[cfg(test)]

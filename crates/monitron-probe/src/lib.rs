@@ -176,6 +176,35 @@ pub(crate) fn endpoint(scheme: &str, host: &str, port: u16) -> String {
     }
 }
 
+/// [`endpoint`] with how the server there is trusted, when that is not the default (the
+/// system roots, for the host's own name). Trusting any certificate, another CA or another
+/// name lets someone else answer in the server's place, so a check whose trust changes
+/// has a new destination, and its stored secrets must be entered again.
+pub(crate) fn trusting(
+    endpoint: String,
+    verify: bool,
+    ca_pem: Option<&str>,
+    server_name: Option<&str>,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut terms = Vec::new();
+    if !verify {
+        terms.push("any certificate".to_owned());
+    }
+    if let Some(pem) = ca_pem.map(str::trim).filter(|p| !p.is_empty()) {
+        let digest = hex::encode(Sha256::digest(pem.as_bytes()));
+        terms.push(format!("CA sha256:{}", &digest[..16]));
+    }
+    if let Some(name) = server_name.map(str::trim).filter(|n| !n.is_empty()) {
+        terms.push(format!("as {}", name.to_ascii_lowercase()));
+    }
+    if terms.is_empty() {
+        endpoint
+    } else {
+        format!("{endpoint} ({})", terms.join(", "))
+    }
+}
+
 /// True for header or metadata names that usually carry credentials.
 pub fn is_secret_header(name: &str) -> bool {
     let name = name.to_ascii_lowercase();

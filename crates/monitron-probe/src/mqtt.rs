@@ -109,8 +109,16 @@ impl Probe for Config {
     }
 
     fn destination(&self) -> Option<String> {
-        let scheme = if self.tls { "mqtts" } else { "mqtt" };
-        Some(crate::endpoint(scheme, &self.host, self.port))
+        if !self.tls {
+            return Some(crate::endpoint("mqtt", &self.host, self.port));
+        }
+        let endpoint = crate::endpoint("mqtts", &self.host, self.port);
+        Some(crate::trusting(
+            endpoint,
+            true,
+            self.ca_pem.as_deref(),
+            None,
+        ))
     }
 
     fn validate(&mut self) -> Result<(), FieldErrors> {

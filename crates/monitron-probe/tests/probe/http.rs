@@ -100,6 +100,36 @@ async fn redirects_are_followed_or_not_as_configured() {
     );
 }
 
+/// Regression: a redirect to another origin carried the check's own credential headers
+/// (`X-Api-Key`) there; the client strips only `Authorization` and cookies.
+#[tokio::test]
+async fn credential_headers_do_not_follow_a_redirect_to_another_origin() {
+    let (home, elsewhere) = (start().await, start().await);
+    let away = format!("{}/away?to={}/echo", home.base, elsewhere.base);
+    let with_key = check(json!({ "url": away, "headers": { "X-Api-Key": "k-123" } })).await;
+    assert_eq!(with_key.status, Status::Down);
+    assert_eq!(
+        with_key.message,
+        format!(
+            "not following the redirect to {}: the check's credential headers stay with its own origin",
+            elsewhere.base
+        )
+    );
+    assert!(elsewhere.peers.lock().unwrap().is_empty(), "never reached");
+
+    // Within the origin, or without credential headers, redirects are followed.
+    let home_echo = format!("{}/away?to=/echo", home.base);
+    let same = check(
+        json!({ "url": home_echo, "headers": { "X-Api-Key": "k-123" },
+                             "json_path": "$.headers['x-api-key']", "json_expected": "k-123" }),
+    )
+    .await;
+    assert_eq!(same.status, Status::Up, "{same:?}");
+    let plain = check(json!({ "url": away, "headers": { "X-Check": "yes" } })).await;
+    assert_eq!(plain.status, Status::Up, "{plain:?}");
+    assert_eq!(elsewhere.peers.lock().unwrap().len(), 1);
+}
+
 #[tokio::test]
 async fn a_hanging_target_is_down_at_the_timeout_not_later() {
     let t = start().await;

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{any, get};
@@ -57,6 +57,12 @@ pub async fn start() -> Target {
         )
         .route("/redirect", get(|| async { Redirect::to("/health") }))
         .route("/loop", get(|| async { Redirect::to("/loop") }))
+        .route(
+            "/away",
+            get(
+                |Query(to): Query<BTreeMap<String, String>>| async move { Redirect::to(&to["to"]) },
+            ),
+        )
         .route(
             "/slow",
             get(|| async {

@@ -122,13 +122,14 @@ pub async fn of_user(
     })
 }
 
-/// The principal of session `sid` of user `sub`, while the session stands and the user is
-/// active.
+/// The principal of session `sid` of user `sub`, while the session stands (neither revoked
+/// nor expired) and the user is active.
 pub async fn of_session(db: &impl ConnectionTrait, sid: Uuid, sub: Uuid) -> Result<Principal> {
+    let now = Utc::now();
     let session = session::Entity::find_by_id(sid)
         .one(db)
         .await?
-        .filter(|s| s.revoked_at.is_none() && s.user_id == sub)
+        .filter(|s| s.revoked_at.is_none() && s.expires_at > now && s.user_id == sub)
         .ok_or(Error::InvalidCredentials)?;
     let user = active_user(db, session.user_id).await?;
     of_user(db, user, None, Credential::Session(session.id)).await
@@ -150,8 +151,8 @@ pub async fn of_api_key(
 
 /// Loads the caller again, for connections that outlive a request: `InvalidCredentials`
 /// once the session is revoked (logout, password change, refresh-token reuse), the API key
-/// is deleted or expired, the password behind Basic credentials changed, or the user is
-/// deactivated or deleted. Otherwise the principal with its current role and grants.
+/// is deleted or expired, Basic authentication is turned off or the password behind it
+/// changed, or the user is deactivated or deleted. Otherwise the principal with its current role and grants.
 pub async fn refresh(db: &impl ConnectionTrait, principal: &Principal) -> Result<Principal> {
     match principal.credential {
         Credential::Session(sid) => of_session(db, sid, principal.user.id).await,
@@ -165,6 +166,9 @@ pub async fn refresh(db: &impl ConnectionTrait, principal: &Principal) -> Result
         Credential::Basic {
             password_changed_at,
         } => {
+            if !crate::settings::load(db).await?.basic_auth_enabled {
+                return Err(Error::InvalidCredentials);
+            }
             let user = active_user(db, principal.user.id).await?;
             if user.password_changed_at != password_changed_at {
                 return Err(Error::InvalidCredentials);

@@ -190,9 +190,14 @@ impl InstanceSettings {
         ]
     }
 
-    /// Where the credentials are sent: the agent's API.
+    /// Where the credentials are sent: the agent's API, and whether its certificate is
+    /// verified (skipping that lets anyone in between take the credentials).
     pub fn destination(&self) -> String {
-        self.base_url()
+        if self.tls && self.tls_skip_verify {
+            format!("{} (any certificate)", self.base_url())
+        } else {
+            self.base_url()
+        }
     }
 
     /// Base URL of the agent's API.

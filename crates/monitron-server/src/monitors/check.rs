@@ -346,6 +346,15 @@ mod tests {
             let errors = resend(moved).unwrap_err();
             assert_eq!(errors["config.auth.token"], REENTER_SECRET, "{moved}");
         }
+        // Trusting any certificate lets someone in between answer: also a new destination.
+        let mut unverified = Check::parse_service(
+            "http",
+            json!({ "url": "https://api.example.com/health", "verify_tls": false,
+                    "auth": { "type": "bearer", "token": MASK } }),
+        )
+        .unwrap();
+        let errors = unverified.seal(&cipher(), Some(&stored)).unwrap_err();
+        assert_eq!(errors["config.auth.token"], REENTER_SECRET);
         // A new secret for the new target is fine.
         let mut fresh = Check::parse_service(
             "http",
@@ -353,6 +362,70 @@ mod tests {
         )
         .unwrap();
         fresh.seal(&cipher(), Some(&stored)).unwrap();
+    }
+
+    /// Regression: the CA, server name and certificate verification a check trusts were
+    /// not part of its destination, so an editor could keep a stored secret while making
+    /// the check accept their own server's certificate.
+    #[test]
+    fn a_changed_trust_is_a_changed_destination() {
+        let grpc = |extra: serde_json::Value| {
+            let mut config = json!({ "host": "grpc.internal", "port": 50051, "tls": true,
+                                     "metadata": { "authorization": "Bearer abc" } });
+            config
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            Check::parse_service("grpc", config).unwrap().destination()
+        };
+        let (ca, other_ca) = (
+            monitron_testkit::pki::ca().pem,
+            monitron_testkit::pki::ca().pem,
+        );
+        let plain = grpc(json!({}));
+        assert_ne!(plain, grpc(json!({ "ca_pem": ca })));
+        assert_ne!(
+            grpc(json!({ "ca_pem": ca })),
+            grpc(json!({ "ca_pem": other_ca }))
+        );
+        assert_ne!(plain, grpc(json!({ "server_name": "other.internal" })));
+        assert_eq!(
+            plain,
+            grpc(json!({ "metadata": { "authorization": "Bearer xyz" } }))
+        );
+
+        let mqtt = |ca: Option<&str>| {
+            let mut config = json!({ "host": "broker", "port": 8883, "topic": "t", "tls": true,
+                                     "username": "u", "password": "p" });
+            if let Some(ca) = ca {
+                config["ca_pem"] = json!(ca);
+            }
+            Check::parse_service("mqtt", config).unwrap().destination()
+        };
+        assert_ne!(mqtt(None), mqtt(Some(&ca)));
+
+        // Turning verification off only matters where there is TLS.
+        let http = |url: &str, verify: bool| {
+            Check::parse_service("http", json!({ "url": url, "verify_tls": verify }))
+                .unwrap()
+                .destination()
+        };
+        assert_ne!(
+            http("https://a.example/", true),
+            http("https://a.example/", false)
+        );
+        assert_eq!(
+            http("http://a.example/", true),
+            http("http://a.example/", false)
+        );
+
+        let agent = |tls: bool, skip: bool| {
+            let config = json!({ "connection": "pull", "host": "db1", "agent_port": 9891,
+                                 "tls": tls, "tls_skip_verify": skip });
+            Check::from_stored(AGENT, &config).unwrap().destination()
+        };
+        assert_ne!(agent(true, false), agent(true, true));
+        assert_eq!(agent(false, false), agent(false, true));
     }
 
     #[test]

@@ -16,11 +16,17 @@ pub mod outbox;
 mod rabbitmq;
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
+
+/// How long [`serve`] lets a handler run before handing its work back for a retry; inside
+/// the outbox's claim, so no other process takes the work while it still runs here.
+pub const HANDLER_TIMEOUT: Duration = Duration::from_secs(90);
 
 pub use in_process::InProcess;
 pub use outbox::Outbox;
@@ -218,28 +224,29 @@ impl Delivery {
         }
     }
 
-    /// Hands the work back: it is delivered again after a delay, or dead-lettered once the
-    /// kind's attempts are spent.
-    pub async fn retry(self) -> anyhow::Result<Retried> {
+    /// Hands the work back, failed because of `error`: it is delivered again after a
+    /// delay, or dead-lettered once the kind's attempts are spent.
+    pub async fn retry(self, error: &str) -> anyhow::Result<Retried> {
         let outcome = if self.attempt + 1 > self.kind.max_attempts() {
             Retried::DeadLettered
         } else {
             Retried::Later(self.kind.retry_delay(self.attempt))
         };
-        self.settle(outcome).await
+        self.settle(outcome, error).await
     }
 
-    /// Gives up on the work at once: it goes to the dead-letter queue (work that can never
-    /// succeed, such as a message the provider refuses for good).
-    pub async fn dead_letter(self) -> anyhow::Result<Retried> {
-        self.settle(Retried::DeadLettered).await
+    /// Gives up on the work at once because of `error`: it goes to the dead-letter queue
+    /// (work that can never succeed, such as a message the provider refuses for good).
+    pub async fn dead_letter(self, error: &str) -> anyhow::Result<Retried> {
+        self.settle(Retried::DeadLettered, error).await
     }
 
-    async fn settle(self, outcome: Retried) -> anyhow::Result<Retried> {
+    /// The outbox keeps `error` with the row; the other transports log it only.
+    async fn settle(self, outcome: Retried, error: &str) -> anyhow::Result<Retried> {
         let next_attempt = self.attempt + 1;
         match self.handle {
             Handle::InProcess(a) => a.retry(self.payload, next_attempt, outcome).await?,
-            Handle::Outbox(a) => a.retry(next_attempt, outcome).await?,
+            Handle::Outbox(a) => a.retry(next_attempt, outcome, error).await?,
             Handle::RabbitMq(a) => a.retry(&self.payload, next_attempt, outcome).await?,
         }
         Ok(outcome)
@@ -305,13 +312,22 @@ pub async fn serve<H, F>(
         tokio::spawn(async move {
             let _slot = slot;
             let attempt = delivery.attempt;
-            match handle(delivery.payload.clone(), attempt).await {
+            let run = AssertUnwindSafe(handle(delivery.payload.clone(), attempt)).catch_unwind();
+            let handled = match tokio::time::timeout(HANDLER_TIMEOUT, run).await {
+                Ok(Ok(handled)) => handled,
+                Ok(Err(_)) => Handled::Retry("the handler panicked".into()),
+                Err(_) => Handled::Retry(format!(
+                    "the handler took longer than {} s",
+                    HANDLER_TIMEOUT.as_secs()
+                )),
+            };
+            match handled {
                 Handled::Done => {
                     if let Err(err) = delivery.ack().await {
                         tracing::warn!(kind = kind.name(), error = %err, "Acknowledging done work failed; it may run again.");
                     }
                 }
-                Handled::Retry(reason) => match delivery.retry().await {
+                Handled::Retry(reason) => match delivery.retry(&reason).await {
                     Ok(Retried::Later(delay)) => {
                         tracing::warn!(kind = kind.name(), attempt, retry_in_s = delay.as_secs_f64(), reason = %reason, "Work failed; it will be retried.");
                     }
@@ -324,7 +340,7 @@ pub async fn serve<H, F>(
                 },
                 Handled::Dead(reason) => {
                     tracing::error!(kind = kind.name(), attempt, reason = %reason, "Work cannot succeed; it is in the dead-letter queue.");
-                    if let Err(err) = delivery.dead_letter().await {
+                    if let Err(err) = delivery.dead_letter(&reason).await {
                         tracing::warn!(kind = kind.name(), error = %err, "Dead-lettering work failed; it is delivered again later.");
                     }
                 }

@@ -31,8 +31,12 @@ use crate::db::entities::outbox;
 pub const CLAIM_LEASE: Duration = Duration::from_secs(120);
 /// How often the outbox is read for work written by other processes or come due.
 pub const POLL: Duration = Duration::from_secs(1);
+/// How long the relay waits after RabbitMQ refused work.
+const RELAY_BACKOFF: Duration = Duration::from_secs(2);
 /// Rows claimed in one read.
 const CLAIM_BATCH: u64 = 100;
+/// How much of a failure's message is kept with the row.
+const MAX_ERROR_CHARS: usize = 1000;
 
 const PENDING: &str = "pending";
 const DEAD: &str = "dead";
@@ -133,19 +137,26 @@ impl Outbox {
         Ok(claimed)
     }
 
-    /// Deletes a row whose work is done (or handed to RabbitMQ).
-    async fn remove(&self, id: Uuid) -> Result<(), sea_orm::DbErr> {
-        outbox::Entity::delete_by_id(id).exec(&self.db).await?;
-        Ok(())
+    /// Deletes a row whose work is done (or handed to RabbitMQ), if `claim` still holds it.
+    async fn remove(&self, id: Uuid, claim: i64) -> Result<bool, sea_orm::DbErr> {
+        let removed = outbox::Entity::delete_many()
+            .filter(outbox::Column::Id.eq(id))
+            .filter(outbox::Column::ClaimedUntil.eq(claim))
+            .exec(&self.db)
+            .await?;
+        Ok(removed.rows_affected == 1)
     }
 
-    /// Hands a row back: due again after `delay` as delivery `attempt`, or dead.
+    /// Hands a row back, if `claim` still holds it: due again after `delay` as delivery
+    /// `attempt`, or dead; `error` says why the last delivery failed.
     async fn hand_back(
         &self,
         id: Uuid,
+        claim: i64,
         attempt: u32,
         outcome: Retried,
-    ) -> Result<(), sea_orm::DbErr> {
+        error: &str,
+    ) -> Result<bool, sea_orm::DbErr> {
         let (status, not_before) = match outcome {
             Retried::Later(delay) => (
                 PENDING,
@@ -153,7 +164,8 @@ impl Outbox {
             ),
             Retried::DeadLettered => (DEAD, now_ms()),
         };
-        outbox::Entity::update_many()
+        let error: String = error.chars().take(MAX_ERROR_CHARS).collect();
+        let updated = outbox::Entity::update_many()
             .col_expr(outbox::Column::Status, Expr::value(status))
             .col_expr(
                 outbox::Column::Attempt,
@@ -164,7 +176,26 @@ impl Outbox {
                 outbox::Column::ClaimedUntil,
                 Expr::value(Option::<i64>::None),
             )
+            .col_expr(outbox::Column::LastError, Expr::value(error))
             .filter(outbox::Column::Id.eq(id))
+            .filter(outbox::Column::ClaimedUntil.eq(claim))
+            .exec(&self.db)
+            .await?;
+        Ok(updated.rows_affected == 1)
+    }
+
+    /// Gives claimed rows back untouched, so they are due again at once.
+    async fn release(&self, ids: &[Uuid], claim: i64) -> Result<(), sea_orm::DbErr> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        outbox::Entity::update_many()
+            .col_expr(
+                outbox::Column::ClaimedUntil,
+                Expr::value(Option::<i64>::None),
+            )
+            .filter(outbox::Column::Id.is_in(ids.iter().copied()))
+            .filter(outbox::Column::ClaimedUntil.eq(claim))
             .exec(&self.db)
             .await?;
         Ok(())
@@ -261,26 +292,48 @@ impl Consumer {
             handle: Handle::Outbox(Ack {
                 outbox: self.outbox.clone(),
                 id: row.id,
+                claim: row.claimed_until.unwrap_or_default(),
                 _permit: permit,
             }),
         }
     }
 }
 
-/// Settles one outbox delivery.
+/// Settles one outbox delivery, while this process's claim on it holds. Once the claim
+/// has passed the row may be another process's: it is left to that one.
 pub struct Ack {
     outbox: Outbox,
     id: Uuid,
+    claim: i64,
     _permit: OwnedSemaphorePermit,
 }
 
 impl Ack {
     pub(super) async fn ack(self) -> anyhow::Result<()> {
-        Ok(self.outbox.remove(self.id).await?)
+        if !self.outbox.remove(self.id, self.claim).await? {
+            self.claim_passed();
+        }
+        Ok(())
     }
 
-    pub(super) async fn retry(self, attempt: u32, outcome: Retried) -> anyhow::Result<()> {
-        Ok(self.outbox.hand_back(self.id, attempt, outcome).await?)
+    pub(super) async fn retry(
+        self,
+        attempt: u32,
+        outcome: Retried,
+        error: &str,
+    ) -> anyhow::Result<()> {
+        if !self
+            .outbox
+            .hand_back(self.id, self.claim, attempt, outcome, error)
+            .await?
+        {
+            self.claim_passed();
+        }
+        Ok(())
+    }
+
+    fn claim_passed(&self) {
+        tracing::warn!(id = %self.id, "Outbox work was settled after its claim passed; another process may deliver it again.");
     }
 }
 
@@ -292,39 +345,60 @@ pub async fn relay(outbox: Outbox, rabbit: super::RabbitMq, stop: CancellationTo
     let durable: Vec<WorkKind> = WorkKind::ALL.into_iter().filter(|k| k.durable()).collect();
     loop {
         let woken = outbox.wake.notified();
+        let mut refused = false;
         match outbox.claim(&durable, CLAIM_BATCH).await {
-            Ok(rows) => {
-                let busy = !rows.is_empty();
-                for row in rows {
-                    let Some(kind) = WorkKind::ALL.into_iter().find(|k| k.name() == row.kind)
-                    else {
-                        continue;
-                    };
-                    let attempt = u32::try_from(row.attempt).unwrap_or(1).max(1);
-                    match rabbit.publish(kind, &row.payload, attempt).await {
-                        // Confirmed before deleting: a crash in between duplicates the
-                        // work rather than losing it.
-                        Ok(()) => {
-                            if let Err(err) = outbox.remove(row.id).await {
-                                tracing::warn!(error = %err, "Removing relayed work from the outbox failed; it may be sent twice.");
-                            }
-                        }
-                        Err(err) => {
-                            tracing::warn!(kind = kind.name(), error = %format!("{err:#}"), "Handing durable work to RabbitMQ failed; it stays in the outbox.");
-                            // The claim expires and the row is tried again.
-                            break;
-                        }
-                    }
-                }
-                if busy {
-                    continue;
-                }
-            }
+            Ok(rows) if !rows.is_empty() => match relay_rows(&outbox, &rabbit, rows).await {
+                Ok(()) => continue,
+                // RabbitMQ is unreachable: the rest was released; try again shortly.
+                Err(()) => refused = true,
+            },
+            Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "Reading the outbox failed."),
         }
+        let idle = async {
+            if refused {
+                tokio::time::sleep(RELAY_BACKOFF).await;
+            } else {
+                let _ = tokio::time::timeout(POLL, woken).await;
+            }
+        };
         tokio::select! {
             () = stop.cancelled() => return,
-            _ = tokio::time::timeout(POLL, woken) => {}
+            () = idle => {}
         }
     }
+}
+
+/// Publishes claimed rows in order, deleting each once confirmed; at the first failure
+/// the rows not yet sent are released.
+async fn relay_rows(
+    outbox: &Outbox,
+    rabbit: &super::RabbitMq,
+    rows: Vec<outbox::Model>,
+) -> Result<(), ()> {
+    for (i, row) in rows.iter().enumerate() {
+        let claim = row.claimed_until.unwrap_or_default();
+        let Some(kind) = WorkKind::ALL.into_iter().find(|k| k.name() == row.kind) else {
+            continue;
+        };
+        let attempt = u32::try_from(row.attempt).unwrap_or(1).max(1);
+        match rabbit.publish(kind, &row.payload, attempt).await {
+            // Confirmed before deleting: a crash in between duplicates the work rather
+            // than losing it.
+            Ok(()) => {
+                if let Err(err) = outbox.remove(row.id, claim).await {
+                    tracing::warn!(error = %err, "Removing relayed work from the outbox failed; it may be sent twice.");
+                }
+            }
+            Err(err) => {
+                tracing::warn!(kind = kind.name(), error = %format!("{err:#}"), "Handing durable work to RabbitMQ failed; it stays in the outbox.");
+                let unsent: Vec<Uuid> = rows[i..].iter().map(|r| r.id).collect();
+                if let Err(err) = outbox.release(&unsent, claim).await {
+                    tracing::warn!(error = %err, "Releasing unsent outbox work failed; it is tried again once its claim passes.");
+                }
+                return Err(());
+            }
+        }
+    }
+    Ok(())
 }

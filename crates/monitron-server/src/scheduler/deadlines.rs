@@ -76,12 +76,14 @@ impl Deadlines {
             start: state.last_start_at,
         };
         let evaluation = config.evaluate(&pings, now);
-        // Already past the deadline but still shown as up (a ping that moved it earlier,
-        // or a deadline that passed while no process held the lease): evaluate now.
+        // Already past the deadline but not yet evaluated as such (a ping that moved it
+        // earlier, or a deadline that passed while no process held the lease): evaluate
+        // now, once. Further failures toward a threshold above one come at the interval.
         let due = match evaluation.changes_at {
             Some(at) => Some(at),
             None if evaluation.status == crate::heartbeat::Status::Down
-                && state.status != "down" =>
+                && state.status != "down"
+                && state.consecutive_failures == 0 =>
             {
                 Some(now)
             }
@@ -98,6 +100,13 @@ impl Deadlines {
                 self.at.remove(&monitor.id);
             }
         }
+    }
+
+    /// Reads every heartbeat's state at the next refresh, not only those changed since the
+    /// last: after a catalog change a resumed or rescheduled heartbeat's deadline moves
+    /// although its state did not.
+    pub fn reload(&mut self) {
+        self.since = None;
     }
 
     /// The earliest deadline.
@@ -130,6 +139,57 @@ impl Deadlines {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn heartbeat(failure_threshold: u32) -> Runnable {
+        Runnable {
+            id: Uuid::now_v7(),
+            series_id: 1,
+            kind: crate::monitors::Kind::Service,
+            name: "nightly backup".into(),
+            group: None,
+            check: Check::Heartbeat(crate::heartbeat::Config {
+                schedule: crate::heartbeat::Schedule::Every { every_s: 60 },
+                grace_s: 30,
+            }),
+            enabled: true,
+            interval_s: 60,
+            timeout_s: 10,
+            failure_threshold,
+            success_threshold: 1,
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn state(monitor: &Runnable, now: DateTime<Utc>, failures: i32) -> monitor_state::Model {
+        monitor_state::Model {
+            monitor_id: monitor.id,
+            status: "up".into(),
+            status_since: None,
+            last_checked_at: None,
+            last_response_ms: None,
+            message: None,
+            consecutive_failures: failures,
+            consecutive_successes: if failures == 0 { 1 } else { 0 },
+            details: None,
+            last_start_at: None,
+            last_success_at: Some(now - ChronoDuration::seconds(600)),
+            last_failure_at: None,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn an_overdue_heartbeat_is_evaluated_once_not_every_second() {
+        let now = Utc::now();
+        let monitor = heartbeat(3);
+        let mut d = Deadlines::default();
+        d.plan(&monitor, &state(&monitor, now, 0), now);
+        assert_eq!(d.pop_due(now.timestamp_millis()), vec![monitor.id]);
+        // The evaluation counted one failure; with a threshold of three the status stays
+        // up, and the next failures come at the monitor's interval, not at each read.
+        d.plan(&monitor, &state(&monitor, now, 1), now);
+        assert_eq!(d.next_at(), None);
+    }
 
     #[test]
     fn moved_deadlines_leave_no_stale_entries() {

@@ -37,6 +37,8 @@ pub const CATCH_UP_WINDOW: Duration = Duration::from_secs(10);
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 /// How often heartbeat states are read for moved deadlines.
 const DEADLINES_EVERY: Duration = Duration::from_secs(1);
+/// Pings through this process bring that read forward, at most this often.
+const PING_COALESCE: Duration = Duration::from_millis(200);
 
 fn now_ms() -> Millis {
     Utc::now().timestamp_millis()
@@ -196,6 +198,7 @@ async fn lead(
     renew.tick().await;
     let mut heartbeats = tokio::time::interval(DEADLINES_EVERY);
     heartbeats.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_deadlines_read = tokio::time::Instant::now();
     let mut retention_at = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         engine
@@ -234,10 +237,13 @@ async fn lead(
                     });
                 }
             }
-            // A ping through this process is followed at once; pings elsewhere within a
-            // second.
-            () = engine.pinged() => heartbeats.reset_immediately(),
+            // A ping through this process is followed at once (a burst of them by one
+            // read); pings elsewhere within a second.
+            () = engine.pinged() => {
+                heartbeats.reset_at(last_deadlines_read + PING_COALESCE);
+            }
             _ = heartbeats.tick() => {
+                last_deadlines_read = tokio::time::Instant::now();
                 let watched: Vec<_> = engine
                     .catalog()
                     .all()
@@ -251,6 +257,7 @@ async fn lead(
             changed = changes.changed() => {
                 if changed.is_ok() {
                     reconcile(engine, db, &mut plan, &mut planned).await;
+                    deadlines.reload();
                 }
             }
             () = tokio::time::sleep(Duration::from_millis(sleep_ms as u64)) => {

@@ -68,7 +68,7 @@ async fn retries_come_back_after_their_delay_and_spent_ones_are_dead_lettered(qu
         .unwrap();
     let handed_back = Instant::now();
     assert_eq!(
-        first.retry().await.unwrap(),
+        first.retry("smtp: connection refused").await.unwrap(),
         Retried::Later(Duration::from_secs(1))
     );
     let second = next_within(&mut consumer, Duration::from_secs(5))
@@ -91,7 +91,10 @@ async fn retries_come_back_after_their_delay_and_spent_ones_are_dead_lettered(qu
     let check = next_within(&mut checks, Duration::from_secs(5))
         .await
         .unwrap();
-    assert_eq!(check.retry().await.unwrap(), Retried::DeadLettered);
+    assert_eq!(
+        check.retry("probe panicked").await.unwrap(),
+        Retried::DeadLettered
+    );
     assert_eq!(queue.dead_letters(WorkKind::Check).await.unwrap(), 1);
     assert!(next_within(&mut checks, Duration::from_millis(300))
         .await
@@ -231,9 +234,128 @@ async fn outbox_backed(backend: crate::helpers::Backend) {
     assert_eq!(delivery.payload, b"committed");
     delivery.ack().await.unwrap();
     assert_eq!(restarted.depth(WorkKind::Email).await.unwrap(), 0);
+
+    // A failed delivery keeps its reason with the row.
+    restarted
+        .publish(WorkKind::Email, b"to a refusing server")
+        .await
+        .unwrap();
+    let failed = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .unwrap();
+    failed.retry("550 mailbox unavailable").await.unwrap();
+    let row = outbox_rows(&app.db).await.pop().expect("the row waits");
+    assert_eq!(
+        (row.attempt, row.last_error.as_deref()),
+        (2, Some("550 mailbox unavailable"))
+    );
+    outbox_entity::Entity::delete_many()
+        .exec(&app.db)
+        .await
+        .unwrap();
 }
 
 crate::on_both_databases!(outbox_backed);
+
+use monitron_server::db::entities::outbox as outbox_entity;
+use sea_orm::{EntityTrait, QueryOrder};
+
+async fn outbox_rows(db: &sea_orm::DatabaseConnection) -> Vec<outbox_entity::Model> {
+    outbox_entity::Entity::find()
+        .order_by_asc(outbox_entity::Column::CreatedAt)
+        .all(db)
+        .await
+        .unwrap()
+}
+
+/// Regression: a process whose claim had passed (it stalled, another took the row over)
+/// still settled the row, handing it back while the other process was delivering it.
+async fn a_settlement_after_the_claim_passed_leaves_the_row_alone(
+    backend: crate::helpers::Backend,
+) {
+    let Some(app) = crate::helpers::spawn_app(backend).await else {
+        return;
+    };
+    let queue = || Queue::InProcess(InProcess::new().with_outbox(Outbox::new(app.db.clone())));
+    let (first, second) = (queue(), queue());
+    first.publish(WorkKind::Email, b"reset link").await.unwrap();
+    let mut stalled = first.consume(WorkKind::Email, 1).await.unwrap();
+    let stale = next_within(&mut stalled, Duration::from_secs(5))
+        .await
+        .unwrap();
+    // The claim passes.
+    outbox_entity::Entity::update_many()
+        .col_expr(
+            outbox_entity::Column::ClaimedUntil,
+            sea_orm::sea_query::Expr::value(1_i64),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let mut other = second.consume(WorkKind::Email, 1).await.unwrap();
+    let taken_over = next_within(&mut other, Duration::from_secs(5))
+        .await
+        .expect("the other process takes the row over");
+    stale.retry("timed out").await.unwrap();
+    let row = outbox_rows(&app.db).await.pop().expect("still there");
+    assert_eq!(
+        (row.attempt, row.last_error, row.claimed_until.is_some()),
+        (1, None, true),
+        "the stale hand-back changed nothing"
+    );
+    taken_over.ack().await.unwrap();
+    assert!(outbox_rows(&app.db).await.is_empty());
+}
+
+mod stale_claim {
+    crate::on_both_databases!(a_settlement_after_the_claim_passed_leaves_the_row_alone);
+    use super::a_settlement_after_the_claim_passed_leaves_the_row_alone;
+}
+
+/// Regression: a handler that panicked lost its delivery's settlement (the work sat
+/// unacknowledged until the process restarted); now it is retried like a failure.
+#[tokio::test]
+async fn a_panicking_handler_has_its_work_retried() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+    let queue = Queue::InProcess(InProcess::new());
+    queue.publish(WorkKind::Email, b"welcome").await.unwrap();
+    let attempts = Arc::new(AtomicU32::new(0));
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    let done_tx = Arc::new(std::sync::Mutex::new(Some(done_tx)));
+    let stop = tokio_util::sync::CancellationToken::new();
+    let served = tokio::spawn(monitron_server::queue::serve(
+        queue.clone(),
+        WorkKind::Email,
+        2,
+        stop.clone(),
+        {
+            let attempts = attempts.clone();
+            move |payload: Vec<u8>, attempt: u32| {
+                let attempts = attempts.clone();
+                let done_tx = done_tx.clone();
+                async move {
+                    attempts.fetch_add(1, Ordering::SeqCst);
+                    assert_eq!(payload, b"welcome");
+                    if attempt == 1 {
+                        panic!("a bug in the handler");
+                    }
+                    if let Some(tx) = done_tx.lock().unwrap().take() {
+                        let _ = tx.send(attempt);
+                    }
+                    monitron_server::queue::Handled::Done
+                }
+            }
+        },
+    ));
+    let attempt = tokio::time::timeout(Duration::from_secs(10), done_rx)
+        .await
+        .expect("retried after the panic")
+        .unwrap();
+    assert_eq!((attempt, attempts.load(Ordering::SeqCst)), (2, 2));
+    stop.cancel();
+    served.await.unwrap();
+}
 
 /// Regression: the in-process queue was unbounded, so check jobs published faster than
 /// they were run (or with no worker at all) grew it without limit.

@@ -31,6 +31,12 @@ async fn live(app: &TestApp, auth: &Auth) -> Socket {
     let (name, value) = match auth {
         Auth::Bearer(t) => ("authorization", format!("Bearer {t}")),
         Auth::ApiKey(k) => ("x-api-key", k.clone()),
+        Auth::Basic(user, password) => {
+            use base64::Engine;
+            let pair =
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            ("authorization", format!("Basic {pair}"))
+        }
         other => panic!("{other:?}"),
     };
     request.headers_mut().insert(name, value.parse().unwrap());
@@ -274,6 +280,40 @@ async fn a_live_socket_closes_when_its_credentials_are_revoked(backend: Backend)
     .await;
     assert_eq!(closed_within(&mut socket, 3 + 5).await, Some(4401));
     assert!(chrono::Utc::now() >= expires_at);
+
+    // A session that expires.
+    let (id, _, session) = app.user_with_token("expiring", "viewer").await;
+    let mut socket = live(&app, &session).await;
+    {
+        use monitron_server::db::entities::session as sessions;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let id: uuid::Uuid = id.parse().unwrap();
+        sessions::Entity::update_many()
+            .col_expr(
+                sessions::Column::ExpiresAt,
+                sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+            )
+            .filter(sessions::Column::UserId.eq(id))
+            .exec(&app.db)
+            .await
+            .unwrap();
+    }
+    assert_eq!(closed_within(&mut socket, 5).await, Some(4401));
+
+    // Basic authentication turned off.
+    let basic_auth = |on: bool| json!({ "basic_auth_enabled": on });
+    let admin_session = app.admin().await;
+    let r = app
+        .patch("/api/v1/settings", &admin_session, basic_auth(true))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let basic = Auth::Basic("admin".into(), crate::helpers::ADMIN_PASSWORD.into());
+    let mut socket = live(&app, &basic).await;
+    let r = app
+        .patch("/api/v1/settings", &admin_session, basic_auth(false))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(closed_within(&mut socket, 5).await, Some(4401));
 }
 
 /// Regression: a grant removed while a live socket was open kept streaming that group's
