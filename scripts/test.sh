@@ -81,7 +81,8 @@ python3 scripts/check-metrics.py "$CARGO_TARGET_DIR/debug/monitron" "$CARGO_TARG
 say "Starting a live server for Schemathesis"
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-(cd "$work" && PORT="$port" BIND_ADDRESS=127.0.0.1 DATA_DIR="$work/data" LOG_LEVEL=warn \
+# exec: $! is then the server itself, so the trap below stops it.
+(cd "$work" && exec env PORT="$port" BIND_ADDRESS=127.0.0.1 DATA_DIR="$work/data" LOG_LEVEL=warn \
   INITIAL_ADMIN_EMAIL=admin@example.com INITIAL_ADMIN_PASSWORD=schemathesis-admin-1 \
   RATE_LIMIT_LOGIN_PER_IP=10000/1m RATE_LIMIT_LOGIN_PER_ACCOUNT=10000/1m \
   RDAP_BOOTSTRAP_URL=http://127.0.0.1:9/dns.json WHOIS_SERVER=127.0.0.1:9 DOMAIN_DNS_RESOLVER=127.0.0.1:9 \
