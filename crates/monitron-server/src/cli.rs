@@ -52,7 +52,8 @@ pub enum ConfigAction {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut config = Config::load(&Vars::from_env())?;
+    let vars = Vars::from_env();
+    let mut config = Config::load(&vars)?;
     crate::telemetry::init(config.log_format, &config.log_level);
     match cli.command.unwrap_or(Command::Serve { roles: Vec::new() }) {
         Command::Serve { roles } => {
@@ -76,14 +77,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Config {
             action: ConfigAction::Check,
         } => {
-            let width = config
-                .describe()
-                .iter()
-                .map(|(k, _)| k.len())
-                .max()
-                .unwrap_or(0);
+            let lines = config.describe(&vars);
+            let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
             println!("Configuration is valid. Effective values (secrets masked):");
-            for (name, value) in config.describe() {
+            for (name, value) in lines {
                 println!("  {name:width$}  {value}");
             }
             Ok(())

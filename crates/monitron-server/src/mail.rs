@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::{header::ContentType, Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::ConnectionTrait;
@@ -77,6 +77,46 @@ impl Mailer {
             .subject(&email.subject)
             .header(ContentType::TEXT_PLAIN)
             .body(email.body.clone())
+            .context("Failed to build the e-mail")?;
+        self.transport
+            .send(message)
+            .await
+            .context("SMTP delivery failed")?;
+        Ok(())
+    }
+}
+
+/// A message with HTML and plain-text parts to several recipients (alert e-mail).
+pub struct Rich<'a> {
+    /// Recipients.
+    pub to: &'a [String],
+    /// Copied recipients.
+    pub cc: &'a [String],
+    /// Subject line.
+    pub subject: &'a str,
+    /// Plain-text part.
+    pub text: &'a str,
+    /// HTML part.
+    pub html: &'a str,
+}
+
+impl Mailer {
+    /// Sends a message with HTML and plain-text alternatives.
+    pub async fn send_rich(&self, email: &Rich<'_>) -> anyhow::Result<()> {
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .subject(email.subject);
+        for to in email.to {
+            builder = builder.to(to.parse().context("Invalid recipient address")?);
+        }
+        for cc in email.cc {
+            builder = builder.cc(cc.parse().context("Invalid recipient address")?);
+        }
+        let message = builder
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.to_owned(),
+                email.html.to_owned(),
+            ))
             .context("Failed to build the e-mail")?;
         self.transport
             .send(message)

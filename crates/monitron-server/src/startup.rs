@@ -62,11 +62,11 @@ fn check_roles(config: &Config) -> anyhow::Result<()> {
 impl Application {
     /// Prepares everything the server needs and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        check_roles(&config)?;
         monitron_probe::install_crypto_provider();
         let secrets = crate::secrets::load_or_generate(&config)?;
         let db = crate::db::connect(&config.database).await?;
         crate::bootstrap::prepare_database(&db).await?;
-        check_roles(&config)?;
         let bootstrap = bootstrap::run(&db, &config).await?;
         let mailer = config.email.as_ref().map(Mailer::new).transpose()?;
         let outbox = Outbox::new(db.clone());

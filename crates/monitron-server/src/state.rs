@@ -46,9 +46,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Tells long-lived connections of this process that someone's access changed.
-    pub fn access_changed(&self) {
+    /// Commits a change to who may do what (a credential, a role or grant, a user, a
+    /// sign-in setting), then tells this process's long-lived connections to load their
+    /// callers again.
+    pub async fn commit_access_change(
+        &self,
+        txn: sea_orm::DatabaseTransaction,
+    ) -> Result<(), sea_orm::DbErr> {
+        txn.commit().await?;
         self.access.send_modify(|epoch| *epoch += 1);
+        Ok(())
     }
 
     /// The monitors service layer over this server's database and engine.

@@ -324,8 +324,7 @@ async fn refresh(
             Entry::new(actor, "auth.refresh_reuse_detected").target("session", session.id),
         )
         .await?;
-        txn.commit().await?;
-        state.access_changed();
+        state.commit_access_change(txn).await?;
         tracing::warn!(session_id = %session.id, "A used refresh token was presented again; the session is revoked.");
         return Err(ApiError::InvalidToken);
     }
@@ -380,8 +379,7 @@ async fn logout(
         Entry::new(&principal, "auth.logout").target("user", principal.user.id),
     )
     .await?;
-    txn.commit().await?;
-    state.access_changed();
+    state.commit_access_change(txn).await?;
     Ok(envelope::ok(LogoutResult {
         revoked_sessions: revoked,
     }))
@@ -637,8 +635,7 @@ async fn reset_password(
             .details(serde_json::json!({ "revoked_sessions": revoked })),
     )
     .await?;
-    txn.commit().await?;
-    state.access_changed();
+    state.commit_access_change(txn).await?;
     Ok(envelope::ok(Message {
         message: "Password changed. Sign in with the new password.".into(),
     }))

@@ -252,8 +252,7 @@ async fn change_password(
             .details(serde_json::json!({ "revoked_sessions": revoked })),
     )
     .await?;
-    txn.commit().await?;
-    state.access_changed();
+    state.commit_access_change(txn).await?;
     Ok(envelope::ok(Message {
         message: "Password changed. Sign in again with the new password.".into(),
     }))
@@ -440,7 +439,6 @@ async fn delete_api_key(
             .details(serde_json::json!({ "name": row.name })),
     )
     .await?;
-    txn.commit().await?;
-    state.access_changed();
+    state.commit_access_change(txn).await?;
     Ok(envelope::ok(Deleted { id }))
 }

@@ -66,6 +66,7 @@ async fn update_settings(
         )
         .await?;
     }
-    txn.commit().await?;
+    // Turning Basic authentication off retires the connections that use it.
+    state.commit_access_change(txn).await?;
     Ok(envelope::ok(after))
 }

@@ -341,8 +341,7 @@ async fn update_user(
             .details(serde_json::Value::Object(changes)),
     )
     .await?;
-    txn.commit().await?;
-    state.access_changed();
+    state.commit_access_change(txn).await?;
     Ok(envelope::ok(UserView::from(user)))
 }
 
@@ -388,8 +387,7 @@ async fn delete_user(
     }
     user::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(&txn, Some(&meta.origin), Entry::new(&principal, "user.delete").target("user", id).details(serde_json::json!({ "username": target.username, "email": target.email, "role": target.role }))).await?;
-    txn.commit().await?;
-    state.access_changed();
+    state.commit_access_change(txn).await?;
     Ok(envelope::ok(Deleted { id }))
 }
 
@@ -457,8 +455,7 @@ async fn reset_user_password(
                     .details(serde_json::json!({ "method": method, "revoked_sessions": revoked })),
             )
             .await?;
-            txn.commit().await?;
-            state.access_changed();
+            state.commit_access_change(txn).await?;
             Ok(envelope::ok(ResetResult {
                 method,
                 temporary_password: Some(temporary),
@@ -557,7 +554,6 @@ async fn put_grants(
     )
     .await?;
     let saved = grants_of(&txn, id).await?;
-    txn.commit().await?;
-    state.access_changed();
+    state.commit_access_change(txn).await?;
     Ok(envelope::ok(saved))
 }

@@ -194,8 +194,6 @@ pub struct Config {
     /// DNS resolver (`ip` or `ip:port`) for domain checks' addresses (`DOMAIN_DNS_RESOLVER`;
     /// the system's when absent).
     pub domain_dns_resolver: Option<String>,
-    /// Every variable with its value in effect, secrets masked (`config check`).
-    variables: Vec<(String, String)>,
 }
 
 /// The parts of Monitron one process runs.
@@ -354,7 +352,6 @@ impl Config {
             },
             domain_dns_resolver: env.domain_dns_resolver.clone(),
             data_dir: env.data_dir.clone(),
-            variables: Env::describe(vars),
         })
     }
 
@@ -368,10 +365,10 @@ impl Config {
         self
     }
 
-    /// Every variable with its value in effect (given, default, or not set), secrets
-    /// masked, and the roles this process runs.
-    pub fn describe(&self) -> Vec<(String, String)> {
-        let mut lines = self.variables.clone();
+    /// Every variable of `vars` (this configuration's source) with its value in effect
+    /// (given, default, or not set), secrets masked, and the roles this process runs.
+    pub fn describe(&self, vars: &Vars) -> Vec<(String, String)> {
+        let mut lines = Env::describe(vars);
         lines.push(("ROLES".into(), self.roles.names()));
         lines
     }
@@ -651,17 +648,17 @@ mod tests {
 
     #[test]
     fn description_masks_every_secret() {
-        let c = load(&[
+        let vars = Vars::from_pairs([
             ("DATABASE_URL", "postgres://u:hunter2hunter2@h/db"),
             ("JWT_SECRET", "0123456789abcdef0123456789abcdef-jwt"),
             ("EMAIL_HOST", "smtp"),
             ("EMAIL_FROM", "a@b.c"),
             ("EMAIL_PASSWORD", "mailpass123"),
             ("METRICS_TOKEN", "metricstoken"),
-        ])
-        .unwrap();
+        ]);
+        let c = Config::load(&vars).unwrap();
         let text: String = c
-            .describe()
+            .describe(&vars)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -168,9 +168,10 @@ impl Engine {
         }
     }
 
-    /// Tells this process's scheduler that a heartbeat was pinged: its deadline moved.
+    /// Tells this process's scheduler that a heartbeat was pinged: its deadline moved. A
+    /// ping while the scheduler is busy elsewhere is kept until it next waits.
     pub fn heartbeat_pinged(&self) {
-        self.inner.pinged.notify_waiters();
+        self.inner.pinged.notify_one();
     }
 
     /// Completes when a heartbeat is pinged through this process ([`Engine::heartbeat_pinged`]).

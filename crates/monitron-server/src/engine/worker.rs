@@ -182,17 +182,8 @@ impl Worker {
 /// Consumes check jobs until `stop` is cancelled, then waits for running checks.
 pub async fn run(engine: Engine, queue: Queue, concurrency: usize, stop: CancellationToken) {
     let prefetch = u16::try_from(concurrency.min(u16::MAX as usize)).unwrap_or(u16::MAX);
-    let mut consumer = loop {
-        match queue.consume(WorkKind::Check, prefetch).await {
-            Ok(c) => break c,
-            Err(err) => {
-                tracing::warn!(error = %err, "Cannot consume check jobs; retrying in 2 s.");
-                tokio::select! {
-                    () = stop.cancelled() => return,
-                    () = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
-                }
-            }
-        }
+    let Some(mut consumer) = queue.consume_until(WorkKind::Check, prefetch, &stop).await else {
+        return;
     };
     let worker = Worker::new(engine, concurrency);
     tracing::info!(concurrency, "Check worker started.");

@@ -88,17 +88,12 @@ impl Writer {
         (Self { tx, metrics }, task)
     }
 
-    /// Queues a result for storage.
+    /// Queues a result for storage. If the writer has stopped, the result is dropped and
+    /// counted; whoever waits for it sees its sender dropped, which reads as [`Lost`].
     pub async fn record(&self, recorded: Recorded) {
-        if let Err(refused) = self.tx.send(Message::Result(recorded)).await {
+        if self.tx.send(Message::Result(recorded)).await.is_err() {
             tracing::warn!("Result dropped: the writer has stopped.");
             self.metrics.engine.results_lost.inc();
-            if let Message::Result(Recorded {
-                done: Some(done), ..
-            }) = refused.0
-            {
-                let _ = done.send(Err(Lost));
-            }
         }
     }
 

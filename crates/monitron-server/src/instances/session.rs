@@ -227,7 +227,8 @@ pub async fn run(
                 let message = match handed {
                     Some(Outgoing::Message(message)) => message,
                     Some(Outgoing::Instance(fresh)) => {
-                        if !is_push(&fresh) {
+                        let settings_changed = fresh.check_type != row.check_type || fresh.config != row.config;
+                        if settings_changed && !is_push(&fresh) {
                             tracing::info!(monitor_id = %id, "Instance switched to pull; closing its agent's connection.");
                             break;
                         }
@@ -239,12 +240,13 @@ pub async fn run(
                             tracing::info!(monitor_id = %id, "Agent credential retired; closing its connection.");
                             break;
                         }
+                        // Opening the configuration's secrets only when it is new.
+                        if u64::try_from(agent.config_revision).unwrap_or_default() <= sent_revision {
+                            continue;
+                        }
                         let Ok(config) = config_of(&ctx, &agent) else {
                             break;
                         };
-                        if config.revision <= sent_revision {
-                            continue;
-                        }
                         ServerMessage::Config { config }
                     }
                     Some(Outgoing::Gone) | None => break,

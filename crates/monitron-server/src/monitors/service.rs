@@ -134,14 +134,6 @@ fn audit_details(row: &monitor::Model, check: Option<&Check>) -> serde_json::Val
     details
 }
 
-/// Merges a check's validation errors with the other fields' and returns the check.
-fn collect(
-    check: std::result::Result<Check, FieldErrors>,
-    errors: &mut FieldErrors,
-) -> Option<Check> {
-    check.map_err(|e| errors.extend(e)).ok()
-}
-
 impl<R: Runner> Monitors<'_, R> {
     /// A monitor the caller may act on with at least `needed`: `NotFound` when it does not
     /// exist or is outside the caller's groups, `Forbidden` when visible but not allowed.
@@ -272,7 +264,7 @@ impl<R: Runner> Monitors<'_, R> {
             .validate(kind, kind.default_timing())
             .map_err(|e| errors.extend(e))
             .ok();
-        let check = collect(check, &mut errors);
+        let check = check.map_err(|e| errors.extend(e)).ok();
         let (Some(valid), Some(mut check), true) = (valid, check, errors.is_empty()) else {
             return Err(Error::Validation(errors));
         };
@@ -312,7 +304,7 @@ impl<R: Runner> Monitors<'_, R> {
         }
         .insert(&txn)
         .await?;
-        monitor_state::ActiveModel {
+        let state = monitor_state::ActiveModel {
             monitor_id: Set(row.id),
             status: Set(MonitorStatus::Pending.as_str().into()),
             status_since: Set(Some(now)),
@@ -339,10 +331,13 @@ impl<R: Runner> Monitors<'_, R> {
                 .details(audit_details(&row, Some(&check))),
         )
         .await?;
-        let state = state_of(&txn, row.id).await?;
         txn.commit().await?;
         self.runner.monitor_changed(row.id).await;
-        Ok(Saved { row, state, extra })
+        Ok(Saved {
+            row,
+            state: Some(state),
+            extra,
+        })
     }
 
     /// Changes `row` (found with [`Monitors::find`]): the given fields, and the check when

@@ -6,7 +6,6 @@
 //! bounded: when the channel is full, new work is refused, never buffered without limit.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::error::TrySendError;
@@ -27,8 +26,6 @@ struct Lane {
     sender: mpsc::Sender<Message>,
     receiver: Arc<AsyncMutex<mpsc::Receiver<Message>>>,
     dead: Mutex<Vec<Vec<u8>>>,
-    /// Messages sent and not yet received.
-    waiting: AtomicUsize,
 }
 
 /// Queues inside this process.
@@ -57,7 +54,6 @@ impl InProcess {
                         sender,
                         receiver: Arc::new(AsyncMutex::new(receiver)),
                         dead: Mutex::new(Vec::new()),
-                        waiting: AtomicUsize::new(0),
                     },
                 )
             })
@@ -72,11 +68,6 @@ impl InProcess {
     pub fn with_outbox(mut self, outbox: Outbox) -> Self {
         self.outbox = Some(outbox);
         self
-    }
-
-    /// The outbox holding durable kinds, if one is attached.
-    pub fn outbox(&self) -> Option<&Outbox> {
-        self.outbox.as_ref()
     }
 
     fn outbox_for(&self, kind: WorkKind) -> Option<&Outbox> {
@@ -94,11 +85,7 @@ impl InProcess {
     }
 
     fn send(&self, kind: WorkKind, message: Message) -> Result<(), TrySendError<Message>> {
-        let lane = self.lane(kind);
-        lane.waiting.fetch_add(1, Ordering::Relaxed);
-        lane.sender.try_send(message).inspect_err(|_| {
-            lane.waiting.fetch_sub(1, Ordering::Relaxed);
-        })
+        self.lane(kind).sender.try_send(message)
     }
 
     pub(super) async fn publish(
@@ -117,15 +104,37 @@ impl InProcess {
             })
     }
 
+    /// A full lane refuses quietly (the caller counts skipped slots); anything else is
+    /// also an error.
     pub(super) async fn publish_many(&self, kind: WorkKind, payloads: Vec<Vec<u8>>) -> Published {
         let mut published = Published::default();
         for payload in payloads {
-            match self.publish(kind, payload, 1).await {
+            let sent = match self.outbox_for(kind) {
+                Some(outbox) => outbox
+                    .publish(kind, &payload)
+                    .await
+                    .map_err(|err| Some(err.to_string())),
+                None => self
+                    .send(
+                        kind,
+                        Message {
+                            payload,
+                            attempt: 1,
+                        },
+                    )
+                    .map_err(|err| match err {
+                        TrySendError::Full(_) => None,
+                        TrySendError::Closed(_) => {
+                            Some(format!("the {} queue is closed", kind.name()))
+                        }
+                    }),
+            };
+            match sent {
                 Ok(()) => published.accepted += 1,
-                Err(err) => {
+                Err(error) => {
                     published.refused += 1;
-                    if !err.to_string().ends_with("is full") {
-                        published.error.get_or_insert_with(|| format!("{err:#}"));
+                    if let Some(error) = error {
+                        published.error.get_or_insert(error);
                     }
                 }
             }
@@ -148,7 +157,9 @@ impl InProcess {
         if let Some(outbox) = self.outbox_for(kind) {
             return Ok(outbox.depth(kind).await?);
         }
-        Ok(u32::try_from(self.lane(kind).waiting.load(Ordering::Relaxed)).unwrap_or(u32::MAX))
+        // Sent and not yet received: the lane's used capacity.
+        let sender = &self.lane(kind).sender;
+        Ok(u32::try_from(sender.max_capacity() - sender.capacity()).unwrap_or(u32::MAX))
     }
 
     pub(super) async fn dead_letters(&self, kind: WorkKind) -> anyhow::Result<u32> {
@@ -196,7 +207,6 @@ impl Consumer {
         let permit = self.in_flight.clone().acquire_owned().await.ok()?;
         let lane = self.queue.lane(self.kind);
         let message = lane.receiver.lock().await.recv().await?;
-        lane.waiting.fetch_sub(1, Ordering::Relaxed);
         Some(Delivery {
             payload: message.payload,
             attempt: message.attempt,

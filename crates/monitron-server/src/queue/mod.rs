@@ -27,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 /// How long [`serve`] lets a handler run before handing its work back for a retry; inside
 /// the outbox's claim, so no other process takes the work while it still runs here.
 pub const HANDLER_TIMEOUT: Duration = Duration::from_secs(90);
+const _: () = assert!(HANDLER_TIMEOUT.as_secs() < outbox::CLAIM_LEASE.as_secs());
 
 pub use in_process::InProcess;
 pub use outbox::Outbox;
@@ -48,6 +49,11 @@ pub enum WorkKind {
 impl WorkKind {
     /// Every kind.
     pub const ALL: [WorkKind; 4] = [Self::Check, Self::Notification, Self::Email, Self::Report];
+
+    /// The kind a [`WorkKind::name`] names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
 
     /// Queue name suffix.
     pub fn name(self) -> &'static str {
@@ -136,6 +142,28 @@ impl Queue {
             Self::RabbitMq(q) => Ok(Consumer::RabbitMq(Box::new(
                 q.consume(kind, prefetch).await?,
             ))),
+        }
+    }
+
+    /// [`Queue::consume`], tried again every 2 s while the broker is unreachable; `None`
+    /// once `stop` is cancelled first.
+    pub async fn consume_until(
+        &self,
+        kind: WorkKind,
+        prefetch: u16,
+        stop: &CancellationToken,
+    ) -> Option<Consumer> {
+        loop {
+            match self.consume(kind, prefetch).await {
+                Ok(consumer) => return Some(consumer),
+                Err(err) => {
+                    tracing::warn!(kind = kind.name(), error = %err, "Cannot consume work; retrying in 2 s.");
+                    tokio::select! {
+                        () = stop.cancelled() => return None,
+                        () = tokio::time::sleep(Duration::from_secs(2)) => {}
+                    }
+                }
+            }
         }
     }
 
@@ -278,17 +306,8 @@ pub async fn serve<H, F>(
     F: Future<Output = Handled> + Send + 'static,
 {
     let prefetch = u16::try_from(concurrency.max(1)).unwrap_or(u16::MAX);
-    let mut consumer = loop {
-        match queue.consume(kind, prefetch).await {
-            Ok(c) => break c,
-            Err(err) => {
-                tracing::warn!(kind = kind.name(), error = %err, "Cannot consume work; retrying in 2 s.");
-                tokio::select! {
-                    () = stop.cancelled() => return,
-                    () = tokio::time::sleep(Duration::from_secs(2)) => {}
-                }
-            }
-        }
+    let Some(mut consumer) = queue.consume_until(kind, prefetch, &stop).await else {
+        return;
     };
     let handle = Arc::new(handle);
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));

@@ -16,7 +16,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, Set,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
@@ -30,7 +30,7 @@ use crate::db::entities::outbox;
 /// claim leaves the row to others once this passes.
 pub const CLAIM_LEASE: Duration = Duration::from_secs(120);
 /// How often the outbox is read for work written by other processes or come due.
-pub const POLL: Duration = Duration::from_secs(1);
+const POLL: Duration = Duration::from_secs(1);
 /// How long the relay waits after RabbitMQ refused work.
 const RELAY_BACKOFF: Duration = Duration::from_secs(2);
 /// Rows claimed in one read.
@@ -108,22 +108,30 @@ impl Outbox {
                 .is_null()
                 .or(Expr::col(outbox::Column::ClaimedUntil).lt(now))
         };
-        let due = Query::select()
+        // A plain read first: an idle outbox is read every second by every consumer and
+        // relay, and only a read that finds work goes on to write (on SQLite, any update
+        // takes the database's one write lock).
+        let due: Vec<Uuid> = outbox::Entity::find()
+            .select_only()
             .column(outbox::Column::Id)
-            .from(outbox::Entity)
-            .and_where(Expr::col(outbox::Column::Status).eq(PENDING))
-            .and_where(Expr::col(outbox::Column::Kind).is_in(names))
-            .and_where(Expr::col(outbox::Column::NotBefore).lte(now))
-            .and_where(claimable())
-            .order_by(outbox::Column::NotBefore, sea_orm::Order::Asc)
+            .filter(outbox::Column::Status.eq(PENDING))
+            .filter(outbox::Column::Kind.is_in(names))
+            .filter(outbox::Column::NotBefore.lte(now))
+            .filter(claimable())
+            .order_by_asc(outbox::Column::NotBefore)
             .limit(limit)
-            .to_owned();
-        // The claim condition is repeated on the update itself: on PostgreSQL a row another
-        // process claimed between the subquery and the update is re-checked and skipped.
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        if due.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The claim condition is repeated on the update itself, so a row another process
+        // claimed since the read is skipped.
         let claim = Query::update()
             .table(outbox::Entity)
             .value(outbox::Column::ClaimedUntil, now + lease_ms())
-            .and_where(Expr::col(outbox::Column::Id).in_subquery(due))
+            .and_where(Expr::col(outbox::Column::Id).is_in(due))
             .and_where(claimable())
             .returning_all()
             .to_owned();
@@ -182,6 +190,19 @@ impl Outbox {
             .exec(&self.db)
             .await?;
         Ok(updated.rows_affected == 1)
+    }
+
+    /// Deletes rows handed to RabbitMQ, those `claim` still holds.
+    async fn remove_all(&self, ids: &[Uuid], claim: i64) -> Result<(), sea_orm::DbErr> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        outbox::Entity::delete_many()
+            .filter(outbox::Column::Id.is_in(ids.iter().copied()))
+            .filter(outbox::Column::ClaimedUntil.eq(claim))
+            .exec(&self.db)
+            .await?;
+        Ok(())
     }
 
     /// Gives claimed rows back untouched, so they are due again at once.
@@ -369,36 +390,49 @@ pub async fn relay(outbox: Outbox, rabbit: super::RabbitMq, stop: CancellationTo
     }
 }
 
-/// Publishes claimed rows in order, deleting each once confirmed; at the first failure
-/// the rows not yet sent are released.
+/// Publishes claimed rows together, then deletes those the broker confirmed and
+/// releases the rest. `Err` when any was refused (RabbitMQ is likely unreachable).
 async fn relay_rows(
     outbox: &Outbox,
     rabbit: &super::RabbitMq,
     rows: Vec<outbox::Model>,
 ) -> Result<(), ()> {
-    for (i, row) in rows.iter().enumerate() {
-        let claim = row.claimed_until.unwrap_or_default();
-        let Some(kind) = WorkKind::ALL.into_iter().find(|k| k.name() == row.kind) else {
-            continue;
-        };
-        let attempt = u32::try_from(row.attempt).unwrap_or(1).max(1);
-        match rabbit.publish(kind, &row.payload, attempt).await {
-            // Confirmed before deleting: a crash in between duplicates the work rather
-            // than losing it.
-            Ok(()) => {
-                if let Err(err) = outbox.remove(row.id, claim).await {
-                    tracing::warn!(error = %err, "Removing relayed work from the outbox failed; it may be sent twice.");
-                }
-            }
+    // Rows claimed together share their claim.
+    let claim = rows[0].claimed_until.unwrap_or_default();
+    let rows: Vec<(WorkKind, outbox::Model)> = rows
+        .into_iter()
+        .filter_map(|row| Some((WorkKind::from_name(&row.kind)?, row)))
+        .collect();
+    let messages: Vec<(WorkKind, &[u8], u32)> = rows
+        .iter()
+        .map(|(kind, row)| {
+            let attempt = u32::try_from(row.attempt).unwrap_or(1).max(1);
+            (*kind, row.payload.as_slice(), attempt)
+        })
+        .collect();
+    let results = rabbit.publish_batch(&messages).await;
+    let (mut sent, mut unsent) = (Vec::new(), Vec::new());
+    let mut error = None;
+    for ((kind, row), result) in rows.iter().zip(results) {
+        match result {
+            Ok(()) => sent.push(row.id),
             Err(err) => {
-                tracing::warn!(kind = kind.name(), error = %format!("{err:#}"), "Handing durable work to RabbitMQ failed; it stays in the outbox.");
-                let unsent: Vec<Uuid> = rows[i..].iter().map(|r| r.id).collect();
-                if let Err(err) = outbox.release(&unsent, claim).await {
-                    tracing::warn!(error = %err, "Releasing unsent outbox work failed; it is tried again once its claim passes.");
-                }
-                return Err(());
+                error.get_or_insert((kind.name(), err));
+                unsent.push(row.id);
             }
         }
     }
-    Ok(())
+    // Confirmed before deleting: a crash in between duplicates the work rather than
+    // losing it.
+    if let Err(err) = outbox.remove_all(&sent, claim).await {
+        tracing::warn!(error = %err, "Removing relayed work from the outbox failed; it may be sent twice.");
+    }
+    let Some((kind, err)) = error else {
+        return Ok(());
+    };
+    tracing::warn!(kind, error = %err, unsent = unsent.len(), "Handing durable work to RabbitMQ failed; it stays in the outbox.");
+    if let Err(err) = outbox.release(&unsent, claim).await {
+        tracing::warn!(error = %err, "Releasing unsent outbox work failed; it is tried again once its claim passes.");
+    }
+    Err(())
 }

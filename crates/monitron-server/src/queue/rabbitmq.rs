@@ -123,7 +123,7 @@ impl RabbitMq {
     }
 
     /// Publishes one message as delivery `attempt` and waits for the broker's confirmation.
-    pub async fn publish(
+    pub(super) async fn publish(
         &self,
         kind: WorkKind,
         payload: &[u8],
@@ -137,43 +137,50 @@ impl RabbitMq {
         .await
     }
 
-    /// Sends every message back to back, then awaits all their confirmations: one round
-    /// trip for the lot instead of one per message.
-    pub(super) async fn publish_many(&self, kind: WorkKind, payloads: &[Vec<u8>]) -> Published {
-        let queue = ShortString::from(self.name(kind, ""));
-        let mut published = Published::default();
-        let mut confirms = Vec::with_capacity(payloads.len());
-        for payload in payloads {
-            match self
-                .publisher
-                .basic_publish(
-                    "".into(),
-                    queue.clone(),
-                    BasicPublishOptions::default(),
-                    payload,
-                    Self::properties(kind, 1),
-                )
-                .await
-            {
-                Ok(confirm) => confirms.push(confirm),
-                Err(err) => {
-                    published.refused += 1;
-                    published.error.get_or_insert_with(|| err.to_string());
-                }
-            }
+    /// Sends every message (kind, payload, delivery number) back to back, then awaits all
+    /// their confirmations: one round trip for the lot instead of one per message. Says
+    /// for each message whether the broker took it.
+    pub(super) async fn publish_batch(
+        &self,
+        messages: &[(WorkKind, &[u8], u32)],
+    ) -> Vec<Result<(), String>> {
+        let mut sent = Vec::with_capacity(messages.len());
+        for &(kind, payload, attempt) in messages {
+            sent.push(
+                self.publisher
+                    .basic_publish(
+                        "".into(),
+                        ShortString::from(self.name(kind, "")),
+                        BasicPublishOptions::default(),
+                        payload,
+                        Self::properties(kind, attempt),
+                    )
+                    .await,
+            );
         }
-        for confirmed in futures_util::future::join_all(confirms).await {
-            match confirmed {
-                Ok(c) if c.is_ack() => published.accepted += 1,
-                Ok(_) => {
+        let confirmations = sent.into_iter().map(|sent| async move {
+            match sent {
+                Ok(confirm) => match confirm.await {
+                    Ok(c) if c.is_ack() => Ok(()),
+                    Ok(_) => Err("RabbitMQ did not accept a message".to_owned()),
+                    Err(err) => Err(err.to_string()),
+                },
+                Err(err) => Err(err.to_string()),
+            }
+        });
+        futures_util::future::join_all(confirmations).await
+    }
+
+    /// [`RabbitMq::publish_batch`] of first deliveries of one kind, counted.
+    pub(super) async fn publish_many(&self, kind: WorkKind, payloads: &[Vec<u8>]) -> Published {
+        let messages: Vec<_> = payloads.iter().map(|p| (kind, p.as_slice(), 1)).collect();
+        let mut published = Published::default();
+        for result in self.publish_batch(&messages).await {
+            match result {
+                Ok(()) => published.accepted += 1,
+                Err(error) => {
                     published.refused += 1;
-                    published
-                        .error
-                        .get_or_insert_with(|| "RabbitMQ did not accept a message".into());
-                }
-                Err(err) => {
-                    published.refused += 1;
-                    published.error.get_or_insert_with(|| err.to_string());
+                    published.error.get_or_insert(error);
                 }
             }
         }

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::db::entities::monitor_state;
 use crate::heartbeat::Pings;
+use crate::monitors::view::MonitorStatus;
 use crate::monitors::{Check, Runnable};
 use crate::scheduler::plan::Millis;
 
@@ -38,14 +39,14 @@ impl Deadlines {
         heartbeats: &[std::sync::Arc<Runnable>],
         now: DateTime<Utc>,
     ) -> Result<(), DbErr> {
-        self.at
-            .retain(|id, _| heartbeats.iter().any(|m| m.id == *id));
         if heartbeats.is_empty() {
+            self.at.clear();
             self.heap.clear();
             return Ok(());
         }
         let by_id: HashMap<Uuid, &Runnable> =
             heartbeats.iter().map(|m| (m.id, m.as_ref())).collect();
+        self.at.retain(|id, _| by_id.contains_key(id));
         let ids: Vec<Uuid> = by_id.keys().copied().collect();
         for chunk in crate::history::store::shaped_chunks(&ids, 256) {
             let mut query = monitor_state::Entity::find()
@@ -82,7 +83,7 @@ impl Deadlines {
         let due = match evaluation.changes_at {
             Some(at) => Some(at),
             None if evaluation.status == crate::heartbeat::Status::Down
-                && state.status != "down"
+                && MonitorStatus::parse(&state.status) != MonitorStatus::Down
                 && state.consecutive_failures == 0 =>
             {
                 Some(now)

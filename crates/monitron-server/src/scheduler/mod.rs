@@ -176,6 +176,16 @@ async fn reconcile(
     }
 }
 
+/// The heartbeats whose deadlines are followed, taken again when the catalog changes.
+fn enabled_heartbeats(engine: &Engine) -> Vec<std::sync::Arc<crate::monitors::Runnable>> {
+    engine
+        .catalog()
+        .all()
+        .into_iter()
+        .filter(|m| m.enabled && matches!(m.check, Check::Heartbeat(_)))
+        .collect()
+}
+
 /// Schedules while the lease holds; returns when it is lost or on `stop`.
 async fn lead(
     engine: &Engine,
@@ -194,6 +204,7 @@ async fn lead(
         tracing::warn!(error = %err, "Loading monitors failed.");
     }
     reconcile(engine, db, &mut plan, &mut planned).await;
+    let mut watched = enabled_heartbeats(engine);
     let mut renew = tokio::time::interval(LEASE_RENEW);
     renew.tick().await;
     let mut heartbeats = tokio::time::interval(DEADLINES_EVERY);
@@ -244,12 +255,6 @@ async fn lead(
             }
             _ = heartbeats.tick() => {
                 last_deadlines_read = tokio::time::Instant::now();
-                let watched: Vec<_> = engine
-                    .catalog()
-                    .all()
-                    .into_iter()
-                    .filter(|m| m.enabled && matches!(m.check, Check::Heartbeat(_)))
-                    .collect();
                 if let Err(err) = deadlines.refresh(db, &watched, Utc::now()).await {
                     tracing::warn!(error = %err, "Reading heartbeat deadlines failed.");
                 }
@@ -257,6 +262,7 @@ async fn lead(
             changed = changes.changed() => {
                 if changed.is_ok() {
                     reconcile(engine, db, &mut plan, &mut planned).await;
+                    watched = enabled_heartbeats(engine);
                     deadlines.reload();
                 }
             }
