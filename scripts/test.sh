@@ -22,6 +22,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+[ -x /usr/bin/prometheus-alertmanager ] || missing+=(prometheus-alertmanager)
 if [ ${#missing[@]} -gt 0 ]; then
   say "Installing ${missing[*]} (Debian packages)"
   as_root apt-get update -qq
@@ -34,6 +35,11 @@ if [ ! -x "$TOOLS/venv/bin/schemathesis" ]; then
   "$TOOLS/venv/bin/pip" install -q --upgrade pip
   "$TOOLS/venv/bin/pip" install -q "schemathesis>=4,<5"
 fi
+if ! "$TOOLS/venv/bin/python" -c "import standardwebhooks" >/dev/null 2>&1; then
+  say "Installing standardwebhooks (the independent webhook-signature verifier) into $TOOLS/venv"
+  "$TOOLS/venv/bin/pip" install -q "standardwebhooks==1.1.0"
+fi
+export MONITRON_TEST_PYTHON="$TOOLS/venv/bin/python"
 
 # --- services ------------------------------------------------------------------------
 pg_up() { python3 - "$PG_URL" <<'PY'

@@ -85,6 +85,67 @@ impl Cipher {
     }
 }
 
+/// Seals `current` secrets for storage. A secret given as the [`MASK`] keeps the value
+/// stored at the same path of `stored` (header names compared without case), provided
+/// the secrets still go to the same destination; otherwise the field is named with
+/// [`crate::monitors::check::REENTER_SECRET`], since anyone allowed to edit the settings
+/// could point them at a server of their own and receive the stored secret.
+pub fn seal_secrets(
+    cipher: &Cipher,
+    current: Vec<monitron_probe::Secret<'_>>,
+    stored: Option<Vec<monitron_probe::Secret<'_>>>,
+    same_destination: bool,
+) -> Result<(), crate::error::FieldErrors> {
+    let stored: std::collections::HashMap<String, String> = stored
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| Cipher::is_sealed(s.value))
+        .map(|s| (s.path.to_ascii_lowercase(), s.value.clone()))
+        .collect();
+    let mut errors = crate::error::FieldErrors::new();
+    for secret in current {
+        if secret.value == MASK {
+            match stored.get(&secret.path.to_ascii_lowercase()) {
+                Some(kept) if same_destination => *secret.value = kept.clone(),
+                Some(_) => {
+                    errors.insert(secret.path, crate::monitors::check::REENTER_SECRET.into());
+                }
+                None => {
+                    errors.insert(
+                        secret.path,
+                        format!("is the mask {MASK}, but no secret is stored here; send the secret itself"),
+                    );
+                }
+            }
+        } else if !secret.value.is_empty() {
+            *secret.value = cipher.seal(secret.value);
+        }
+    }
+    crate::error::verdict(errors)
+}
+
+/// Replaces every non-empty secret with the [`MASK`], for showing.
+pub fn mask_secrets(secrets: Vec<monitron_probe::Secret<'_>>) {
+    for secret in secrets {
+        if !secret.value.is_empty() {
+            *secret.value = MASK.to_owned();
+        }
+    }
+}
+
+/// Opens every sealed secret, for use.
+pub fn open_secrets(
+    cipher: &Cipher,
+    secrets: Vec<monitron_probe::Secret<'_>>,
+) -> Result<(), CipherError> {
+    for secret in secrets {
+        if Cipher::is_sealed(secret.value) {
+            *secret.value = cipher.open(secret.value)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

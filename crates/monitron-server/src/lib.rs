@@ -2,6 +2,7 @@
 //! `monitron` binary runs. `main.rs` only parses the command line and maps errors to an
 //! exit code.
 
+pub mod alerting;
 pub mod api;
 pub mod audit;
 pub mod auth;
@@ -21,6 +22,7 @@ pub mod memory;
 pub mod metrics;
 pub mod monitor_gauges;
 pub mod monitors;
+pub mod notify;
 pub mod queue;
 pub mod rate_limit;
 pub mod scheduler;

@@ -35,6 +35,61 @@ pub struct Metrics {
     http_duration: HistogramVec,
     /// The monitoring engine's instruments.
     pub engine: EngineMetrics,
+    /// Alerting's instruments.
+    pub alerting: AlertingMetrics,
+}
+
+/// Instruments of notification delivery.
+#[derive(Clone)]
+pub struct AlertingMetrics {
+    /// Delivery attempts, by channel type and outcome (`sent`, `retry`, `refused`, `dead`).
+    pub notifications: IntCounterVec,
+    /// Seconds from an alert firing to its provider accepting the message.
+    pub latency: Histogram,
+    /// Open alerts by state and severity (read from the database at each scrape).
+    pub alerts: IntGaugeVec,
+}
+
+impl AlertingMetrics {
+    fn new(registry: &Registry) -> Self {
+        let notifications = IntCounterVec::new(
+            Opts::new(
+                "monitron_notifications_total",
+                "Notification delivery attempts, by channel type and outcome.",
+            ),
+            &["type", "outcome"],
+        )
+        .expect("valid metric");
+        let latency = Histogram::with_opts(
+            HistogramOpts::new(
+                "monitron_notification_latency_seconds",
+                "Time from an alert firing to its provider accepting the notification.",
+            )
+            .buckets(vec![
+                0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0,
+            ]),
+        )
+        .expect("valid metric");
+        let alerts = IntGaugeVec::new(
+            Opts::new("monitron_alerts", "Open alerts, by state and severity."),
+            &["state", "severity"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(alerts.clone()))
+            .expect("registered once");
+        registry
+            .register(Box::new(notifications.clone()))
+            .expect("registered once");
+        registry
+            .register(Box::new(latency.clone()))
+            .expect("registered once");
+        Self {
+            notifications,
+            latency,
+            alerts,
+        }
+    }
 }
 
 /// Instruments of the scheduler, workers and result writer, and per-monitor gauges.
@@ -200,11 +255,13 @@ impl Metrics {
             ))
             .expect("registered once");
         let engine = EngineMetrics::new(&registry);
+        let alerting = AlertingMetrics::new(&registry);
         Self {
             registry,
             http_requests,
             http_duration,
             engine,
+            alerting,
         }
     }
 

@@ -12,12 +12,15 @@ use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::alerting::{AckKeys, Alerting};
 use crate::auth::tokens::TokenKeys;
 use crate::bootstrap::{self, Bootstrap};
 use crate::cipher::Cipher;
 use crate::config::Config;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
+use crate::notify::delivery::Deliverer;
+use crate::notify::Services;
 use crate::queue::{InProcess, Outbox, Queue, RabbitMq, WorkKind};
 use crate::rate_limit::Limiters;
 use crate::scheduler::SchedulerConfig;
@@ -25,6 +28,8 @@ use crate::state::AppState;
 
 /// E-mails one worker sends at the same time.
 const EMAIL_CONCURRENCY: usize = 4;
+/// Notifications delivered at once by one process.
+const NOTIFICATION_CONCURRENCY: usize = 32;
 
 /// A built server, bound and ready to run.
 pub struct Application {
@@ -81,6 +86,20 @@ impl Application {
         crate::history::retention::prepare(&db, chrono::Utc::now())
             .await
             .context("Failed to prepare the history tables")?;
+        let address = SocketAddr::new(config.bind_address, config.port);
+        let listener = TcpListener::bind(address)
+            .await
+            .with_context(|| format!("Failed to listen on {address} (PORT)"))?;
+        let port = listener.local_addr()?.port();
+        let config = config.listening_on(port);
+        let alerting = {
+            let queue = queue.clone();
+            Alerting::new(
+                AckKeys::new(secrets.jwt_secret.expose_secret().as_bytes()),
+                &config.public_url,
+                move || queue.wake(),
+            )
+        };
         let metrics = Metrics::new();
         let cipher = Cipher::new(secrets.encryption_key.expose_secret());
         // The writer task is detached: shutdown flushes it explicitly.
@@ -93,14 +112,12 @@ impl Application {
             cipher.clone(),
             metrics.clone(),
             &config,
+            alerting,
         );
-        engine.sync().await.context("Failed to load the monitors")?;
-        let address = SocketAddr::new(config.bind_address, config.port);
-        let listener = TcpListener::bind(address)
+        crate::alerting::resend::ensure_implicit_channel(&db, config.alertmanager_url.as_deref())
             .await
-            .with_context(|| format!("Failed to listen on {address} (PORT)"))?;
-        let port = listener.local_addr()?.port();
-        let config = config.listening_on(port);
+            .context("Failed to set up the ALERTMANAGER_URL channel")?;
+        engine.sync().await.context("Failed to load the monitors")?;
         let state = AppState {
             db,
             engine,
@@ -112,6 +129,7 @@ impl Application {
             basic_cache: Arc::default(),
             agent_hub: Arc::default(),
             access: Arc::new(tokio::sync::watch::channel(0).0),
+            notifier: Services::new(mailer.clone()),
             config: Arc::new(config),
         };
         Ok(Self {
@@ -171,6 +189,9 @@ impl Application {
                 SchedulerConfig {
                     holder,
                     retention: state.config.retention,
+                    cipher: state.cipher.clone(),
+                    notifier: state.notifier.clone(),
+                    alertmanager_resend: state.config.alertmanager_resend,
                 },
                 stop.clone(),
             )));
@@ -198,12 +219,33 @@ impl Application {
             }
         }
         if roles.worker {
+            let deliverer = Deliverer {
+                db: state.db.clone(),
+                cipher: state.cipher.clone(),
+                services: state.notifier.clone(),
+                metrics: state.metrics.clone(),
+            };
+            {
+                let deliverer = deliverer.clone();
+                background.push(tokio::spawn(crate::queue::serve(
+                    state.queue.clone(),
+                    WorkKind::Notification,
+                    NOTIFICATION_CONCURRENCY,
+                    stop.clone(),
+                    move |payload, attempt| {
+                        let deliverer = deliverer.clone();
+                        async move { deliverer.handle(&payload, attempt).await }
+                    },
+                )));
+            }
             background.push(tokio::spawn(crate::engine::worker::run(
                 state.engine.clone(),
                 state.queue.clone(),
                 state.config.check_concurrency,
                 stop.clone(),
             )));
+            // E-mail (password resets, alert e-mail) is sent only where EMAIL_HOST is set;
+            // e-mail channels cannot be created without it.
             match mailer {
                 Some(mailer) => {
                     let cipher = state.cipher.clone();
@@ -213,9 +255,19 @@ impl Application {
                         EMAIL_CONCURRENCY,
                         stop.clone(),
                         move |payload, attempt| {
-                            let (mailer, cipher) = (mailer.clone(), cipher.clone());
+                            let (mailer, cipher, deliverer) =
+                                (mailer.clone(), cipher.clone(), deliverer.clone());
                             async move {
-                                crate::mail::deliver(&mailer, &cipher, &payload, attempt).await
+                                // Alert e-mail is a notification; the rest is a sealed message.
+                                if serde_json::from_slice::<crate::alerting::notifying::Job>(
+                                    &payload,
+                                )
+                                .is_ok()
+                                {
+                                    deliverer.handle(&payload, attempt).await
+                                } else {
+                                    crate::mail::deliver(&mailer, &cipher, &payload, attempt).await
+                                }
                             }
                         },
                     )));

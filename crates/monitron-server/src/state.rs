@@ -40,6 +40,8 @@ pub struct AppState {
     pub engine: Engine,
     /// Push agents connected to this process.
     pub agent_hub: Arc<Hub>,
+    /// Sends notifications (HTTP client and mailer).
+    pub notifier: crate::notify::Services,
     /// Raised whenever this process changes anyone's access (sessions, keys, roles,
     /// grants), so long-lived connections load their caller again at once.
     pub access: Arc<tokio::sync::watch::Sender<u64>>,

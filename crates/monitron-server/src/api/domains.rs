@@ -60,6 +60,9 @@ pub struct CreateDomain {
     pub ssl_host: Option<String>,
     /// Labels.
     pub labels: Option<LabelMap>,
+    /// Monitors this one depends on: while one of them is down, this one's down alerts
+    /// are suppressed.
+    pub depends_on: Option<Vec<Uuid>>,
     /// Group.
     pub group: Option<String>,
     /// False creates it paused.
@@ -92,6 +95,9 @@ pub struct UpdateDomain {
     pub ssl_host: Option<String>,
     /// Labels (replace all).
     pub labels: Option<LabelMap>,
+    /// Monitors this one depends on: while one of them is down, this one's down alerts
+    /// are suppressed.
+    pub depends_on: Option<Vec<Uuid>>,
     /// Group; empty removes it.
     pub group: Option<String>,
     /// Paused when false.
@@ -127,6 +133,7 @@ impl CreateDomain {
             timeout_s: self.timeout_s,
             failure_threshold: None,
             success_threshold: None,
+            depends_on: self.depends_on.take(),
         }
     }
 }
@@ -166,6 +173,7 @@ impl UpdateDomain {
             timeout_s: self.timeout_s,
             failure_threshold: None,
             success_threshold: None,
+            depends_on: self.depends_on.take(),
         }
     }
 }

@@ -222,6 +222,14 @@ async fn ack_incident(
     active.acknowledged_by = Set(Some(principal.user.id));
     active.acknowledged_at = Set(Some(Utc::now()));
     let row = active.update(&txn).await?;
+    crate::alerting::acknowledge::down_alerts_of(
+        &txn,
+        state.engine.alerting(),
+        row.monitor_id,
+        Some(principal.user.id),
+        Utc::now(),
+    )
+    .await?;
     audit::record(
         &txn,
         Some(&meta.origin),

@@ -2,22 +2,29 @@
 //! adds the envelope-speaking fallbacks and the cross-cutting layers (request ids, metrics,
 //! panic capture, body limit), and builds the OpenAPI document from the same routers.
 
+pub mod ack_page;
 pub mod agents;
+pub mod alert_rules;
+pub mod alerts;
 pub mod audit_logs;
 pub mod auth;
 pub mod credentials;
 pub mod domains;
 pub mod envelope;
+pub mod escalation_policies;
 pub mod hmac;
 pub mod incidents;
 pub mod instances;
 pub mod json;
 pub mod list;
 pub mod live;
+pub mod maintenance_windows;
 pub mod me;
 pub mod meta;
 pub mod middleware;
 pub mod monitors;
+pub mod notification_channels;
+pub mod notification_templates;
 pub mod openapi;
 pub mod path;
 pub mod pings;
@@ -55,6 +62,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(instances::router())
         .merge(agents::router())
         .merge(incidents::router())
+        .merge(notification_channels::router())
+        .merge(notification_templates::router())
+        .merge(alert_rules::router())
+        .merge(alerts::router())
+        .merge(maintenance_windows::router())
+        .merge(escalation_policies::router())
         .merge(pings::router())
         .merge(live::router())
 }
@@ -86,6 +99,7 @@ pub fn router(state: AppState) -> Router {
     let (router, doc) = routes().split_for_parts();
     router
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi::finish(doc)))
+        .merge(ack_page::router())
         .fallback(|| async { ApiError::NoRoute })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

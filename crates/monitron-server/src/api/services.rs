@@ -59,6 +59,9 @@ pub struct CreateService {
     pub config: serde_json::Value,
     /// Labels (key to value).
     pub labels: Option<LabelMap>,
+    /// Monitors this one depends on: while one of them is down, this one's down alerts
+    /// are suppressed.
+    pub depends_on: Option<Vec<Uuid>>,
     /// Group (grants apply per group).
     pub group: Option<String>,
     /// False creates it paused.
@@ -91,6 +94,9 @@ pub struct UpdateService {
     pub config: Option<serde_json::Value>,
     /// Labels (replace all).
     pub labels: Option<LabelMap>,
+    /// Monitors this one depends on: while one of them is down, this one's down alerts
+    /// are suppressed.
+    pub depends_on: Option<Vec<Uuid>>,
     /// Group; empty removes it.
     pub group: Option<String>,
     /// Paused when false.
@@ -128,6 +134,7 @@ impl CreateService {
             timeout_s: self.timeout_s,
             failure_threshold: self.failure_threshold,
             success_threshold: self.success_threshold,
+            depends_on: self.depends_on.take(),
         }
     }
 }
@@ -144,6 +151,7 @@ impl UpdateService {
             timeout_s: self.timeout_s,
             failure_threshold: self.failure_threshold,
             success_threshold: self.success_threshold,
+            depends_on: self.depends_on.take(),
         }
     }
 

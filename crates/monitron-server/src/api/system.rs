@@ -99,6 +99,20 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
             return Err(ApiError::InvalidToken);
         }
     }
+    let alerts = &state.metrics.alerting.alerts;
+    match crate::alerting::count_open(&state.db).await {
+        Ok(counts) => {
+            for st in ["pending", "firing", "suppressed"] {
+                for severity in ["critical", "warning", "info"] {
+                    alerts.with_label_values(&[st, severity]).set(0);
+                }
+            }
+            for (st, severity, n) in counts {
+                alerts.with_label_values(&[&st, &severity]).set(n);
+            }
+        }
+        Err(err) => tracing::warn!(error = %err, "Counting open alerts for /metrics failed."),
+    }
     Ok((
         StatusCode::OK,
         [(

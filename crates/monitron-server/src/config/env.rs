@@ -93,6 +93,13 @@ pub struct Env {
     /// Base URL users reach Monitron at, used in e-mailed links (default: http://localhost:$PORT).
     #[arg(long, env = "PUBLIC_URL", value_hint = ValueHint::Url)]
     pub public_url: Option<String>,
+    /// Alertmanager that hears every alert, as an implicit default channel
+    /// (`http://alertmanager:9093`; a URL ending in /api/v1/alerts is accepted too).
+    #[arg(long, env = "ALERTMANAGER_URL", value_hint = ValueHint::Url)]
+    pub alertmanager_url: Option<String>,
+    /// How often firing alerts are sent to Alertmanager channels again.
+    #[arg(long, env = "ALERTMANAGER_RESEND_INTERVAL", default_value = "60s", value_parser = duration)]
+    pub alertmanager_resend_interval: Duration,
     /// Folder for the SQLite database and generated secrets.
     #[arg(long, env = "DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,

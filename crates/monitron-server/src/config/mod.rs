@@ -163,6 +163,12 @@ pub struct Config {
     /// Base URL users reach the server at, used in links (`PUBLIC_URL`; by default
     /// `http://localhost:<port>`, see [`Config::listening_on`]).
     pub public_url: String,
+    /// Alertmanager that hears every alert, as an implicit default channel
+    /// (`ALERTMANAGER_URL`).
+    pub alertmanager_url: Option<String>,
+    /// How often firing alerts are sent to Alertmanager again
+    /// (`ALERTMANAGER_RESEND_INTERVAL`, 60s).
+    pub alertmanager_resend: Duration,
     /// Whether `PUBLIC_URL` was given, rather than derived from the port.
     pub public_url_given: bool,
     /// Log format (`LOG_FORMAT`, pretty).
@@ -307,7 +313,29 @@ impl Config {
                 "must start with http:// or https://",
             ));
         }
+        let alertmanager_url = env
+            .alertmanager_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned);
+        if let Some(url) = &alertmanager_url {
+            if reqwest::Url::parse(url).map_or(true, |u| !matches!(u.scheme(), "http" | "https")) {
+                return Err(ConfigError::new(
+                    "ALERTMANAGER_URL",
+                    "must be an http:// or https:// URL such as http://alertmanager:9093",
+                ));
+            }
+        }
+        if env.alertmanager_resend_interval < Duration::from_secs(1) {
+            return Err(ConfigError::new(
+                "ALERTMANAGER_RESEND_INTERVAL",
+                "must be at least 1s",
+            ));
+        }
         Ok(Self {
+            alertmanager_url,
+            alertmanager_resend: env.alertmanager_resend_interval,
             bind_address: env.bind_address,
             port: env.port,
             database: database_config(&env)?,

@@ -24,6 +24,7 @@ use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+use crate::alerting::Alerting;
 use crate::cipher::Cipher;
 use crate::config::Config;
 use crate::db::entities::monitor;
@@ -52,6 +53,7 @@ struct Inner {
     relays_events: bool,
     metrics: Metrics,
     pinged: tokio::sync::Notify,
+    alerting: Alerting,
 }
 
 /// The engine's connection pools.
@@ -77,6 +79,7 @@ impl Engine {
         cipher: Cipher,
         metrics: Metrics,
         config: &Config,
+        alerting: Alerting,
     ) -> (Self, JoinHandle<()>) {
         let Databases { main: db, durable } = databases;
         let (events, _) = broadcast::channel(4096);
@@ -89,7 +92,8 @@ impl Engine {
         } else {
             events.clone()
         };
-        let (writer, task) = Writer::start(db.clone(), metrics.clone(), writer_events);
+        let (writer, task) =
+            Writer::start(db.clone(), metrics.clone(), writer_events, alerting.clone());
         // Push agents stream into the process they are connected to, so that process
         // always broadcasts their metrics itself.
         let (ingest, ingest_task) = Ingest::start(
@@ -121,6 +125,7 @@ impl Engine {
                 relays_events,
                 metrics,
                 pinged: tokio::sync::Notify::new(),
+                alerting,
             }),
         };
         (engine, task)
@@ -184,8 +189,15 @@ impl Engine {
         self.inner.relays_events
     }
 
-    /// Loads every monitor (start-up) or the changes since the last sync.
+    /// Alert rules and routes, ack links.
+    pub fn alerting(&self) -> &Alerting {
+        &self.inner.alerting
+    }
+
+    /// Loads every monitor (start-up) or the changes since the last sync, and the alert
+    /// rules and channels.
     pub async fn sync(&self) -> Result<usize, sea_orm::DbErr> {
+        self.inner.alerting.reload(&self.inner.db).await?;
         self.inner
             .catalog
             .sync(&self.inner.db, &self.inner.cipher)

@@ -21,6 +21,8 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+use crate::alerting::evaluate::{evaluate, Evaluated, Fact};
+use crate::alerting::Alerting;
 use crate::audit::{self, Actor, Entry};
 use crate::db::entities::{incident, monitor_state};
 use crate::engine::transition::{Change, Tracked};
@@ -82,9 +84,10 @@ impl Writer {
         db: DatabaseConnection,
         metrics: Metrics,
         events: broadcast::Sender<Event>,
+        alerting: Alerting,
     ) -> (Self, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-        let task = tokio::spawn(run(rx, db, metrics.clone(), events));
+        let task = tokio::spawn(run(rx, db, metrics.clone(), events, alerting));
         (Self { tx, metrics }, task)
     }
 
@@ -130,6 +133,7 @@ async fn run(
     db: DatabaseConnection,
     metrics: Metrics,
     events: broadcast::Sender<Event>,
+    alerting: Alerting,
 ) {
     let mut messages: Vec<Message> = Vec::new();
     let mut batch: Vec<Recorded> = Vec::new();
@@ -157,7 +161,7 @@ async fn run(
                 () = tokio::time::sleep_until(deadline) => break,
             }
         }
-        let stored = store_with_retries(&db, &metrics, &events, &batch).await;
+        let stored = store_with_retries(&db, &metrics, &events, &alerting, &batch).await;
         for r in batch.drain(..) {
             if let Some(done) = r.done {
                 let _ = done.send(stored);
@@ -178,6 +182,7 @@ async fn store_with_retries(
     db: &DatabaseConnection,
     metrics: &Metrics,
     events: &broadcast::Sender<Event>,
+    alerting: &Alerting,
     batch: &[Recorded],
 ) -> Result<(), Lost> {
     if batch.is_empty() {
@@ -186,8 +191,11 @@ async fn store_with_retries(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match write_batch(db, batch).await {
+        match write_batch(db, alerting, batch).await {
             Ok(written) => {
+                if written.alerts.queued > 0 {
+                    alerting.wake();
+                }
                 metrics.engine.batch_size.observe(batch.len() as f64);
                 publish(metrics, events, batch, &written);
                 return Ok(());
@@ -212,6 +220,8 @@ struct Written {
     changes: Vec<(usize, MonitorStatus, MonitorStatus)>,
     /// Indexes of results that were stored (their monitor still exists).
     stored: Vec<usize>,
+    /// What rule evaluation did.
+    alerts: Evaluated,
 }
 
 fn tracked_of(row: &monitor_state::Model) -> Tracked {
@@ -224,7 +234,11 @@ fn tracked_of(row: &monitor_state::Model) -> Tracked {
 }
 
 /// Writes one batch; results of monitors deleted meanwhile are dropped.
-async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Result<Written> {
+async fn write_batch(
+    db: &DatabaseConnection,
+    alerting: &Alerting,
+    batch: &[Recorded],
+) -> anyhow::Result<Written> {
     let mut order: Vec<usize> = (0..batch.len()).collect();
     order.sort_by_key(|&i| batch[i].checked_at);
     let ids: Vec<Uuid> = {
@@ -252,6 +266,10 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Res
     let mut tracked: HashMap<Uuid, Tracked> = HashMap::new();
     let mut openings: Vec<(usize, String)> = Vec::new();
     let mut recoveries: Vec<usize> = Vec::new();
+    let mut failed: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
+    let now = Utc::now();
+    let mut maintenance: HashMap<Uuid, bool> = HashMap::new();
+    let mut in_maintenance: Vec<usize> = Vec::new();
     for &i in &order {
         let r = &batch[i];
         let Some(state) = states.get(&r.monitor.id) else {
@@ -259,6 +277,9 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Res
         };
         written.stored.push(i);
         let up = r.outcome.status == Status::Up;
+        if !up {
+            failed.insert(r.monitor.id);
+        }
         // Two results of one series in the same millisecond keep both, a millisecond apart.
         let mut ts = r.checked_at.timestamp_millis();
         if let Some(prev) = last_ts.get(&r.monitor.series_id) {
@@ -278,6 +299,20 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Res
             .entry(r.monitor.id)
             .or_insert_with(|| tracked_of(state));
         let previous = t.status;
+        // In a maintenance window a result is stored but moves nothing: no incident, no
+        // alert, no uptime; the monitor shows `maintenance`.
+        if *maintenance
+            .entry(r.monitor.id)
+            .or_insert_with(|| alerting.maintenance_of(&r.monitor, now).is_some())
+        {
+            in_maintenance.push(rows.len() - 1);
+            if previous != MonitorStatus::Maintenance {
+                t.status = MonitorStatus::Maintenance;
+                t.since = Some(r.checked_at);
+                written.changes.push((i, previous, t.status));
+            }
+            continue;
+        }
         match t.apply(
             up,
             r.checked_at,
@@ -285,6 +320,11 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Res
             r.monitor.success_threshold,
         ) {
             Change::None => {}
+            // Up after a window: an incident open from before it is over.
+            Change::FirstUp if previous == MonitorStatus::Maintenance => {
+                written.changes.push((i, previous, t.status));
+                recoveries.push(i);
+            }
             Change::FirstUp => written.changes.push((i, previous, t.status)),
             Change::WentDown => {
                 written.changes.push((i, previous, t.status));
@@ -306,14 +346,23 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Res
     } else {
         store::insert_results(&txn, &rows).await?;
     }
-    store::upsert_rollups(&txn, &rows).await?;
+    if in_maintenance.is_empty() {
+        store::upsert_rollups(&txn, &rows).await?;
+    } else {
+        let counted: Vec<ResultRow> = rows
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| in_maintenance.binary_search(k).is_err())
+            .map(|(_, row)| row.clone())
+            .collect();
+        store::upsert_rollups(&txn, &counted).await?;
+    }
 
     // The latest result of each monitor sets its state row.
     let mut latest: HashMap<Uuid, usize> = HashMap::new();
     for &i in &written.stored {
         latest.insert(batch[i].monitor.id, i);
     }
-    let now = Utc::now();
     let mut models: Vec<monitor_state::ActiveModel> = latest
         .values()
         .map(|&i| {
@@ -424,6 +473,27 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Recorded]) -> anyhow::Res
         )
         .await?;
     }
+    let facts: Vec<Fact<'_>> = latest
+        .values()
+        .filter(|&&i| {
+            !maintenance
+                .get(&batch[i].monitor.id)
+                .copied()
+                .unwrap_or(false)
+        })
+        .map(|&i| {
+            let r = &batch[i];
+            Fact {
+                monitor: &r.monitor,
+                status: tracked[&r.monitor.id].status,
+                at: r.checked_at,
+                message: &r.outcome.message,
+                failed_in_batch: failed.contains(&r.monitor.id),
+                details: &r.outcome.details,
+            }
+        })
+        .collect();
+    written.alerts = evaluate(&txn, alerting, &facts, now).await?;
     txn.commit().await?;
     Ok(written)
 }

@@ -8,12 +8,10 @@
 //! the check still sends it to the same destination: otherwise anyone allowed to edit the
 //! monitor could point it at a server of their own and receive the stored credential.
 
-use std::collections::HashMap;
-
 use monitron_probe::{CheckConfig, Scope, Secret};
 use serde_json::Value;
 
-use crate::cipher::{Cipher, CipherError, MASK};
+use crate::cipher::{Cipher, CipherError};
 use crate::error::FieldErrors;
 use crate::heartbeat;
 use crate::monitors::agent::{InstanceSettings, AGENT};
@@ -168,62 +166,25 @@ impl Check {
         let same_destination = previous
             .as_ref()
             .is_some_and(|p| p.destination() == self.destination());
-        // Header names are case-insensitive; the other paths are fixed field names.
-        let stored: HashMap<String, String> = previous
-            .as_mut()
-            .map(|p| {
-                p.secrets_mut()
-                    .into_iter()
-                    .filter(|s| Cipher::is_sealed(s.value))
-                    .map(|s| (s.path.to_ascii_lowercase(), s.value.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut errors = FieldErrors::new();
-        for secret in self.secrets_mut() {
-            if secret.value == MASK {
-                match stored.get(&secret.path.to_ascii_lowercase()) {
-                    Some(kept) if same_destination => *secret.value = kept.clone(),
-                    Some(_) => {
-                        errors.insert(secret.path, REENTER_SECRET.into());
-                    }
-                    None => {
-                        errors.insert(
-                            secret.path,
-                            format!("is the mask {MASK}, but no secret is stored here; send the secret itself"),
-                        );
-                    }
-                }
-            } else if !secret.value.is_empty() {
-                *secret.value = cipher.seal(secret.value);
-            }
-        }
-        crate::error::verdict(errors)
+        let stored = previous.as_mut().map(Check::secrets_mut);
+        crate::cipher::seal_secrets(cipher, self.secrets_mut(), stored, same_destination)
     }
 
     /// Replaces every non-empty secret with the mask, for showing.
     pub fn mask(&mut self) {
-        for secret in self.secrets_mut() {
-            if !secret.value.is_empty() {
-                *secret.value = MASK.to_owned();
-            }
-        }
+        crate::cipher::mask_secrets(self.secrets_mut());
     }
 
     /// Opens every sealed secret, for running.
     pub fn open(&mut self, cipher: &Cipher) -> Result<(), CipherError> {
-        for secret in self.secrets_mut() {
-            if Cipher::is_sealed(secret.value) {
-                *secret.value = cipher.open(secret.value)?;
-            }
-        }
-        Ok(())
+        crate::cipher::open_secrets(cipher, self.secrets_mut())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cipher::MASK;
     use serde_json::json;
 
     fn cipher() -> Cipher {

@@ -8,6 +8,7 @@
 
 pub mod agent;
 pub mod check;
+pub mod dependencies;
 pub mod domain;
 pub mod runnable;
 pub mod service;
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use crate::db::entities::monitor;
 use crate::error::FieldErrors;
@@ -87,6 +89,9 @@ impl Kind {
 
 /// Labels as requests and views carry them: short keys to short values.
 pub type LabelMap = BTreeMap<String, String>;
+
+/// Most monitors one monitor depends on.
+pub const MAX_DEPENDENCIES: usize = 50;
 
 /// Most labels on one monitor.
 pub const MAX_LABELS: usize = 50;
@@ -284,6 +289,8 @@ pub struct Fields {
     pub failure_threshold: Option<u32>,
     /// Consecutive successes before up.
     pub success_threshold: Option<u32>,
+    /// The monitors this one depends on (replace all).
+    pub depends_on: Option<Vec<Uuid>>,
 }
 
 /// [`Fields`], validated.
@@ -301,6 +308,8 @@ pub struct Valid {
     pub enabled: Option<bool>,
     /// The whole timing after the change.
     pub timing: Timing,
+    /// New dependencies (checked against the stored monitors by the service layer).
+    pub depends_on: Option<Vec<Uuid>>,
 }
 
 impl Fields {
@@ -331,6 +340,16 @@ impl Fields {
                 None
             }
         };
+        let depends_on = self.depends_on.map(|mut ids| {
+            ids.dedup();
+            if ids.len() > MAX_DEPENDENCIES {
+                errors.insert(
+                    "depends_on".into(),
+                    format!("at most {MAX_DEPENDENCIES} monitors"),
+                );
+            }
+            ids
+        });
         crate::error::verdict(errors).map(|()| Valid {
             name,
             description,
@@ -338,6 +357,7 @@ impl Fields {
             labels,
             enabled: self.enabled,
             timing,
+            depends_on,
         })
     }
 }

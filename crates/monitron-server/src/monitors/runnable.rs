@@ -24,6 +24,10 @@ pub struct Runnable {
     pub name: Arc<str>,
     /// Group (for grants on live events).
     pub group: Option<String>,
+    /// Labels (for alert rules' selectors).
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// The monitors this one depends on.
+    pub depends_on: Vec<Uuid>,
     /// The check, secrets opened.
     pub check: Check,
     /// False while paused.
@@ -57,6 +61,8 @@ impl Runnable {
             kind: Kind::parse(&row.kind).unwrap_or(Kind::Service),
             name: row.name.as_str().into(),
             group: row.group_name.clone(),
+            labels: serde_json::from_value(row.labels.clone()).unwrap_or_default(),
+            depends_on: serde_json::from_value(row.depends_on.clone()).unwrap_or_default(),
             check,
             enabled: row.enabled,
             interval_s: positive(row.interval_s),

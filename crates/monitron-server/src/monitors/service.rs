@@ -26,7 +26,7 @@ use crate::db::list::{like_pattern, parse_sort, Paging, Sort};
 use crate::error::{Error, FieldErrors, Result};
 use crate::history::{self, Retention};
 use crate::monitors::view::MonitorStatus;
-use crate::monitors::{parse_label_filter, Check, Fields, Group, Kind, Timing};
+use crate::monitors::{dependencies, parse_label_filter, Check, Fields, Group, Kind, Timing};
 
 /// What the service layer needs from whatever runs monitors (the engine).
 pub trait Runner: Sync {
@@ -298,12 +298,22 @@ impl<R: Runner> Monitors<'_, R> {
             failure_threshold: Set(timing_i32(valid.timing.failure_threshold)),
             success_threshold: Set(timing_i32(valid.timing.success_threshold)),
             ping_token: Set(ping_token),
+            depends_on: Set(serde_json::json!([])),
             created_by: Set(Some(principal.user.id)),
             created_at: Set(now),
             updated_at: Set(now),
         }
         .insert(&txn)
         .await?;
+        let row = match &valid.depends_on {
+            Some(parents) if !parents.is_empty() => {
+                dependencies::check(&txn, row.id, parents).await?;
+                let mut active: monitor::ActiveModel = row.into();
+                active.depends_on = Set(serde_json::to_value(parents).expect("ids serialize"));
+                active.update(&txn).await?
+            }
+            _ => row,
+        };
         let state = monitor_state::ActiveModel {
             monitor_id: Set(row.id),
             status: Set(MonitorStatus::Pending.as_str().into()),
@@ -401,6 +411,10 @@ impl<R: Runner> Monitors<'_, R> {
         active.success_threshold = Set(timing_i32(valid.timing.success_threshold));
         active.updated_at = Set(Utc::now());
         let txn = crate::db::begin_write(self.db).await?;
+        if let Some(parents) = &valid.depends_on {
+            dependencies::check(&txn, row.id, parents).await?;
+            active.depends_on = Set(serde_json::to_value(parents).expect("ids serialize"));
+        }
         let updated = active.update(&txn).await?;
         let extra = attach(&txn, &updated).await?;
         let action = format!("{}.update", kind.as_str());

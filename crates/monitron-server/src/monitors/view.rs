@@ -122,6 +122,8 @@ pub struct ServiceView {
     pub config: serde_json::Value,
     /// Labels.
     pub labels: LabelMap,
+    /// Monitors this one depends on.
+    pub depends_on: Vec<Uuid>,
     /// Group.
     pub group: Option<String>,
     /// False while paused.
@@ -154,6 +156,7 @@ impl ServiceView {
             check_type: m.check_type.clone(),
             config: masked_config(m),
             labels: labels_of(m),
+            depends_on: serde_json::from_value(m.depends_on.clone()).unwrap_or_default(),
             group: m.group_name.clone(),
             enabled: m.enabled,
             interval_s: m.interval_s,
@@ -227,6 +230,8 @@ pub struct DomainView {
     pub description: Option<String>,
     /// Labels.
     pub labels: LabelMap,
+    /// Monitors this one depends on.
+    pub depends_on: Vec<Uuid>,
     /// Group.
     pub group: Option<String>,
     /// False while paused.
@@ -274,6 +279,7 @@ impl DomainView {
                 .unwrap_or_default(),
             description: m.description.clone(),
             labels: labels_of(m),
+            depends_on: serde_json::from_value(m.depends_on.clone()).unwrap_or_default(),
             group: m.group_name.clone(),
             enabled: m.enabled,
             interval_s: m.interval_s,

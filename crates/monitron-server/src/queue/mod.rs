@@ -74,7 +74,9 @@ impl WorkKind {
     pub fn max_attempts(self) -> u32 {
         match self {
             Self::Check => 1,
-            Self::Notification | Self::Email => 10,
+            // Each channel sets its own limit below this (default 8); e-mail: at most 10.
+            Self::Notification => 20,
+            Self::Email => 10,
             Self::Report => 5,
         }
     }
@@ -263,6 +265,16 @@ impl Delivery {
         self.settle(outcome, error).await
     }
 
+    /// [`Delivery::retry`] after `delay` instead of the kind's backoff.
+    pub async fn retry_after(self, delay: Duration, error: &str) -> anyhow::Result<Retried> {
+        let outcome = if self.attempt + 1 > self.kind.max_attempts() {
+            Retried::DeadLettered
+        } else {
+            Retried::Later(delay)
+        };
+        self.settle(outcome, error).await
+    }
+
     /// Gives up on the work at once because of `error`: it goes to the dead-letter queue
     /// (work that can never succeed, such as a message the provider refuses for good).
     pub async fn dead_letter(self, error: &str) -> anyhow::Result<Retried> {
@@ -288,6 +300,9 @@ pub enum Handled {
     Done,
     /// Failed for now (the provider is down, a timeout): try again after the kind's delay.
     Retry(String),
+    /// Failed, and the other side said how long to wait (a rate limit): try again after
+    /// that (while attempts remain).
+    RetryAfter(Duration, String),
     /// Can never succeed: dead-letter it at once.
     Dead(String),
 }
@@ -340,23 +355,32 @@ pub async fn serve<H, F>(
                     HANDLER_TIMEOUT.as_secs()
                 )),
             };
+            let handled_delay = match &handled {
+                Handled::RetryAfter(delay, _) => Some(*delay),
+                _ => None,
+            };
             match handled {
                 Handled::Done => {
                     if let Err(err) = delivery.ack().await {
                         tracing::warn!(kind = kind.name(), error = %err, "Acknowledging done work failed; it may run again.");
                     }
                 }
-                Handled::Retry(reason) => match delivery.retry(&reason).await {
-                    Ok(Retried::Later(delay)) => {
-                        tracing::warn!(kind = kind.name(), attempt, retry_in_s = delay.as_secs_f64(), reason = %reason, "Work failed; it will be retried.");
+                Handled::Retry(reason) | Handled::RetryAfter(_, reason) => {
+                    match match handled_delay {
+                        Some(delay) => delivery.retry_after(delay, &reason).await,
+                        None => delivery.retry(&reason).await,
+                    } {
+                        Ok(Retried::Later(delay)) => {
+                            tracing::warn!(kind = kind.name(), attempt, retry_in_s = delay.as_secs_f64(), reason = %reason, "Work failed; it will be retried.");
+                        }
+                        Ok(Retried::DeadLettered) => {
+                            tracing::error!(kind = kind.name(), attempt, reason = %reason, "Work failed for the last time; it is in the dead-letter queue.");
+                        }
+                        Err(err) => {
+                            tracing::warn!(kind = kind.name(), error = %err, "Handing failed work back failed; it is delivered again later.");
+                        }
                     }
-                    Ok(Retried::DeadLettered) => {
-                        tracing::error!(kind = kind.name(), attempt, reason = %reason, "Work failed for the last time; it is in the dead-letter queue.");
-                    }
-                    Err(err) => {
-                        tracing::warn!(kind = kind.name(), error = %err, "Handing failed work back failed; it is delivered again later.");
-                    }
-                },
+                }
                 Handled::Dead(reason) => {
                     tracing::error!(kind = kind.name(), attempt, reason = %reason, "Work cannot succeed; it is in the dead-letter queue.");
                     if let Err(err) = delivery.dead_letter(&reason).await {

@@ -143,6 +143,8 @@ mod tests {
 
     fn heartbeat(failure_threshold: u32) -> Runnable {
         Runnable {
+            labels: Default::default(),
+            depends_on: Vec::new(),
             id: Uuid::now_v7(),
             series_id: 1,
             kind: crate::monitors::Kind::Service,

@@ -37,6 +37,8 @@ pub const CATCH_UP_WINDOW: Duration = Duration::from_secs(10);
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 /// How often heartbeat states are read for moved deadlines.
 const DEADLINES_EVERY: Duration = Duration::from_secs(1);
+/// How often alerting's time-driven steps are taken.
+const ALERTING_EVERY: Duration = Duration::from_secs(1);
 /// Pings through this process bring that read forward, at most this often.
 const PING_COALESCE: Duration = Duration::from_millis(200);
 
@@ -50,6 +52,12 @@ pub struct SchedulerConfig {
     pub holder: String,
     /// History retention.
     pub retention: Retention,
+    /// Opens channel secrets, for the Alertmanager re-sends.
+    pub cipher: crate::cipher::Cipher,
+    /// Sends to providers.
+    pub notifier: crate::notify::Services,
+    /// How often firing alerts go to Alertmanager channels again.
+    pub alertmanager_resend: Duration,
 }
 
 /// Runs until `stop` is cancelled: stands by, and schedules while holding the lease.
@@ -211,6 +219,84 @@ async fn lead(
     heartbeats.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_deadlines_read = tokio::time::Instant::now();
     let mut retention_at = tokio::time::Instant::now() + Duration::from_secs(60);
+    // Alerting's time-driven steps run beside the schedule, so a slow step never delays
+    // a check; they stop with the lease.
+    let alerting_stop = stop.child_token();
+    let _alerting_guard = alerting_stop.clone().drop_guard();
+    tokio::spawn({
+        let (db, engine, queue) = (db.clone(), engine.clone(), queue.clone());
+        let (cipher, notifier, resend_every) = (
+            config.cipher.clone(),
+            config.notifier.clone(),
+            config.alertmanager_resend,
+        );
+        async move {
+            let mut resent_at = tokio::time::Instant::now();
+            let mut tick = tokio::time::interval(ALERTING_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut open_before: Vec<Uuid> = Vec::new();
+            loop {
+                tokio::select! {
+                    () = alerting_stop.cancelled() => return,
+                    _ = tick.tick() => {}
+                }
+                let alerting = engine.alerting();
+                crate::alerting::clock::run_tick(&db, alerting, &engine).await;
+                // A window that closed: its monitors are checked at once, so one still
+                // failing goes down and alerts now rather than at its next slot.
+                let open = alerting.open_windows(Utc::now());
+                let open_now: Vec<Uuid> = open.iter().map(|w| w.id).collect();
+                let closed: Vec<Uuid> = open_before
+                    .iter()
+                    .copied()
+                    .filter(|id| !open_now.contains(id))
+                    .collect();
+                if !closed.is_empty() {
+                    let windows = alerting.windows();
+                    let now = now_ms();
+                    let jobs: Vec<Job> = engine
+                        .catalog()
+                        .all()
+                        .iter()
+                        .filter(|m| {
+                            m.enabled
+                                && windows.iter().any(|w| {
+                                    closed.contains(&w.id)
+                                        && w.covers(m.id, m.kind, m.group.as_deref(), &m.labels)
+                                })
+                        })
+                        .map(|m| Job {
+                            monitor_id: m.id,
+                            slot: -1,
+                            due_at: now,
+                            urgent: true,
+                        })
+                        .collect();
+                    tracing::info!(
+                        windows = closed.len(),
+                        monitors = jobs.len(),
+                        "Maintenance ended; checking its monitors now."
+                    );
+                    publish(&engine, &queue, &jobs).await;
+                }
+                open_before = open_now;
+                if resent_at.elapsed() >= resend_every {
+                    resent_at = tokio::time::Instant::now();
+                    if let Err(err) = crate::alerting::resend::resend(
+                        &db,
+                        alerting,
+                        &cipher,
+                        &notifier,
+                        Utc::now(),
+                    )
+                    .await
+                    {
+                        tracing::warn!(error = %err, "Re-sending alerts to Alertmanager failed.");
+                    }
+                }
+            }
+        }
+    });
     loop {
         engine
             .metrics()

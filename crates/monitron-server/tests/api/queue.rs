@@ -38,12 +38,12 @@ async fn next_within(
 async fn published_work_is_delivered_in_order_and_acked(queue: Queue) {
     for i in 0..3 {
         queue
-            .publish(WorkKind::Notification, format!("n{i}").as_bytes())
+            .publish(WorkKind::Report, format!("n{i}").as_bytes())
             .await
             .unwrap();
     }
-    assert_eq!(queue.depth(WorkKind::Notification).await.unwrap(), 3);
-    let mut consumer = queue.consume(WorkKind::Notification, 10).await.unwrap();
+    assert_eq!(queue.depth(WorkKind::Report).await.unwrap(), 3);
+    let mut consumer = queue.consume(WorkKind::Report, 10).await.unwrap();
     for i in 0..3 {
         let d = next_within(&mut consumer, Duration::from_secs(5))
             .await
@@ -54,7 +54,7 @@ async fn published_work_is_delivered_in_order_and_acked(queue: Queue) {
         );
         d.ack().await.unwrap();
     }
-    assert_eq!(queue.depth(WorkKind::Notification).await.unwrap(), 0);
+    assert_eq!(queue.depth(WorkKind::Report).await.unwrap(), 0);
     assert!(next_within(&mut consumer, Duration::from_millis(300))
         .await
         .is_none());
@@ -167,13 +167,10 @@ async fn work_held_by_a_worker_that_dies_is_not_lost() {
     let Some(first) = rabbit().await else { return };
     let prefix_queue = Queue::RabbitMq(first.clone());
     prefix_queue
-        .publish(WorkKind::Notification, b"important")
+        .publish(WorkKind::Report, b"important")
         .await
         .unwrap();
-    let mut consumer = prefix_queue
-        .consume(WorkKind::Notification, 1)
-        .await
-        .unwrap();
+    let mut consumer = prefix_queue.consume(WorkKind::Report, 1).await.unwrap();
     let held = next_within(&mut consumer, Duration::from_secs(5))
         .await
         .unwrap();
@@ -186,7 +183,7 @@ async fn work_held_by_a_worker_that_dies_is_not_lost() {
     let prefix = first_prefix(&prefix_queue);
     let second = RabbitMq::connect(&rabbitmq_url(), &prefix).await.unwrap();
     let queue = Queue::RabbitMq(second.clone());
-    let mut consumer = queue.consume(WorkKind::Notification, 1).await.unwrap();
+    let mut consumer = queue.consume(WorkKind::Report, 1).await.unwrap();
     let again = next_within(&mut consumer, Duration::from_secs(5))
         .await
         .expect("redelivered to another worker");
@@ -409,12 +406,12 @@ async fn the_outbox_is_relayed_to_rabbitmq(backend: crate::helpers::Backend) {
     let rabbit = rabbit.with_outbox(outbox_handle.clone());
     let stop = tokio_util::sync::CancellationToken::new();
     let relay = tokio::spawn(outbox::relay(outbox_handle, rabbit.clone(), stop.clone()));
-    outbox::enqueue(&app.db, WorkKind::Notification, b"tell someone".to_vec())
+    outbox::enqueue(&app.db, WorkKind::Report, b"tell someone".to_vec())
         .await
         .unwrap();
     let queue = Queue::RabbitMq(rabbit.clone());
     queue.wake();
-    let mut consumer = queue.consume(WorkKind::Notification, 1).await.unwrap();
+    let mut consumer = queue.consume(WorkKind::Report, 1).await.unwrap();
     let delivery = next_within(&mut consumer, Duration::from_secs(5))
         .await
         .expect("relayed to RabbitMQ");
@@ -425,7 +422,7 @@ async fn the_outbox_is_relayed_to_rabbitmq(backend: crate::helpers::Backend) {
     delivery.ack().await.unwrap();
     let started = Instant::now();
     while Outbox::new(app.db.clone())
-        .depth(WorkKind::Notification)
+        .depth(WorkKind::Report)
         .await
         .unwrap()
         > 0

@@ -207,6 +207,30 @@ async fn every_endpoint_for_every_caller(backend: Backend) {
     assert_eq!(push.status, 201, "{}", push.text);
     let p = push.data()["id"].as_str().unwrap().to_owned();
 
+    // Alerting: the down service fired the seeded rule; a channel to a closed port.
+    let alerts = app.get("/api/v1/alerts", &admin).await;
+    let al = alerts.data()["items"][0]["id"].as_str().unwrap().to_owned();
+    let channel = app
+        .post(
+            "/api/v1/notification-channels",
+            &admin,
+            json!({ "name": "mx-hook", "type": "webhook", "config": { "url": "http://127.0.0.1:1/hook" } }),
+        )
+        .await;
+    assert_eq!(channel.status, 201, "{}", channel.text);
+    let ch = channel.data()["id"].as_str().unwrap().to_owned();
+    let rules = app.get("/api/v1/alert-rules", &admin).await;
+    let ru = rules.data()["items"][0]["id"].as_str().unwrap().to_owned();
+    let window = app
+        .post(
+            "/api/v1/maintenance-windows",
+            &admin,
+            json!({ "name": "mx-nightly", "targets": { "kind": "domain" }, "schedule": { "type": "weekly", "weekdays": ["sun"], "start_time": "02:00", "duration_s": 3600 }, "timezone": "Europe/Berlin" }),
+        )
+        .await;
+    assert_eq!(window.status, 201, "{}", window.text);
+    let mw = window.data()["id"].as_str().unwrap().to_owned();
+
     let random = uuid::Uuid::now_v7();
     let v = &viewer_id;
     let rows = vec![
@@ -715,6 +739,220 @@ async fn every_endpoint_for_every_caller(backend: Backend) {
             format!("/api/v1/incidents/{i}/ack"),
             None,
             Need::Editor(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/notification-channels",
+            "/api/v1/notification-channels",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/notification-channels",
+            "/api/v1/notification-channels",
+            Some(
+                json!({ "name": "", "type": "webhook", "config": { "url": "http://127.0.0.1:1/" } }),
+            ),
+            Need::Editor(40001),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/notification-channels/{id}",
+            format!("/api/v1/notification-channels/{ch}"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/notification-channels/{id}",
+            format!("/api/v1/notification-channels/{ch}"),
+            Some(json!({ "name": "" })),
+            Need::Editor(40001),
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/notification-channels/{id}",
+            format!("/api/v1/notification-channels/{random}"),
+            None,
+            Need::Editor(40401),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/notification-channels/{id}/test",
+            format!("/api/v1/notification-channels/{ch}/test"),
+            None,
+            Need::Editor(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/alert-rules",
+            "/api/v1/alert-rules",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/alert-rules",
+            "/api/v1/alert-rules",
+            Some(json!({ "name": "", "condition": { "type": "down" } })),
+            Need::Editor(40001),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/alert-rules/{id}",
+            format!("/api/v1/alert-rules/{ru}"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/alert-rules/{id}",
+            format!("/api/v1/alert-rules/{ru}"),
+            Some(json!({ "name": "" })),
+            Need::Editor(40001),
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/alert-rules/{id}",
+            format!("/api/v1/alert-rules/{random}"),
+            None,
+            Need::User(40401),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/alerts",
+            "/api/v1/alerts",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/alerts/{id}",
+            format!("/api/v1/alerts/{al}"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/alerts/{id}/ack",
+            format!("/api/v1/alerts/{al}/ack"),
+            None,
+            Need::Editor(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/notifications",
+            "/api/v1/notifications",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/notifications/{id}/retry",
+            format!("/api/v1/notifications/{random}/retry"),
+            None,
+            Need::Editor(40401),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/escalation-policies",
+            "/api/v1/escalation-policies",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/escalation-policies",
+            "/api/v1/escalation-policies",
+            Some(json!({ "name": "mx", "steps": [] })),
+            Need::Editor(40001),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/escalation-policies/{id}",
+            format!("/api/v1/escalation-policies/{random}"),
+            None,
+            Need::User(40401),
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/escalation-policies/{id}",
+            format!("/api/v1/escalation-policies/{random}"),
+            Some(json!({ "name": "x" })),
+            Need::Editor(40401),
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/escalation-policies/{id}",
+            format!("/api/v1/escalation-policies/{random}"),
+            None,
+            Need::Editor(40401),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/maintenance-windows",
+            "/api/v1/maintenance-windows",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/maintenance-windows",
+            "/api/v1/maintenance-windows",
+            Some(
+                json!({ "name": "mx", "schedule": { "type": "once", "start": "2026-01-02T00:00:00Z", "end": "2026-01-01T00:00:00Z" } }),
+            ),
+            Need::Editor(40001),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/maintenance-windows/{id}",
+            format!("/api/v1/maintenance-windows/{mw}"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/maintenance-windows/{id}",
+            format!("/api/v1/maintenance-windows/{mw}"),
+            Some(json!({ "timezone": "Mars/Olympus" })),
+            Need::Editor(40001),
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/maintenance-windows/{id}",
+            format!("/api/v1/maintenance-windows/{random}"),
+            None,
+            Need::User(40401),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/maintenance-windows/{id}/occurrences",
+            format!("/api/v1/maintenance-windows/{mw}/occurrences"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/settings/notification-templates",
+            "/api/v1/settings/notification-templates",
+            None,
+            Need::Admin(0),
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/settings/notification-templates",
+            "/api/v1/settings/notification-templates",
+            Some(json!({ "templates": { "fax.firing": "x" } })),
+            Need::Admin(40001),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/settings/notification-templates/preview",
+            "/api/v1/settings/notification-templates/preview",
+            Some(json!({ "type": "fax" })),
+            Need::Editor(40001),
         ),
         row(
             Method::GET,

@@ -225,6 +225,9 @@ pub struct CreateInstance {
     pub description: Option<String>,
     /// Labels.
     pub labels: Option<LabelMap>,
+    /// Monitors this one depends on: while one of them is down, this one's down alerts
+    /// are suppressed.
+    pub depends_on: Option<Vec<Uuid>>,
     /// Group.
     pub group: Option<String>,
     /// False creates it paused.
@@ -261,6 +264,9 @@ pub struct UpdateInstance {
     pub description: Option<String>,
     /// Labels (replace all).
     pub labels: Option<LabelMap>,
+    /// Monitors this one depends on: while one of them is down, this one's down alerts
+    /// are suppressed.
+    pub depends_on: Option<Vec<Uuid>>,
     /// Group; empty removes it.
     pub group: Option<String>,
     /// Paused when false.
@@ -299,6 +305,7 @@ impl CreateInstance {
             timeout_s: self.timeout_s,
             failure_threshold: self.failure_threshold,
             success_threshold: self.success_threshold,
+            depends_on: self.depends_on.take(),
         }
     }
 }
@@ -339,6 +346,7 @@ impl UpdateInstance {
             timeout_s: self.timeout_s,
             failure_threshold: self.failure_threshold,
             success_threshold: self.success_threshold,
+            depends_on: self.depends_on.take(),
         }
     }
 }

@@ -27,6 +27,8 @@ pub struct Model {
     /// Heartbeats only: the secret part of the ping URL.
     #[sea_orm(unique)]
     pub ping_token: Option<String>,
+    /// Ids of the monitors this one depends on.
+    pub depends_on: Json,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

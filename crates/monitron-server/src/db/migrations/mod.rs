@@ -7,6 +7,7 @@ mod m0001_foundation;
 mod m0002_monitoring;
 mod m0003_instances;
 mod m0004_outbox;
+mod m0005_alerting;
 
 /// All migrations of the server.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_monitoring::Migration),
             Box::new(m0003_instances::Migration),
             Box::new(m0004_outbox::Migration),
+            Box::new(m0005_alerting::Migration),
         ]
     }
 }

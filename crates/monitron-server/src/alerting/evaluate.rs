@@ -1,0 +1,690 @@
+//! Rule evaluation inside the result writer's transaction.
+//!
+//! For each stored result the writer hands over a [`Fact`] (the monitor's latest result
+//! and its status after the batch). Every enabled rule whose selector takes the monitor
+//! is judged; the open alerts of the batch's monitors are read in one query, windowed
+//! conditions (`down_count`, `latency`) read the batch's recent raw results in one query,
+//! and only a change (an alert opening, firing or resolving) writes anything. Metric
+//! conditions are judged where snapshots are stored, uptime conditions by the clock.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Func, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QuerySelect, Set,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::notifying::{self, open_key};
+use super::rules::{Condition, Stat};
+use super::{status, Alerting, Rule};
+use crate::db::entities::{alert, monitor_state};
+use crate::monitors::view::MonitorStatus;
+use crate::monitors::{Kind, Runnable};
+use crate::notify::Event;
+
+/// A monitor's latest result in a batch, with its status after the batch.
+pub struct Fact<'a> {
+    /// The monitor.
+    pub monitor: &'a Runnable,
+    /// Its status after the batch.
+    pub status: MonitorStatus,
+    /// When the result was taken.
+    pub at: DateTime<Utc>,
+    /// What the check said.
+    pub message: &'a str,
+    /// Whether any of the monitor's results in this batch failed.
+    pub failed_in_batch: bool,
+    /// Type-specific details (certificate and registration dates).
+    pub details: &'a Value,
+}
+
+/// What an evaluation did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Evaluated {
+    /// Alerts that fired.
+    pub fired: usize,
+    /// Alerts that resolved.
+    pub resolved: usize,
+    /// Notifications queued (wake the queue after commit).
+    pub queued: usize,
+}
+
+/// Whether the writer judges this condition (the others are judged elsewhere).
+fn judged_by_writer(condition: &Condition) -> bool {
+    !matches!(
+        condition,
+        Condition::Metric { .. } | Condition::Uptime { .. }
+    )
+}
+
+fn days_left(fact: &Fact<'_>, condition: &Condition) -> Option<f64> {
+    let d = fact.details;
+    match condition {
+        Condition::CertificateDays { .. } => match fact.monitor.kind {
+            Kind::Domain => d["ssl"]["days_left"].as_f64(),
+            Kind::Service if fact.monitor.type_name() == "tls" => d["days_left"].as_f64(),
+            _ => None,
+        },
+        Condition::DomainDays { .. } if fact.monitor.kind == Kind::Domain => {
+            d["days_left"].as_f64()
+        }
+        _ => None,
+    }
+}
+
+/// Whether the rule's condition can be judged for this monitor at all.
+fn applies(condition: &Condition, fact: &Fact<'_>) -> bool {
+    match condition {
+        Condition::CertificateDays { .. } => match fact.monitor.kind {
+            Kind::Domain => true,
+            Kind::Service => fact.monitor.type_name() == "tls",
+            Kind::Instance => false,
+        },
+        Condition::DomainDays { .. } => fact.monitor.kind == Kind::Domain,
+        _ => true,
+    }
+}
+
+/// One raw result in a window.
+#[derive(Debug, Clone, Copy)]
+struct Sample {
+    ts: i64,
+    up: bool,
+    response_ms: Option<f64>,
+}
+
+/// A judgement: does the condition hold, with what value, and how to say it. `None`
+/// when it cannot be told from this result (a certificate check that got no certificate).
+type Verdict = Option<(bool, Option<f64>, String)>;
+
+fn judge(rule: &Rule, fact: &Fact<'_>, samples: Option<&Vec<Sample>>, now_ms: i64) -> Verdict {
+    let window = |window_s: u32| {
+        let since = now_ms - i64::from(window_s) * 1000;
+        samples
+            .map(|all| {
+                all.iter()
+                    .filter(|s| s.ts >= since)
+                    .copied()
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    match &rule.condition {
+        Condition::Down => Some((
+            fact.status == MonitorStatus::Down,
+            None,
+            fact.message.to_owned(),
+        )),
+        Condition::DownCount { failures, window_s } => {
+            let failed = window(*window_s).iter().filter(|s| !s.up).count();
+            Some((
+                failed >= *failures as usize,
+                Some(failed as f64),
+                format!("{failed} failed checks in the last {}", human(*window_s)),
+            ))
+        }
+        Condition::Latency {
+            stat,
+            above_ms,
+            window_s,
+        } => {
+            let mut times: Vec<f64> = window(*window_s)
+                .iter()
+                .filter_map(|s| s.response_ms)
+                .collect();
+            if times.is_empty() {
+                return None;
+            }
+            times.sort_by(f64::total_cmp);
+            let (name, value) = match stat {
+                Stat::Avg => ("average", times.iter().sum::<f64>() / times.len() as f64),
+                Stat::Max => ("maximum", times[times.len() - 1]),
+                Stat::P95 => {
+                    let rank = ((times.len() as f64) * 0.95).ceil() as usize;
+                    ("p95", times[rank.clamp(1, times.len()) - 1])
+                }
+            };
+            let value = (value * 10.0).round() / 10.0;
+            Some((
+                value > *above_ms,
+                Some(value),
+                format!(
+                    "{name} response time {value} ms over the last {} (threshold {above_ms} ms)",
+                    human(*window_s)
+                ),
+            ))
+        }
+        Condition::CertificateDays { below } => {
+            let days = days_left(fact, &rule.condition)?;
+            Some((
+                days < f64::from(*below),
+                Some(days),
+                format!("the TLS certificate expires in {days} days"),
+            ))
+        }
+        Condition::DomainDays { below } => {
+            let days = days_left(fact, &rule.condition)?;
+            Some((
+                days < f64::from(*below),
+                Some(days),
+                format!("the domain registration expires in {days} days"),
+            ))
+        }
+        Condition::Metric { .. } | Condition::Uptime { .. } => None,
+    }
+}
+
+/// `300` -> `5 min`.
+pub fn human(seconds: u32) -> String {
+    match seconds {
+        s if s % 86_400 == 0 => format!("{} d", s / 86_400),
+        s if s % 3600 == 0 => format!("{} h", s / 3600),
+        s if s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+#[derive(Debug, FromQueryResult)]
+struct SampleRow {
+    series_id: i64,
+    ts: i64,
+    up: bool,
+    response_us: Option<i64>,
+}
+
+/// The raw results of each series since its window's start.
+async fn load_samples(
+    db: &impl ConnectionTrait,
+    windows: &HashMap<i64, u32>,
+    now_ms: i64,
+) -> Result<HashMap<i64, Vec<Sample>>, DbErr> {
+    let mut by_window: HashMap<u32, Vec<i64>> = HashMap::new();
+    for (series, window) in windows {
+        by_window.entry(*window).or_default().push(*series);
+    }
+    let mut samples: HashMap<i64, Vec<Sample>> = HashMap::new();
+    let backend = db.get_database_backend();
+    for (window, mut series) in by_window {
+        series.sort_unstable();
+        for chunk in series.chunks(256) {
+            let query = Query::select()
+                .columns(
+                    ["series_id", "ts", "up", "response_us"].map(sea_orm::sea_query::Alias::new),
+                )
+                .from(sea_orm::sea_query::Alias::new("check_results"))
+                .and_where(
+                    Expr::col(sea_orm::sea_query::Alias::new("series_id"))
+                        .is_in(chunk.iter().copied()),
+                )
+                .and_where(
+                    Expr::col(sea_orm::sea_query::Alias::new("ts"))
+                        .gte(now_ms - i64::from(window) * 1000),
+                )
+                .to_owned();
+            for row in SampleRow::find_by_statement(backend.build(&query))
+                .all(db)
+                .await?
+            {
+                samples.entry(row.series_id).or_default().push(Sample {
+                    ts: row.ts,
+                    up: row.up,
+                    response_ms: row.response_us.map(|us| us as f64 / 1000.0),
+                });
+            }
+        }
+    }
+    Ok(samples)
+}
+
+/// The last time an earlier episode of this alert notified anyone.
+async fn last_notified(
+    db: &impl ConnectionTrait,
+    a: &alert::Model,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    let last: Option<Option<DateTime<Utc>>> = alert::Entity::find()
+        .select_only()
+        .expr(Func::max(Expr::col(alert::Column::LastNotifiedAt)))
+        .filter(alert::Column::RuleId.eq(a.rule_id))
+        .filter(alert::Column::TargetId.eq(a.target_id))
+        .filter(alert::Column::Subject.eq(a.subject.as_str()))
+        .filter(alert::Column::Id.ne(a.id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(last.flatten())
+}
+
+/// Fires an alert now: notifies its channels, unless its cooldown since the last
+/// episode's notification holds it back, in which case the clock notifies it when the
+/// cooldown ends (if it still fires then). Returns the notifications queued.
+pub async fn fire(
+    db: &impl ConnectionTrait,
+    alerting: &Alerting,
+    rule: &Rule,
+    a: alert::Model,
+    monitor: Option<&Value>,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let mut held_until = None;
+    if rule.cooldown_s > 0 {
+        if let Some(last) = last_notified(db, &a).await? {
+            let until = last + chrono::Duration::seconds(i64::from(rule.cooldown_s));
+            if until > now {
+                held_until = Some(until);
+            }
+        }
+    }
+    let mut active: alert::ActiveModel = a.into();
+    active.status = Set(status::FIRING.to_owned());
+    active.fired_at = Set(Some(now));
+    active.updated_at = Set(now);
+    if let Some(until) = held_until {
+        active.reminder_at = Set(Some(until.timestamp_millis()));
+        active.update(db).await?;
+        return Ok(0);
+    }
+    active.last_notified_at = Set(Some(now));
+    active.reminder_at = Set((rule.repeat_interval_s > 0)
+        .then(|| now.timestamp_millis() + i64::from(rule.repeat_interval_s) * 1000));
+    let a = active.update(db).await?;
+    let context = notifying::context(alerting, Event::Firing, &a, Some(rule), monitor);
+    let queued = notifying::notify(
+        db,
+        alerting,
+        &rule.channels,
+        &a,
+        Event::Firing,
+        &context,
+        now,
+    )
+    .await?;
+    Ok(queued + escalate(db, alerting, rule, a, &context, now).await?)
+}
+
+/// Starts a rule's escalation policy on an alert that was just notified: copies the
+/// policy into the alert and sends its first step.
+pub async fn escalate(
+    db: &impl ConnectionTrait,
+    alerting: &Alerting,
+    rule: &Rule,
+    a: alert::Model,
+    context: &Value,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let Some(policy_id) = rule.escalation_policy_id else {
+        return Ok(0);
+    };
+    let Some(policy) = crate::db::entities::escalation_policy::Entity::find_by_id(policy_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(0);
+    };
+    let mut running = super::escalation::Running {
+        policy_id,
+        name: policy.name.clone(),
+        steps: serde_json::from_value(policy.steps.clone()).unwrap_or_default(),
+        repeat: u32::try_from(policy.repeat).unwrap_or(0),
+        round: 0,
+        next: 0,
+    };
+    let fired_at = a.fired_at.unwrap_or(now);
+    let mut queued = 0;
+    if let Some(first) = running.advance() {
+        queued += notifying::step(db, alerting, &a, &first, context, now).await?;
+    }
+    let next = running.next_at(fired_at).map(|t| t.timestamp_millis());
+    let mut active: alert::ActiveModel = a.into();
+    active.escalation = Set(Some(
+        serde_json::to_value(&running).expect("a policy serializes"),
+    ));
+    active.escalate_at = Set(next);
+    active.update(db).await?;
+    Ok(queued)
+}
+
+/// Resolves an open alert; tells its channels when it had told them it fired.
+pub async fn resolve(
+    db: &impl ConnectionTrait,
+    alerting: &Alerting,
+    rule: Option<&Rule>,
+    a: alert::Model,
+    monitor: Option<&Value>,
+    at: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let told = a.status == status::FIRING && a.last_notified_at.is_some();
+    let mut active: alert::ActiveModel = a.into();
+    active.status = Set(status::RESOLVED.to_owned());
+    active.open_key = Set(None);
+    active.resolved_at = Set(Some(at));
+    active.reminder_at = Set(None);
+    active.escalate_at = Set(None);
+    active.updated_at = Set(Utc::now());
+    let a = active.update(db).await?;
+    match rule {
+        Some(rule) if told && rule.send_resolved => {
+            let context = notifying::context(alerting, Event::Resolved, &a, Some(rule), monitor);
+            notifying::notify(
+                db,
+                alerting,
+                &rule.channels,
+                &a,
+                Event::Resolved,
+                &context,
+                at,
+            )
+            .await
+        }
+        _ => Ok(0),
+    }
+}
+
+enum Action<'a> {
+    Open {
+        rule: &'a Rule,
+        fact: usize,
+        value: Option<f64>,
+        message: String,
+    },
+    Fire {
+        rule: &'a Rule,
+        alert: alert::Model,
+    },
+    Resolve {
+        rule: &'a Rule,
+        alert: alert::Model,
+        at: DateTime<Utc>,
+    },
+}
+
+/// Judges every enabled rule for the batch's monitors and applies what changed.
+pub async fn evaluate(
+    db: &impl ConnectionTrait,
+    alerting: &Alerting,
+    facts: &[Fact<'_>],
+    now: DateTime<Utc>,
+) -> Result<Evaluated, DbErr> {
+    evaluate_rules(db, alerting, facts, now, None).await
+}
+
+/// Judges one rule against every monitor's current state: a rule whose condition already
+/// holds when it is created (or changed) fires at once.
+pub async fn evaluate_now(
+    db: &impl ConnectionTrait,
+    alerting: &Alerting,
+    monitors: &[std::sync::Arc<Runnable>],
+    rule: Uuid,
+) -> Result<Evaluated, DbErr> {
+    let mut states = HashMap::new();
+    let ids: Vec<Uuid> = monitors.iter().map(|m| m.id).collect();
+    for chunk in ids.chunks(256) {
+        for row in monitor_state::Entity::find()
+            .filter(monitor_state::Column::MonitorId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            states.insert(row.monitor_id, row);
+        }
+    }
+    let none = Value::Null;
+    let facts: Vec<Fact<'_>> = monitors
+        .iter()
+        .filter_map(|m| {
+            let st = states.get(&m.id)?;
+            Some(Fact {
+                monitor: m,
+                status: MonitorStatus::parse(&st.status),
+                at: st.last_checked_at?,
+                message: st.message.as_deref().unwrap_or(""),
+                failed_in_batch: false,
+                details: st.details.as_ref().unwrap_or(&none),
+            })
+        })
+        .collect();
+    evaluate_rules(db, alerting, &facts, Utc::now(), Some(rule)).await
+}
+
+async fn evaluate_rules(
+    db: &impl ConnectionTrait,
+    alerting: &Alerting,
+    facts: &[Fact<'_>],
+    now: DateTime<Utc>,
+    only: Option<Uuid>,
+) -> Result<Evaluated, DbErr> {
+    let all_rules = alerting.rules();
+    let rules: Vec<&Rule> = all_rules
+        .iter()
+        .filter(|r| judged_by_writer(&r.condition) && only.is_none_or(|id| r.id == id))
+        .collect();
+    let mut done = Evaluated::default();
+    if rules.is_empty() || facts.is_empty() {
+        return Ok(done);
+    }
+    let mut pairs: Vec<(&Rule, usize)> = Vec::new();
+    for (i, fact) in facts.iter().enumerate() {
+        let m = fact.monitor;
+        for rule in &rules {
+            if applies(&rule.condition, fact)
+                && rule
+                    .targets
+                    .matches(m.id, m.kind, m.group.as_deref(), &m.labels)
+            {
+                pairs.push((rule, i));
+            }
+        }
+    }
+    if pairs.is_empty() {
+        return Ok(done);
+    }
+    let targets: Vec<Uuid> = {
+        let mut ids: Vec<Uuid> = facts.iter().map(|f| f.monitor.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let mut open = notifying::open_alerts(db, &targets).await?;
+
+    // Windowed conditions read recent results, only where they can change something: a
+    // failure count rises only with a failure, and falls only for an open alert.
+    let now_ms = now.timestamp_millis();
+    let mut windows: HashMap<i64, u32> = HashMap::new();
+    for (rule, i) in &pairs {
+        let fact = &facts[*i];
+        let window = match rule.condition {
+            Condition::DownCount { window_s, .. } => {
+                let is_open = open.contains_key(&open_key(rule.id, fact.monitor.id, ""));
+                (fact.failed_in_batch || is_open).then_some(window_s)
+            }
+            Condition::Latency { window_s, .. } => Some(window_s),
+            _ => None,
+        };
+        if let Some(window) = window {
+            let entry = windows.entry(fact.monitor.series_id).or_insert(0);
+            *entry = (*entry).max(window);
+        }
+    }
+    let samples = if windows.is_empty() {
+        HashMap::new()
+    } else {
+        load_samples(db, &windows, now_ms).await?
+    };
+
+    let mut actions = Vec::new();
+    for (rule, i) in pairs {
+        let fact = &facts[i];
+        let key = open_key(rule.id, fact.monitor.id, "");
+        let Some((holds, value, message)) =
+            judge(rule, fact, samples.get(&fact.monitor.series_id), now_ms)
+        else {
+            continue;
+        };
+        match (holds, open.remove(&key)) {
+            (true, None) => actions.push(Action::Open {
+                rule,
+                fact: i,
+                value,
+                message,
+            }),
+            (true, Some(a))
+                if a.status == status::PENDING
+                    && !a.awaiting_parents
+                    && (now - a.started_at).num_seconds() >= i64::from(rule.for_s) =>
+            {
+                actions.push(Action::Fire { rule, alert: a });
+            }
+            (true, Some(_)) => {}
+            (false, Some(a)) => actions.push(Action::Resolve {
+                rule,
+                alert: a,
+                at: fact.at,
+            }),
+            (false, None) => {}
+        }
+    }
+    if actions.is_empty() {
+        return Ok(done);
+    }
+    // A down alert of a monitor with dependencies: suppressed while a parent is down,
+    // otherwise held until the clock has checked the parents afresh.
+    let mut parent_status: HashMap<Uuid, MonitorStatus> =
+        facts.iter().map(|f| (f.monitor.id, f.status)).collect();
+    let wanted: Vec<Uuid> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Open { rule, fact, .. } if rule.condition == Condition::Down => {
+                Some(facts[*fact].monitor.depends_on.clone())
+            }
+            _ => None,
+        })
+        .flatten()
+        .filter(|id| !parent_status.contains_key(id))
+        .collect();
+    for chunk in wanted.chunks(256) {
+        for (id, st) in monitor_state::Entity::find()
+            .select_only()
+            .column(monitor_state::Column::MonitorId)
+            .column(monitor_state::Column::Status)
+            .filter(monitor_state::Column::MonitorId.is_in(chunk.iter().copied()))
+            .into_tuple::<(Uuid, String)>()
+            .all(db)
+            .await?
+        {
+            parent_status.insert(id, MonitorStatus::parse(&st));
+        }
+    }
+    let monitors = notifying::monitors(
+        db,
+        actions.iter().map(|a| match a {
+            Action::Open { fact, .. } => facts[*fact].monitor.id,
+            Action::Fire { alert, .. } | Action::Resolve { alert, .. } => alert.target_id,
+        }),
+        alerting.public_url(),
+    )
+    .await?;
+    for action in actions {
+        match action {
+            Action::Open {
+                rule,
+                fact,
+                value,
+                message,
+            } => {
+                let fact = &facts[fact];
+                let m = fact.monitor;
+                let dependent = rule.condition == Condition::Down && !m.depends_on.is_empty();
+                let down_parent = m
+                    .depends_on
+                    .iter()
+                    .find(|p| parent_status.get(p) == Some(&MonitorStatus::Down))
+                    .copied();
+                let initial = match (dependent, down_parent) {
+                    (true, Some(_)) => status::SUPPRESSED,
+                    _ => status::PENDING,
+                };
+                let a = alert::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    rule_id: Set(rule.id),
+                    rule_name: Set(rule.name.clone()),
+                    target_type: Set(m.kind.as_str().to_owned()),
+                    target_id: Set(m.id),
+                    target_name: Set(m.name.to_string()),
+                    group_name: Set(m.group.clone()),
+                    subject: Set(String::new()),
+                    open_key: Set(Some(open_key(rule.id, m.id, ""))),
+                    status: Set(initial.to_owned()),
+                    severity: Set(rule.severity.as_str().to_owned()),
+                    value: Set(value),
+                    message: Set(crate::history::truncate(&message, 1000)),
+                    started_at: Set(fact.at),
+                    fired_at: Set(None),
+                    resolved_at: Set(None),
+                    acknowledged_by: Set(None),
+                    acknowledged_at: Set(None),
+                    suppressed_by: Set(down_parent.filter(|_| dependent)),
+                    awaiting_parents: Set(dependent && down_parent.is_none()),
+                    last_notified_at: Set(None),
+                    reminder_at: Set(None),
+                    escalation: Set(None),
+                    escalate_at: Set(None),
+                    updated_at: Set(now),
+                }
+                .insert(db)
+                .await?;
+                if rule.for_s == 0 && !dependent {
+                    done.queued += fire(db, alerting, rule, a, monitors.get(&m.id), now).await?;
+                    done.fired += 1;
+                }
+            }
+            Action::Fire { rule, alert } => {
+                let target = alert.target_id;
+                done.queued += fire(db, alerting, rule, alert, monitors.get(&target), now).await?;
+                done.fired += 1;
+            }
+            Action::Resolve { rule, alert, at } => {
+                let target = alert.target_id;
+                done.queued +=
+                    resolve(db, alerting, Some(rule), alert, monitors.get(&target), at).await?;
+                done.resolved += 1;
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Closes every open alert of a rule that was changed, disabled or deleted, without
+/// telling anyone (the condition may still hold; a changed rule judges afresh).
+pub async fn close_rule(
+    db: &impl ConnectionTrait,
+    rule: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let closed = alert::Entity::update_many()
+        .col_expr(alert::Column::Status, Expr::value(status::RESOLVED))
+        .col_expr(alert::Column::OpenKey, Expr::value(Option::<String>::None))
+        .col_expr(alert::Column::ResolvedAt, Expr::value(Some(now)))
+        .col_expr(alert::Column::ReminderAt, Expr::value(Option::<i64>::None))
+        .col_expr(alert::Column::EscalateAt, Expr::value(Option::<i64>::None))
+        .col_expr(alert::Column::UpdatedAt, Expr::value(now))
+        .filter(alert::Column::RuleId.eq(rule))
+        .filter(alert::Column::OpenKey.is_not_null())
+        .exec(db)
+        .await?;
+    Ok(closed.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_read_as_people_say_them() {
+        assert_eq!(human(300), "5 min");
+        assert_eq!(human(7200), "2 h");
+        assert_eq!(human(86_400), "1 d");
+        assert_eq!(human(45), "45 s");
+    }
+}

@@ -1,0 +1,1126 @@
+//! Alerting end to end: a monitor that goes down fires the seeded "Any monitor down" rule,
+//! a default webhook channel receives the signed alert once, and the recovery resolves it.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+use monitron_server::db::entities::{alert, notification, notification_channel};
+use monitron_server::notify::webhook;
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use serde_json::{json, Value};
+
+use crate::helpers::Backend;
+use crate::{app, on_both_databases};
+
+type Received = Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>;
+
+/// A webhook receiver on a loopback port that keeps every request.
+async fn receiver() -> (String, Received) {
+    let received: Received = Arc::default();
+    let keep = received.clone();
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().unwrap().push((headers, body.to_vec()));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, received)
+}
+
+async fn wait_for(received: &Received, n: usize) -> Vec<(HeaderMap, Value)> {
+    for _ in 0..100 {
+        if received.lock().unwrap().len() >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(h, b)| (h.clone(), serde_json::from_slice(b).unwrap()))
+        .collect()
+}
+
+async fn a_down_monitor_alerts_a_default_webhook_once_and_resolves(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let (url, received) = receiver().await;
+    let secret = webhook::generate_secret();
+    let now = chrono::Utc::now();
+    let channel = notification_channel::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        name: Set("ops hook".into()),
+        channel_type: Set("webhook".into()),
+        config: Set(json!({ "url": url, "method": "POST", "headers": {}, "secret": secret })),
+        enabled: Set(true),
+        is_default: Set(true),
+        group_wait_s: Set(0),
+        max_attempts: Set(8),
+        created_by: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    app.state.engine.alerting().reload(&app.db).await.unwrap();
+
+    // A TCP service against a port we open and close.
+    let target = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = target.local_addr().unwrap().port();
+    let created = app
+        .post(
+            "/api/v1/services",
+            &admin,
+            json!({ "name": "orders-db", "type": "tcp", "config": { "host": "127.0.0.1", "port": port }, "interval_s": 3600 }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.data()["id"].as_str().unwrap().to_owned();
+    let check_path = format!("/api/v1/services/{id}/check");
+    assert_eq!(
+        app.post(&check_path, &admin, json!({})).await.data()["status"],
+        "up"
+    );
+    assert!(
+        received.lock().unwrap().is_empty(),
+        "nothing to say while up"
+    );
+
+    drop(target);
+    assert_eq!(
+        app.post(&check_path, &admin, json!({})).await.data()["status"],
+        "down"
+    );
+    let got = wait_for(&received, 1).await;
+    assert_eq!(got.len(), 1, "one message for one outage: {got:?}");
+    let (headers, body) = &got[0];
+    assert_eq!(body["type"], "alert.firing");
+    assert_eq!(body["rule"]["name"], "Any monitor down");
+    assert_eq!(body["monitor"]["name"], "orders-db");
+    assert_eq!(body["monitor"]["target"], format!("127.0.0.1:{port}"));
+    assert_eq!(body["alert"]["status"], "firing");
+    assert_eq!(body["alert"]["severity"], "critical");
+    assert!(
+        body["ack_url"].as_str().unwrap().contains("/ack/"),
+        "{body}"
+    );
+    let webhook_id = headers["webhook-id"].to_str().unwrap().to_owned();
+    let timestamp: i64 = headers["webhook-timestamp"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let raw = received.lock().unwrap()[0].1.clone();
+    assert_eq!(
+        headers["webhook-signature"].to_str().unwrap(),
+        webhook::sign(&secret, &webhook_id, timestamp, &raw).unwrap()
+    );
+    let logged = notification::Entity::find_by_id(webhook_id.parse::<uuid::Uuid>().unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the webhook-id is the notification's id");
+    assert_eq!(
+        (
+            logged.status.as_str(),
+            logged.attempts,
+            logged.last_status_code
+        ),
+        ("sent", 1, Some(200))
+    );
+    assert_eq!(logged.channel_id, Some(channel.id));
+
+    // The alert is in the history; the one-click link shows it and acknowledges it (and
+    // its incident) only on POST.
+    let firing = app.get("/api/v1/alerts?status=firing", &admin).await;
+    assert_eq!(firing.data()["total"], 1, "{}", firing.text);
+    let alert_id = firing.data()["items"][0]["id"].as_str().unwrap().to_owned();
+    let detail = app.get(&format!("/api/v1/alerts/{alert_id}"), &admin).await;
+    assert_eq!(detail.data()["notifications"][0]["id"], webhook_id.as_str());
+    let ack_url = body["ack_url"].as_str().unwrap().to_owned();
+    let page = app.client.get(&ack_url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("orders-db") && html.contains("<form method=\"post\">"),
+        "{html}"
+    );
+    let still = app.get(&format!("/api/v1/alerts/{alert_id}"), &admin).await;
+    assert!(
+        still.data()["acknowledged_at"].is_null(),
+        "a GET (a link preview) does not acknowledge"
+    );
+    let done = app.client.post(&ack_url).send().await.unwrap();
+    assert_eq!(done.status(), 200);
+    let acked = app.get(&format!("/api/v1/alerts/{alert_id}"), &admin).await;
+    assert!(
+        acked.data()["acknowledged_at"].is_string(),
+        "{}",
+        acked.text
+    );
+    let incidents = app.get("/api/v1/incidents?status=open", &admin).await;
+    assert!(
+        incidents.data()["items"][0]["acknowledged_at"].is_string(),
+        "the incident is acknowledged with its alert: {}",
+        incidents.text
+    );
+    let forged = app
+        .client
+        .get(format!("{}x", ack_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 404);
+
+    // Still down: no second message.
+    assert_eq!(
+        app.post(&check_path, &admin, json!({})).await.data()["status"],
+        "down"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(received.lock().unwrap().len(), 1);
+
+    let _target = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    assert_eq!(
+        app.post(&check_path, &admin, json!({})).await.data()["status"],
+        "up"
+    );
+    let got = wait_for(&received, 2).await;
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[1].1["type"], "alert.resolved");
+    assert_eq!(got[1].1["alert"]["id"], got[0].1["alert"]["id"]);
+    assert!(got[1].1["ack_url"].is_null());
+    let alerts = alert::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].status, "resolved");
+    assert!(alerts[0].fired_at.is_some() && alerts[0].resolved_at.is_some());
+    assert!(alerts[0].open_key.is_none());
+    let gone = app.client.get(&ack_url).send().await.unwrap();
+    assert_eq!(gone.status(), 410, "the link dies when the alert resolves");
+}
+
+/// Verifies a webhook with the `standardwebhooks` package (PyPI), an implementation
+/// independent of ours; `None` when it is not installed and services may be skipped.
+fn verified_by_standard_webhooks(secret: &str, headers: &HeaderMap, body: &[u8]) -> Option<bool> {
+    let python = std::env::var("MONITRON_TEST_PYTHON").unwrap_or_else(|_| {
+        let home = std::env::var("HOME").unwrap_or_default();
+        format!("{home}/.cache/monitron/venv/bin/python")
+    });
+    let script = r#"
+import sys, json
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+secret, wid, ts, sig = sys.argv[1:5]
+body = sys.stdin.buffer.read()
+try:
+    Webhook(secret).verify(body, {"webhook-id": wid, "webhook-timestamp": ts, "webhook-signature": sig})
+    print("valid")
+except WebhookVerificationError:
+    print("invalid")
+"#;
+    let header = |name: &str| headers[name].to_str().unwrap().to_owned();
+    let child = std::process::Command::new(&python)
+        .args([
+            "-c",
+            script,
+            secret,
+            &header("webhook-id"),
+            &header("webhook-timestamp"),
+            &header("webhook-signature"),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(err) => {
+            assert!(
+                std::env::var("MONITRON_SKIP_SERVICES").as_deref() == Ok("1"),
+                "the standardwebhooks verifier is needed ({python}: {err}); run scripts/test.sh, or pip install standardwebhooks==1.1.0 and set MONITRON_TEST_PYTHON"
+            );
+            eprintln!("SKIPPED: standardwebhooks verification (no {python})");
+            return None;
+        }
+    };
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(body).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(
+        said == "valid" || said == "invalid",
+        "the verifier failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(said == "valid")
+}
+
+async fn channels_are_validated_sealed_masked_and_tested(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let (url, received) = receiver().await;
+
+    // Bad input names the field.
+    for (body, field) in [
+        (
+            json!({ "name": "x", "type": "pigeon", "config": {} }),
+            "type",
+        ),
+        (
+            json!({ "name": "x", "type": "discord", "config": {} }),
+            "config.webhook_url",
+        ),
+        (
+            json!({ "name": "x", "type": "slack", "config": { "webhook_url": "not a url" } }),
+            "config.webhook_url",
+        ),
+        (
+            json!({ "name": "x", "type": "telegram", "config": { "bot_token": "", "chat_id": "1" } }),
+            "config.bot_token",
+        ),
+        (
+            json!({ "name": "x", "type": "webhook", "config": { "url": url, "secret": "nope" } }),
+            "config.secret",
+        ),
+        (
+            json!({ "name": "x", "type": "webhook", "config": { "url": url }, "group_wait_s": -1 }),
+            "group_wait_s",
+        ),
+        (
+            json!({ "name": "", "type": "webhook", "config": { "url": url } }),
+            "name",
+        ),
+        (
+            json!({ "name": "x", "type": "email", "config": { "to": ["ops@example.com"] } }),
+            "type",
+        ),
+    ] {
+        let resp = app
+            .post("/api/v1/notification-channels", &admin, body.clone())
+            .await;
+        assert_eq!(resp.status, 400, "{body}: {}", resp.text);
+        assert!(
+            resp.error()[field].is_string(),
+            "{body}: expected {field} in {}",
+            resp.text
+        );
+    }
+    assert_eq!(
+        notification_channel::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .len(),
+        0,
+        "nothing half-written"
+    );
+
+    // The signing secret is generated and shown once, then masked.
+    let created = app
+        .post(
+            "/api/v1/notification-channels",
+            &admin,
+            json!({ "name": "ops hook", "type": "webhook", "config": { "url": url, "headers": { "X-Api-Key": "k-123" } } }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.data()["id"].as_str().unwrap().to_owned();
+    let secret = created.data()["config"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(secret.starts_with("whsec_"), "{}", created.text);
+    assert_eq!(created.data()["config"]["headers"]["X-Api-Key"], "********");
+    let shown = app
+        .get(&format!("/api/v1/notification-channels/{id}"), &admin)
+        .await;
+    assert_eq!(shown.data()["config"]["secret"], "********");
+    let stored = notification_channel::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !stored.config.to_string().contains(&secret[6..]),
+        "sealed at rest"
+    );
+
+    // A test message arrives signed; an independent verifier accepts it and refuses a
+    // tampered body.
+    let tested = app
+        .post(
+            &format!("/api/v1/notification-channels/{id}/test"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(tested.data()["status"], "sent", "{}", tested.text);
+    assert_eq!(tested.data()["status_code"], 200);
+    let got = wait_for(&received, 1).await;
+    let (headers, body) = &got[0];
+    assert_eq!(body["type"], "test");
+    assert_eq!(headers["x-api-key"], "k-123");
+    let raw = received.lock().unwrap()[0].1.clone();
+    if let Some(valid) = verified_by_standard_webhooks(&secret, headers, &raw) {
+        assert!(valid, "standardwebhooks refused our signature");
+        let mut tampered = raw.clone();
+        tampered.extend_from_slice(b" ");
+        assert_eq!(
+            verified_by_standard_webhooks(&secret, headers, &tampered),
+            Some(false)
+        );
+    }
+    let log = app
+        .get(&format!("/api/v1/notifications?channel_id={id}"), &admin)
+        .await;
+    assert_eq!(
+        log.data()["total"],
+        1,
+        "test sends are logged: {}",
+        log.text
+    );
+    assert_eq!(log.data()["items"][0]["event"], "test");
+    assert_eq!(log.data()["items"][0]["status"], "sent");
+
+    // The masked secret stays only while the destination stays.
+    let kept = app
+        .patch(
+            &format!("/api/v1/notification-channels/{id}"),
+            &admin,
+            json!({ "config": { "url": url, "secret": "********", "headers": { "X-Api-Key": "********" } } }),
+        )
+        .await;
+    assert_eq!(kept.status, 200, "{}", kept.text);
+    let moved = app
+        .patch(
+            &format!("/api/v1/notification-channels/{id}"),
+            &admin,
+            json!({ "config": { "url": "https://attacker.example/hook", "secret": "********" } }),
+        )
+        .await;
+    assert_eq!(moved.status, 400, "{}", moved.text);
+    assert!(
+        moved.error()["config.secret"]
+            .as_str()
+            .unwrap()
+            .contains("re-enter"),
+        "{}",
+        moved.text
+    );
+    app.post(
+        &format!("/api/v1/notification-channels/{id}/test"),
+        &admin,
+        json!({}),
+    )
+    .await;
+    let got = wait_for(&received, 2).await;
+    assert_eq!(got.len(), 2);
+    let raw = received.lock().unwrap()[1].1.clone();
+    assert!(
+        verified_by_standard_webhooks(&secret, &got[1].0, &raw).unwrap_or(true),
+        "the kept secret still signs"
+    );
+
+    // A rule naming the channel keeps it from being deleted.
+    let rule = app
+        .post("/api/v1/alert-rules", &admin, json!({ "name": "slow", "condition": { "type": "latency", "stat": "p95", "above_ms": 500, "window_s": 300 }, "channels": [id] }))
+        .await;
+    assert_eq!(rule.status, 201, "{}", rule.text);
+    let refused = app
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/notification-channels/{id}"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    assert!(refused.text.contains("slow"), "{}", refused.text);
+    assert!(!app.audit("notification_channel.create").await.is_empty());
+    assert!(!app.audit("notification_channel.test").await.is_empty());
+}
+
+async fn rules_name_every_bad_field(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let seeded = app.get("/api/v1/alert-rules", &admin).await;
+    let names: Vec<&str> = seeded.data()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Any monitor down",
+            "Certificate expires within 14 days",
+            "Domain expires within 30 days"
+        ]
+    );
+    let channel = app
+        .post(
+            "/api/v1/notification-channels",
+            &admin,
+            json!({ "name": "c", "type": "ntfy", "config": { "topic": "ops" } }),
+        )
+        .await;
+    let c = channel.data()["id"].as_str().unwrap().to_owned();
+    let missing = uuid::Uuid::now_v7();
+    for (body, field) in [
+        (
+            json!({ "name": "r", "condition": { "type": "down" }, "channels": [c, missing] }),
+            "channels[1]",
+        ),
+        (
+            json!({ "name": "r", "condition": { "type": "flood" } }),
+            "condition.type",
+        ),
+        (
+            json!({ "name": "r", "condition": { "type": "metric", "metric": "humidity", "op": "gt", "threshold": 1 } }),
+            "condition.metric",
+        ),
+        (
+            json!({ "name": "r", "condition": { "type": "down_count", "failures": 0, "window_s": 60 } }),
+            "condition.failures",
+        ),
+        (
+            json!({ "name": "r", "condition": { "type": "down" }, "for_s": -5 }),
+            "for_s",
+        ),
+        (
+            json!({ "name": "r", "condition": { "type": "down" }, "message": "{{ monitor.name " }),
+            "message",
+        ),
+        (
+            json!({ "name": "r", "condition": { "type": "down" }, "escalation_policy_id": missing }),
+            "escalation_policy_id",
+        ),
+        (json!({ "condition": { "type": "down" } }), "name"),
+        (json!({ "name": "r" }), "condition"),
+    ] {
+        let resp = app.post("/api/v1/alert-rules", &admin, body.clone()).await;
+        assert_eq!(resp.status, 400, "{body}: {}", resp.text);
+        assert!(
+            resp.error()[field].is_string(),
+            "{body}: expected {field} in {}",
+            resp.text
+        );
+    }
+    assert_eq!(
+        app.get("/api/v1/alert-rules", &admin).await.data()["total"],
+        3,
+        "nothing half-written"
+    );
+    let made = app
+        .post("/api/v1/alert-rules", &admin, json!({ "name": "API down", "severity": "warning", "targets": { "kind": "service", "group": "api" }, "condition": { "type": "down" }, "for_s": 30, "channels": [c] }))
+        .await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    assert_eq!(made.data()["for_s"], 30);
+    assert_eq!(made.data()["repeat_interval_s"], 0);
+    assert_eq!(made.data()["send_resolved"], true);
+    assert_eq!(made.data()["targets"]["group"], "api");
+    let id = made.data()["id"].as_str().unwrap().to_owned();
+    let changed = app
+        .patch(
+            &format!("/api/v1/alert-rules/{id}"),
+            &admin,
+            json!({ "message": "{{ monitor.name }} is down", "escalation_policy_id": null }),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(changed.data()["message"], "{{ monitor.name }} is down");
+    assert!(!app.audit("alert_rule.update").await.is_empty());
+}
+
+async fn a_maintenance_window_silences_and_its_end_fires(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let (url, received) = receiver().await;
+    let channel = app
+        .post(
+            "/api/v1/notification-channels",
+            &admin,
+            json!({ "name": "hook", "type": "webhook", "config": { "url": url }, "default": true }),
+        )
+        .await;
+    assert_eq!(channel.status, 201, "{}", channel.text);
+    let target = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = target.local_addr().unwrap().port();
+    let created = app
+        .post("/api/v1/services", &admin, json!({ "name": "billing", "type": "tcp", "group": "pay", "config": { "host": "127.0.0.1", "port": port }, "interval_s": 3600 }))
+        .await;
+    let id = created.data()["id"].as_str().unwrap().to_owned();
+    let check_path = format!("/api/v1/services/{id}/check");
+    assert_eq!(
+        app.post(&check_path, &admin, json!({})).await.data()["status"],
+        "up"
+    );
+
+    // Bad windows name their fields.
+    for (body, field) in [
+        (
+            json!({ "name": "w", "schedule": { "type": "once", "start": "2026-01-02T00:00:00Z", "end": "2026-01-01T00:00:00Z" } }),
+            "schedule.end",
+        ),
+        (
+            json!({ "name": "w", "schedule": { "type": "cron", "cron": "every day", "duration_s": 60 } }),
+            "schedule.cron",
+        ),
+        (
+            json!({ "name": "w", "schedule": { "type": "weekly", "weekdays": ["sun"], "start_time": "02:00", "duration_s": 60 }, "timezone": "Mars/Olympus" }),
+            "timezone",
+        ),
+        (json!({ "name": "w" }), "schedule"),
+    ] {
+        let resp = app
+            .post("/api/v1/maintenance-windows", &admin, body.clone())
+            .await;
+        assert_eq!(resp.status, 400, "{body}: {}", resp.text);
+        assert!(
+            resp.error()[field].is_string(),
+            "{body}: expected {field} in {}",
+            resp.text
+        );
+    }
+
+    // A window open now, for this group only, ending in a few seconds.
+    let end = chrono::Utc::now() + chrono::Duration::seconds(4);
+    let window = app
+        .post(
+            "/api/v1/maintenance-windows",
+            &admin,
+            json!({ "name": "db upgrade", "targets": { "kind": "service", "group": "pay" },
+                    "schedule": { "type": "once", "start": chrono::Utc::now() - chrono::Duration::minutes(1), "end": end } }),
+        )
+        .await;
+    assert_eq!(window.status, 201, "{}", window.text);
+    assert!(window.data()["open_now"].is_object(), "{}", window.text);
+
+    drop(target);
+    let during = app.post(&check_path, &admin, json!({})).await;
+    assert_eq!(
+        during.data()["status"],
+        "down",
+        "the check itself still runs and says what it found"
+    );
+    let shown = app.get(&format!("/api/v1/services/{id}"), &admin).await;
+    assert_eq!(
+        shown.data()["state"]["status"],
+        "maintenance",
+        "{}",
+        shown.text
+    );
+    assert_eq!(
+        app.get("/api/v1/incidents", &admin).await.data()["total"],
+        0,
+        "no incident in maintenance"
+    );
+    assert_eq!(
+        app.get("/api/v1/alerts", &admin).await.data()["total"],
+        0,
+        "no alert in maintenance"
+    );
+    let stats = app
+        .get(&format!("/api/v1/services/{id}/stats?window=24h"), &admin)
+        .await;
+    assert_eq!(
+        stats.data()["checks"],
+        1,
+        "maintenance results are left out of uptime: {}",
+        stats.text
+    );
+    assert_eq!(stats.data()["uptime_pct"], 100.0, "{}", stats.text);
+
+    // When the window closes the monitor is checked at once; still failing, it alerts.
+    let got = wait_for(&received, 1).await;
+    assert!(
+        chrono::Utc::now() >= end,
+        "nothing is sent before the window ends"
+    );
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1["type"], "alert.firing");
+    assert_eq!(got[0].1["monitor"]["name"], "billing");
+    let shown = app.get(&format!("/api/v1/services/{id}"), &admin).await;
+    assert_eq!(shown.data()["state"]["status"], "down", "{}", shown.text);
+    assert_eq!(
+        app.get("/api/v1/incidents?status=open", &admin)
+            .await
+            .data()["total"],
+        1
+    );
+}
+
+async fn window_occurrences_follow_local_time(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let created = app
+        .post(
+            "/api/v1/maintenance-windows",
+            &admin,
+            json!({ "name": "sunday patching", "schedule": { "type": "weekly", "weekdays": ["sun"], "start_time": "02:30", "duration_s": 3600 }, "timezone": "Europe/Berlin" }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.data()["id"].as_str().unwrap().to_owned();
+    let list = app
+        .get(&format!("/api/v1/maintenance-windows/{id}/occurrences?from=2026-03-20T00:00:00Z&to=2026-04-06T00:00:00Z"), &admin)
+        .await;
+    let starts: Vec<&str> = list
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["start"].as_str().unwrap())
+        .collect();
+    // 2026-03-29 skips 02:00-03:00 in Berlin: that day the window starts at 03:00 (01:00 UTC).
+    assert_eq!(
+        starts,
+        [
+            "2026-03-22T01:30:00Z",
+            "2026-03-29T01:00:00Z",
+            "2026-04-05T00:30:00Z"
+        ],
+        "{}",
+        list.text
+    );
+    let bad = app.get(&format!("/api/v1/maintenance-windows/{id}/occurrences?from=2026-03-20T00:00:00Z&to=2026-03-01T00:00:00Z"), &admin).await;
+    assert!(bad.error()["to"].is_string(), "{}", bad.text);
+    let monthly = app
+        .post(
+            "/api/v1/maintenance-windows",
+            &admin,
+            json!({ "name": "month end", "schedule": { "type": "monthly", "days": ["last"], "start_time": "22:00", "duration_s": 7200 }, "timezone": "UTC" }),
+        )
+        .await;
+    assert_eq!(monthly.status, 201, "{}", monthly.text);
+    assert!(
+        monthly.data()["next"]["start"].is_string(),
+        "{}",
+        monthly.text
+    );
+    assert!(!app.audit("maintenance_window.create").await.is_empty());
+}
+
+async fn children_of_a_down_parent_send_nothing(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let (url, received) = receiver().await;
+    app.post(
+        "/api/v1/notification-channels",
+        &admin,
+        json!({ "name": "hook", "type": "webhook", "config": { "url": url }, "default": true }),
+    )
+    .await;
+    let router = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let router_port = router.local_addr().unwrap().port();
+    let parent = app
+        .post("/api/v1/services", &admin, json!({ "name": "core-router", "type": "tcp", "config": { "host": "127.0.0.1", "port": router_port }, "interval_s": 3600 }))
+        .await;
+    let parent_id = parent.data()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/services/{parent_id}/check"),
+            &admin,
+            json!({})
+        )
+        .await
+        .data()["status"],
+        "up"
+    );
+
+    // Bad dependencies are named.
+    let missing = uuid::Uuid::now_v7();
+    let bad = app
+        .post("/api/v1/services", &admin, json!({ "name": "x", "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "depends_on": [parent_id, missing] }))
+        .await;
+    assert!(bad.error()["depends_on[1]"].is_string(), "{}", bad.text);
+
+    let mut children = Vec::new();
+    for i in 0..20 {
+        let child = app
+            .post("/api/v1/services", &admin, json!({ "name": format!("shop-{i}"), "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 3600, "depends_on": [parent_id] }))
+            .await;
+        assert_eq!(child.status, 201, "{}", child.text);
+        assert_eq!(child.data()["depends_on"][0], parent_id.as_str());
+        children.push(child.data()["id"].as_str().unwrap().to_owned());
+    }
+    let cycle = app
+        .patch(
+            &format!("/api/v1/services/{parent_id}"),
+            &admin,
+            json!({ "depends_on": [children[3]] }),
+        )
+        .await;
+    assert_eq!(cycle.status, 400, "{}", cycle.text);
+    assert!(
+        cycle.error()["depends_on"]
+            .as_str()
+            .unwrap()
+            .contains("cycle"),
+        "{}",
+        cycle.text
+    );
+    let itself = app
+        .patch(
+            &format!("/api/v1/services/{parent_id}"),
+            &admin,
+            json!({ "depends_on": [parent_id] }),
+        )
+        .await;
+    assert!(
+        itself.error()["depends_on[0]"].is_string(),
+        "{}",
+        itself.text
+    );
+
+    // The router fails; the children notice first. Their parents are checked afresh
+    // before anyone is told, so the one message is the router's.
+    drop(router);
+    for child in &children {
+        app.post(
+            &format!("/api/v1/services/{child}/check"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    }
+    let got = wait_for(&received, 1).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let got_now = received.lock().unwrap().len();
+    assert_eq!(got_now, 1, "one message for one router failure: {got:?}");
+    assert_eq!(got[0].1["monitor"]["name"], "core-router");
+    let suppressed = app.get("/api/v1/alerts?status=suppressed", &admin).await;
+    assert_eq!(suppressed.data()["total"], 20, "{}", suppressed.text);
+    assert_eq!(
+        suppressed.data()["items"][0]["suppressed_by"],
+        parent_id.as_str()
+    );
+
+    // The router comes back; the children still down fire then.
+    let _router = std::net::TcpListener::bind(("127.0.0.1", router_port)).unwrap();
+    app.post(
+        &format!("/api/v1/services/{parent_id}/check"),
+        &admin,
+        json!({}),
+    )
+    .await;
+    let got = wait_for(&received, 22).await;
+    assert_eq!(
+        got.len(),
+        22,
+        "the router's resolve and twenty children: {}",
+        got.len()
+    );
+    let resolved: Vec<_> = got
+        .iter()
+        .filter(|(_, b)| b["type"] == "alert.resolved")
+        .collect();
+    assert_eq!(resolved.len(), 1);
+    assert_eq!(resolved[0].1["monitor"]["name"], "core-router");
+}
+
+/// A real Alertmanager (Debian's `prometheus-alertmanager`) on a loopback port, routing
+/// everything to `hook` with short grouping waits; killed on drop.
+struct Alertmanager {
+    child: std::process::Child,
+    url: String,
+    _dir: std::path::PathBuf,
+}
+
+impl Drop for Alertmanager {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn alertmanager(hook: &str) -> Option<Alertmanager> {
+    let binary = ["/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let Some(binary) = binary else {
+        assert!(
+            std::env::var("MONITRON_SKIP_SERVICES").as_deref() == Ok("1"),
+            "Alertmanager is needed: apt-get install prometheus-alertmanager (scripts/test.sh does), or set MONITRON_SKIP_SERVICES=1"
+        );
+        eprintln!("SKIPPED: no Alertmanager binary");
+        return None;
+    };
+    let dir = std::env::temp_dir().join(format!("monitron-am-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = format!(
+        "route:\n  receiver: hook\n  group_by: ['alertname']\n  group_wait: 1s\n  group_interval: 1s\n  repeat_interval: 1h\n\
+         receivers:\n  - name: hook\n    webhook_configs:\n      - url: {hook}\n        send_resolved: true\n"
+    );
+    std::fs::write(dir.join("alertmanager.yml"), config).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(binary)
+        .arg(format!(
+            "--config.file={}",
+            dir.join("alertmanager.yml").display()
+        ))
+        .arg(format!("--storage.path={}", dir.join("data").display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--cluster.listen-address=")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("Alertmanager starts");
+    let am = Alertmanager {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
+    };
+    for _ in 0..100 {
+        if let Ok(r) = reqwest::get(format!("{}/-/ready", am.url)).await {
+            if r.status().is_success() {
+                return Some(am);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("Alertmanager did not become ready");
+}
+
+async fn a_real_alertmanager_groups_keeps_and_resolves(backend: Backend) {
+    let (hook, received) = receiver().await;
+    let Some(am) = alertmanager(&hook).await else {
+        return;
+    };
+    // The seed's v1 path is accepted and spoken as v2.
+    let options = crate::helpers::Options::default()
+        .env("ALERTMANAGER_URL", &format!("{}/api/v1/alerts", am.url))
+        .env("ALERTMANAGER_RESEND_INTERVAL", "1s");
+    let app = app!(backend, options);
+    let admin = app.admin().await;
+    let channels = app.get("/api/v1/notification-channels", &admin).await;
+    assert_eq!(
+        channels.data()["items"][0]["type"],
+        "alertmanager",
+        "{}",
+        channels.text
+    );
+    assert_eq!(channels.data()["items"][0]["default"], true);
+
+    let target = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = target.local_addr().unwrap().port();
+    let created = app
+        .post("/api/v1/services", &admin, json!({ "name": "payments-api", "type": "tcp", "group": "pay", "labels": { "team": "payments", "tier-1": "yes" },
+                                                 "config": { "host": "127.0.0.1", "port": port }, "interval_s": 3600 }))
+        .await;
+    let id = created.data()["id"].as_str().unwrap().to_owned();
+    let check_path = format!("/api/v1/services/{id}/check");
+    assert_eq!(
+        app.post(&check_path, &admin, json!({})).await.data()["status"],
+        "up"
+    );
+    drop(target);
+    assert_eq!(
+        app.post(&check_path, &admin, json!({})).await.data()["status"],
+        "down"
+    );
+
+    let got = wait_for(&received, 1).await;
+    assert!(!got.is_empty(), "Alertmanager passed the alert on");
+    let body = &got[0].1;
+    assert_eq!(body["status"], "firing", "{body}");
+    assert_eq!(
+        body["groupLabels"]["alertname"], "Any monitor down",
+        "{body}"
+    );
+    let labels = &body["alerts"][0]["labels"];
+    assert_eq!(labels["monitor"], "payments-api");
+    assert_eq!(labels["monitor_id"], id.as_str());
+    assert_eq!(labels["monitor_type"], "tcp");
+    assert_eq!(labels["group"], "pay");
+    assert_eq!(labels["severity"], "critical");
+    assert_eq!(labels["team"], "payments");
+    assert_eq!(
+        labels["tier_1"], "yes",
+        "label names are made valid: {labels}"
+    );
+    assert!(body["alerts"][0]["annotations"]["summary"]
+        .as_str()
+        .unwrap()
+        .contains("payments-api"));
+    assert!(body["alerts"][0]["generatorURL"]
+        .as_str()
+        .unwrap()
+        .contains(&id));
+
+    // Several re-sends later it is still one active alert, not resolved.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let active: Value = reqwest::get(format!("{}/api/v2/alerts", am.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(active.as_array().unwrap().len(), 1, "{active}");
+    assert_eq!(active[0]["status"]["state"], "active", "{active}");
+    assert!(received
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|(_, b)| { serde_json::from_slice::<Value>(b).unwrap()["status"] == "firing" }));
+
+    // Recovery resolves it at the receiver.
+    let _target = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    assert_eq!(
+        app.post(&check_path, &admin, json!({})).await.data()["status"],
+        "up"
+    );
+    let mut resolved = false;
+    for _ in 0..100 {
+        resolved = received
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(_, b)| serde_json::from_slice::<Value>(b).unwrap()["status"] == "resolved");
+        if resolved {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(resolved, "Alertmanager sent the resolve on");
+}
+
+/// The plain-text part of an e-mail, quoted-printable soft breaks undone.
+fn readable(mail: &str) -> String {
+    mail.replace("=\r\n", "").replace("=3D", "=")
+}
+
+async fn email_channels_and_escalation_to_users(backend: Backend) {
+    let smtp = crate::helpers::SmtpServer::start();
+    let options = crate::helpers::Options::default()
+        .env("EMAIL_HOST", "127.0.0.1")
+        .env("EMAIL_PORT", &smtp.port.to_string())
+        .env("EMAIL_TLS", "none")
+        .env("EMAIL_FROM", "Monitron <monitron@example.com>");
+    let app = app!(backend, options);
+    let admin = app.admin().await;
+    let (first_id, _) = app.create_user("first-responder", "editor").await;
+    let (second_id, _) = app.create_user("team-lead", "viewer").await;
+    let email = app
+        .post("/api/v1/notification-channels", &admin, json!({ "name": "ops mail", "type": "email", "config": { "to": ["ops@example.com"], "cc": ["audit@example.com"] } }))
+        .await;
+    assert_eq!(email.status, 201, "{}", email.text);
+    assert_eq!(
+        email.data()["max_attempts"],
+        10,
+        "e-mail tries at most 10 times"
+    );
+    let channel = email.data()["id"].as_str().unwrap().to_owned();
+    let bad = app
+        .post("/api/v1/escalation-policies", &admin, json!({ "name": "p", "steps": [{ "delay_s": 5, "users": [uuid::Uuid::now_v7()] }, { "delay_s": 1, "channels": [channel] }] }))
+        .await;
+    assert!(
+        bad.error()["steps[0].users[0]"].is_string() && bad.error()["steps[1].delay_s"].is_string(),
+        "{}",
+        bad.text
+    );
+    let policy = app
+        .post("/api/v1/escalation-policies", &admin, json!({ "name": "on call", "steps": [{ "delay_s": 0, "users": [first_id] }, { "delay_s": 3, "users": [second_id] }] }))
+        .await;
+    assert_eq!(policy.status, 201, "{}", policy.text);
+    let policy_id = policy.data()["id"].as_str().unwrap().to_owned();
+    let rule = app
+        .post("/api/v1/alert-rules", &admin, json!({ "name": "Payments down", "targets": { "kind": "service", "group": "esc" }, "condition": { "type": "down" }, "channels": [channel], "escalation_policy_id": policy_id }))
+        .await;
+    assert_eq!(rule.status, 201, "{}", rule.text);
+
+    // Two outages: one nobody acknowledges, one acknowledged from the e-mail's link.
+    let mut ids = Vec::new();
+    for name in ["ledger", "cards"] {
+        let created = app
+            .post("/api/v1/services", &admin, json!({ "name": name, "type": "tcp", "group": "esc", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 3600 }))
+            .await;
+        ids.push(created.data()["id"].as_str().unwrap().to_owned());
+    }
+    app.post(
+        &format!("/api/v1/services/{}/check", ids[0]),
+        &admin,
+        json!({}),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/services/{}/check", ids[1]),
+        &admin,
+        json!({}),
+    )
+    .await;
+    // Each: the channel's e-mail and step 1 to the first responder.
+    let mails = smtp.wait_for(4, 10).await;
+    let to_ops: Vec<String> = mails
+        .iter()
+        .filter(|m| m.contains("To: ops@example.com"))
+        .map(|m| readable(m))
+        .collect();
+    assert_eq!(to_ops.len(), 2, "{mails:?}");
+    let cards = to_ops.iter().find(|m| m.contains("cards")).unwrap();
+    assert!(cards.contains("Cc: audit@example.com"), "{cards}");
+    assert!(
+        cards.contains("Content-Type: text/plain") && cards.contains("Content-Type: text/html"),
+        "{cards}"
+    );
+    assert!(
+        cards.contains("Subject: [FIRING] Payments down: cards"),
+        "{cards}"
+    );
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.contains("first-responder@"))
+            .count(),
+        2,
+        "step 1 goes out when the alert fires"
+    );
+    let link = cards
+        .lines()
+        .find_map(|l| l.strip_prefix("Acknowledge: "))
+        .expect("the text part carries the ack link")
+        .trim()
+        .to_owned();
+    let acked = app.client.post(&link).send().await.unwrap();
+    assert_eq!(acked.status(), 200);
+
+    // Step 2 reaches the team lead only for the outage nobody acknowledged.
+    let mails = smtp.wait_for(5, 10).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mails_now = smtp.messages();
+    assert_eq!(mails_now.len(), mails.len(), "nothing more");
+    let to_lead: Vec<String> = mails_now
+        .iter()
+        .filter(|m| m.contains("team-lead@"))
+        .map(|m| readable(m))
+        .collect();
+    assert_eq!(to_lead.len(), 1, "{to_lead:?}");
+    assert!(to_lead[0].contains("ledger"), "{}", to_lead[0]);
+    let log = app.get("/api/v1/notifications?status=sent", &admin).await;
+    assert_eq!(log.data()["total"], 5, "{}", log.text);
+}
+
+on_both_databases!(
+    a_down_monitor_alerts_a_default_webhook_once_and_resolves,
+    channels_are_validated_sealed_masked_and_tested,
+    rules_name_every_bad_field,
+    a_maintenance_window_silences_and_its_end_fires,
+    window_occurrences_follow_local_time,
+    children_of_a_down_parent_send_nothing,
+    a_real_alertmanager_groups_keeps_and_resolves,
+    email_channels_and_escalation_to_users,
+);
