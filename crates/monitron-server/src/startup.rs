@@ -224,6 +224,7 @@ impl Application {
                 cipher: state.cipher.clone(),
                 services: state.notifier.clone(),
                 metrics: state.metrics.clone(),
+                alerting: state.engine.alerting().clone(),
             };
             {
                 let deliverer = deliverer.clone();

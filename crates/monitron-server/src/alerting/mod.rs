@@ -16,6 +16,7 @@
 pub mod ack;
 pub mod acknowledge;
 pub mod clock;
+pub mod delivery_failing;
 pub mod escalation;
 pub mod evaluate;
 pub mod maintenance;

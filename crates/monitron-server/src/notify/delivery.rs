@@ -38,6 +38,8 @@ pub struct Deliverer {
     pub services: Services,
     /// Counters.
     pub metrics: Metrics,
+    /// Routes, for the "delivery failing" alert.
+    pub alerting: crate::alerting::Alerting,
 }
 
 /// A channel's configuration with its secrets opened.
@@ -220,6 +222,17 @@ impl Deliverer {
                     }
                 }
                 tracing::info!(notification = %id, channel = %channel.name, channel_type = config.type_name(), attempt, "Notification sent.");
+                if row.channel_id.is_some()
+                    && crate::alerting::delivery_failing::clear(
+                        &self.db,
+                        &self.alerting,
+                        channel.id,
+                    )
+                    .await?
+                        > 0
+                {
+                    self.alerting.wake();
+                }
                 Handled::Done
             }
             Sent::Retry { error, after, .. } if attempt < max => {
@@ -234,6 +247,23 @@ impl Deliverer {
             Sent::Retry { error, .. } | Sent::Refused { error, .. } => {
                 log(&self.db, id, state::DEAD, attempt, &sent).await?;
                 tracing::error!(notification = %id, channel = %channel.name, attempt, error = %error, "A notification could not be delivered; it is dead.");
+                // A message about a failing delivery does not raise another.
+                let about_delivery =
+                    row.context["rule"]["name"] == crate::alerting::delivery_failing::RULE_NAME;
+                if row.channel_id.is_some() && !about_delivery {
+                    let txn = crate::db::begin_write(&self.db).await?;
+                    let queued = crate::alerting::delivery_failing::raise(
+                        &txn,
+                        &self.alerting,
+                        &channel,
+                        error,
+                    )
+                    .await?;
+                    txn.commit().await?;
+                    if queued > 0 {
+                        self.alerting.wake();
+                    }
+                }
                 Handled::Dead(error.clone())
             }
         };

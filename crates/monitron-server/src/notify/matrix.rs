@@ -2,7 +2,7 @@
 //! id is the notification's id, so a retried send is one message in the room.
 
 use monitron_probe::Secret;
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use percent_encoding::utf8_percent_encode;
 use serde::{Deserialize, Serialize};
 
 use super::{Format, Message, Notifier, Sent, Services};
@@ -50,7 +50,7 @@ impl Notifier for Config {
         let url = format!(
             "{}/_matrix/client/v3/rooms/{}/send/m.room.message/{}",
             self.homeserver_url.trim_end_matches('/'),
-            utf8_percent_encode(&self.room_id, NON_ALPHANUMERIC),
+            utf8_percent_encode(&self.room_id, super::PATH_SEGMENT),
             message.id.simple(),
         );
         let body = serde_json::json!({

@@ -345,6 +345,13 @@ pub fn require(errors: &mut FieldErrors, field: &str, value: &str) {
     }
 }
 
+/// What is percent-encoded in a URL path segment: all but the unreserved characters.
+pub const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// `scheme://host:port` of a URL, the destination its secrets are bound to.
 pub fn origin(url: &str) -> String {
     reqwest::Url::parse(url)

@@ -1114,6 +1114,121 @@ async fn email_channels_and_escalation_to_users(backend: Backend) {
     assert_eq!(log.data()["total"], 5, "{}", log.text);
 }
 
+async fn a_dead_notification_is_listed_raises_an_alert_and_is_retried_once(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    // A receiver that answers 500 until it is fixed, counting every request.
+    let failing = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let seen: Received = Arc::default();
+    let (flag, keep) = (failing.clone(), seen.clone());
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+            let (flag, keep) = (flag.clone(), keep.clone());
+            async move {
+                keep.lock().unwrap().push((headers, body.to_vec()));
+                if flag.load(std::sync::atomic::Ordering::SeqCst) {
+                    (
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                        "database is locked",
+                    )
+                } else {
+                    (axum::http::StatusCode::OK, "ok")
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let broken_url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let (other_url, other) = receiver().await;
+    let broken = app
+        .post("/api/v1/notification-channels", &admin, json!({ "name": "flaky hook", "type": "webhook", "config": { "url": broken_url }, "default": true, "max_attempts": 3 }))
+        .await;
+    assert_eq!(broken.status, 201, "{}", broken.text);
+    app.post("/api/v1/notification-channels", &admin, json!({ "name": "backup", "type": "webhook", "config": { "url": other_url }, "default": true }))
+        .await;
+    let created = app
+        .post("/api/v1/services", &admin, json!({ "name": "search", "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 3600 }))
+        .await;
+    let id = created.data()["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/api/v1/services/{id}/check"), &admin, json!({}))
+        .await;
+
+    // Three tries (1 s, then 2 s apart), then dead; the backup hears of both.
+    let got = wait_for(&other, 2).await;
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(
+        got[1].1["rule"]["name"], "Notification delivery failing",
+        "{}",
+        got[1].1
+    );
+    assert!(got[1].1["alert"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("flaky hook"));
+    assert_eq!(seen.lock().unwrap().len(), 3);
+    let dead = app.get("/api/v1/notifications?status=dead", &admin).await;
+    assert_eq!(dead.data()["total"], 1, "{}", dead.text);
+    let n = &dead.data()["items"][0];
+    assert_eq!(
+        (n["attempts"].as_i64(), n["last_status_code"].as_i64()),
+        (Some(3), Some(500)),
+        "{n}"
+    );
+    assert!(
+        n["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("database is locked"),
+        "{n}"
+    );
+
+    // Fixed: one retry delivers it once, with the id it always had; the failing alert
+    // resolves and the backup hears that too.
+    failing.store(false, std::sync::atomic::Ordering::SeqCst);
+    let nid = n["id"].as_str().unwrap().to_owned();
+    let retried = app
+        .post(
+            &format!("/api/v1/notifications/{nid}/retry"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(retried.status, 200, "{}", retried.text);
+    let again = app
+        .post(
+            &format!("/api/v1/notifications/{nid}/retry"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        again.status, 409,
+        "only a dead one is retried: {}",
+        again.text
+    );
+    let got = wait_for(&seen, 4).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        4,
+        "delivered once after the fix"
+    );
+    let ids: Vec<&str> = got
+        .iter()
+        .map(|(h, _)| h["webhook-id"].to_str().unwrap())
+        .collect();
+    assert!(
+        ids.iter().all(|i| *i == nid),
+        "one webhook-id across every try: {ids:?}"
+    );
+    let got = wait_for(&other, 3).await;
+    assert_eq!(got[2].1["type"], "alert.resolved");
+    assert_eq!(got[2].1["rule"]["name"], "Notification delivery failing");
+    assert!(!app.audit("notification.retry").await.is_empty());
+}
+
 on_both_databases!(
     a_down_monitor_alerts_a_default_webhook_once_and_resolves,
     channels_are_validated_sealed_masked_and_tested,
@@ -1123,4 +1238,5 @@ on_both_databases!(
     children_of_a_down_parent_send_nothing,
     a_real_alertmanager_groups_keeps_and_resolves,
     email_channels_and_escalation_to_users,
+    a_dead_notification_is_listed_raises_an_alert_and_is_retried_once,
 );

@@ -2,12 +2,14 @@
 //! HTTP. Every test runs against SQLite and PostgreSQL.
 
 mod agent_process;
+mod alerting;
 mod helpers;
 
 mod api_keys;
 mod auth;
 mod bad_input;
 mod binary;
+mod channels;
 mod check_types;
 mod concurrency;
 mod domains;
