@@ -99,7 +99,10 @@ struct Sample {
 
 /// A judgement: does the condition hold, with what value, and how to say it. `None`
 /// when it cannot be told from this result (a certificate check that got no certificate).
-type Verdict = Option<(bool, Option<f64>, String)>;
+type Verdict = Option<Finding>;
+
+/// Whether a condition holds, the value measured, and how to say it.
+pub type Finding = (bool, Option<f64>, String);
 
 fn judge(rule: &Rule, fact: &Fact<'_>, samples: Option<&Vec<Sample>>, now_ms: i64) -> Verdict {
     let window = |window_s: u32| {
@@ -178,6 +181,138 @@ fn judge(rule: &Rule, fact: &Fact<'_>, samples: Option<&Vec<Sample>>, now_ms: i6
     }
 }
 
+/// Judges a metric condition against an agent snapshot: one verdict per subject (the
+/// mount, GPU or interface; empty for host-wide metrics).
+pub fn judge_metric(
+    condition: &Condition,
+    snapshot: &monitron_proto::Snapshot,
+) -> Vec<(String, Finding)> {
+    let Condition::Metric {
+        metric,
+        op,
+        threshold,
+        mount,
+        device,
+    } = condition
+    else {
+        return Vec::new();
+    };
+    use super::rules::{Metric, Op};
+    let mut values: Vec<(String, f64)> = Vec::new();
+    match metric {
+        Metric::CpuPct => values.push((String::new(), snapshot.cpu.usage_pct)),
+        Metric::MemPct => values.push((String::new(), snapshot.memory.used_pct)),
+        Metric::SwapPct if snapshot.memory.swap_total_bytes > 0 => values.push((
+            String::new(),
+            snapshot.memory.swap_used_bytes as f64 * 100.0
+                / snapshot.memory.swap_total_bytes as f64,
+        )),
+        Metric::SwapPct => {}
+        Metric::Load1 => values.push((String::new(), snapshot.cpu.load[0])),
+        Metric::DiskPct => values.extend(
+            snapshot
+                .disks
+                .iter()
+                .filter(|d| mount.as_deref().is_none_or(|m| d.mount == m))
+                .map(|d| (d.mount.clone(), d.used_pct)),
+        ),
+        Metric::GpuUtilPct | Metric::GpuTempC => values.extend(
+            snapshot
+                .gpus
+                .iter()
+                .filter(|g| {
+                    device
+                        .as_deref()
+                        .is_none_or(|d| d == g.index.to_string() || d == g.name)
+                })
+                .map(|g| {
+                    let v = if *metric == Metric::GpuTempC {
+                        g.temperature_c
+                    } else {
+                        g.utilization_pct
+                    };
+                    (format!("gpu{}", g.index), v)
+                }),
+        ),
+        Metric::NetRxPct | Metric::NetTxPct => values.extend(
+            snapshot
+                .networks
+                .iter()
+                .filter(|n| device.as_deref().is_none_or(|d| n.name == d))
+                .filter_map(|n| {
+                    let v = if *metric == Metric::NetRxPct {
+                        n.rx_pct
+                    } else {
+                        n.tx_pct
+                    };
+                    Some((n.name.clone(), v?))
+                }),
+        ),
+    }
+    let name = serde_json::to_value(metric)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    values
+        .into_iter()
+        .filter(|(_, v)| v.is_finite())
+        .map(|(subject, v)| {
+            let v = (v * 10.0).round() / 10.0;
+            let (holds, word) = match op {
+                Op::Gt => (v > *threshold, "above"),
+                Op::Lt => (v < *threshold, "below"),
+            };
+            let on = if subject.is_empty() {
+                String::new()
+            } else {
+                format!(" on {subject}")
+            };
+            let message = format!("{name}{on} is {v}, {word} {threshold}");
+            (subject, (holds, Some(v), message))
+        })
+        .collect()
+}
+
+/// Judges the metric rules against the newest snapshot of each instance in an ingest batch
+/// and applies what changed, in the batch's transaction.
+pub async fn evaluate_metrics(
+    db: &impl ConnectionTrait,
+    alerting: &Alerting,
+    latest: &[(
+        Target<'_>,
+        &std::collections::BTreeMap<String, String>,
+        &monitron_proto::Snapshot,
+    )],
+    now: DateTime<Utc>,
+) -> Result<Evaluated, DbErr> {
+    let all_rules = alerting.rules();
+    let rules: Vec<&Rule> = all_rules
+        .iter()
+        .filter(|r| matches!(r.condition, Condition::Metric { .. }))
+        .collect();
+    if rules.is_empty() || latest.is_empty() {
+        return Ok(Evaluated::default());
+    }
+    let ids: Vec<Uuid> = latest.iter().map(|(t, _, _)| t.id).collect();
+    let mut open = notifying::open_alerts(db, &ids).await?;
+    let mut actions = Vec::new();
+    for (target, labels, snapshot) in latest {
+        for rule in &rules {
+            if !rule
+                .targets
+                .matches(target.id, target.kind, target.group, labels)
+            {
+                continue;
+            }
+            for (subject, verdict) in judge_metric(&rule.condition, snapshot) {
+                let at = snapshot.timestamp;
+                actions.extend(decide(rule, *target, &subject, at, verdict, &mut open, now));
+            }
+        }
+    }
+    apply(db, alerting, actions, HashMap::new(), now).await
+}
+
 /// `300` -> `5 min`.
 pub fn human(seconds: u32) -> String {
     match seconds {
@@ -211,9 +346,17 @@ async fn load_samples(
     for (window, mut series) in by_window {
         series.sort_unstable();
         for chunk in series.chunks(256) {
+            // Integer widths differ between SQLite and PostgreSQL; read them as BIGINT.
             let query = Query::select()
-                .columns(
-                    ["series_id", "ts", "up", "response_us"].map(sea_orm::sea_query::Alias::new),
+                .expr_as(
+                    Expr::cust("CAST(series_id AS BIGINT)"),
+                    sea_orm::sea_query::Alias::new("series_id"),
+                )
+                .column(sea_orm::sea_query::Alias::new("ts"))
+                .column(sea_orm::sea_query::Alias::new("up"))
+                .expr_as(
+                    Expr::cust("CAST(response_us AS BIGINT)"),
+                    sea_orm::sea_query::Alias::new("response_us"),
                 )
                 .from(sea_orm::sea_query::Alias::new("check_results"))
                 .and_where(
@@ -383,22 +526,99 @@ pub async fn resolve(
     }
 }
 
-enum Action<'a> {
+/// The monitor an alert is about, as the writer (or the ingest) knows it.
+#[derive(Clone, Copy)]
+pub struct Target<'a> {
+    /// Id.
+    pub id: Uuid,
+    /// Service, domain or instance.
+    pub kind: crate::monitors::Kind,
+    /// Name.
+    pub name: &'a str,
+    /// Group.
+    pub group: Option<&'a str>,
+    /// The monitors it depends on.
+    pub depends_on: &'a [Uuid],
+}
+
+impl<'a> Target<'a> {
+    /// A runnable monitor as a target.
+    pub fn of(m: &'a Runnable) -> Self {
+        Self {
+            id: m.id,
+            kind: m.kind,
+            name: &m.name,
+            group: m.group.as_deref(),
+            depends_on: &m.depends_on,
+        }
+    }
+}
+
+/// What a judgement of one rule about one target (and subject) calls for.
+pub enum Action<'a> {
+    /// The condition started to hold.
     Open {
+        /// The rule.
         rule: &'a Rule,
-        fact: usize,
+        /// About what.
+        target: Target<'a>,
+        /// The mount or device.
+        subject: String,
+        /// When it was seen.
+        at: DateTime<Utc>,
+        /// The measured value.
         value: Option<f64>,
+        /// What is wrong.
         message: String,
     },
+    /// A pending alert's wait is over.
     Fire {
+        /// The rule.
         rule: &'a Rule,
+        /// The alert.
         alert: alert::Model,
     },
+    /// The condition no longer holds.
     Resolve {
+        /// The rule.
         rule: &'a Rule,
+        /// The alert.
         alert: alert::Model,
+        /// When that was seen.
         at: DateTime<Utc>,
     },
+}
+
+/// The action a judgement calls for, given the episode open for it (taken from `open`).
+pub fn decide<'a>(
+    rule: &'a Rule,
+    target: Target<'a>,
+    subject: &str,
+    at: DateTime<Utc>,
+    verdict: Finding,
+    open: &mut HashMap<String, alert::Model>,
+    now: DateTime<Utc>,
+) -> Option<Action<'a>> {
+    let (holds, value, message) = verdict;
+    match (holds, open.remove(&open_key(rule.id, target.id, subject))) {
+        (true, None) => Some(Action::Open {
+            rule,
+            target,
+            subject: subject.to_owned(),
+            at,
+            value,
+            message,
+        }),
+        (true, Some(a))
+            if a.status == status::PENDING
+                && !a.awaiting_parents
+                && (now - a.started_at).num_seconds() >= i64::from(rule.for_s) =>
+        {
+            Some(Action::Fire { rule, alert: a })
+        }
+        (false, Some(a)) => Some(Action::Resolve { rule, alert: a, at }),
+        _ => None,
+    }
 }
 
 /// Judges every enabled rule for the batch's monitors and applies what changed.
@@ -460,7 +680,7 @@ async fn evaluate_rules(
         .iter()
         .filter(|r| judged_by_writer(&r.condition) && only.is_none_or(|id| r.id == id))
         .collect();
-    let mut done = Evaluated::default();
+    let done = Evaluated::default();
     if rules.is_empty() || facts.is_empty() {
         return Ok(done);
     }
@@ -516,47 +736,44 @@ async fn evaluate_rules(
     let mut actions = Vec::new();
     for (rule, i) in pairs {
         let fact = &facts[i];
-        let key = open_key(rule.id, fact.monitor.id, "");
-        let Some((holds, value, message)) =
-            judge(rule, fact, samples.get(&fact.monitor.series_id), now_ms)
-        else {
+        let Some(verdict) = judge(rule, fact, samples.get(&fact.monitor.series_id), now_ms) else {
             continue;
         };
-        match (holds, open.remove(&key)) {
-            (true, None) => actions.push(Action::Open {
-                rule,
-                fact: i,
-                value,
-                message,
-            }),
-            (true, Some(a))
-                if a.status == status::PENDING
-                    && !a.awaiting_parents
-                    && (now - a.started_at).num_seconds() >= i64::from(rule.for_s) =>
-            {
-                actions.push(Action::Fire { rule, alert: a });
-            }
-            (true, Some(_)) => {}
-            (false, Some(a)) => actions.push(Action::Resolve {
-                rule,
-                alert: a,
-                at: fact.at,
-            }),
-            (false, None) => {}
-        }
+        actions.extend(decide(
+            rule,
+            Target::of(fact.monitor),
+            "",
+            fact.at,
+            verdict,
+            &mut open,
+            now,
+        ));
     }
+    let known = facts.iter().map(|f| (f.monitor.id, f.status)).collect();
+    apply(db, alerting, actions, known, now).await
+}
+
+/// Carries out what judgements called for: opens, fires and resolves alerts, with their
+/// notifications. `known` holds monitor statuses already at hand (the batch's).
+pub async fn apply(
+    db: &impl ConnectionTrait,
+    alerting: &Alerting,
+    actions: Vec<Action<'_>>,
+    known: HashMap<Uuid, MonitorStatus>,
+    now: DateTime<Utc>,
+) -> Result<Evaluated, DbErr> {
+    let mut done = Evaluated::default();
     if actions.is_empty() {
         return Ok(done);
     }
     // A down alert of a monitor with dependencies: suppressed while a parent is down,
     // otherwise held until the clock has checked the parents afresh.
-    let mut parent_status: HashMap<Uuid, MonitorStatus> =
-        facts.iter().map(|f| (f.monitor.id, f.status)).collect();
+    let mut parent_status = known;
     let wanted: Vec<Uuid> = actions
         .iter()
         .filter_map(|a| match a {
-            Action::Open { rule, fact, .. } if rule.condition == Condition::Down => {
-                Some(facts[*fact].monitor.depends_on.clone())
+            Action::Open { rule, target, .. } if rule.condition == Condition::Down => {
+                Some(target.depends_on.to_vec())
             }
             _ => None,
         })
@@ -579,7 +796,7 @@ async fn evaluate_rules(
     let monitors = notifying::monitors(
         db,
         actions.iter().map(|a| match a {
-            Action::Open { fact, .. } => facts[*fact].monitor.id,
+            Action::Open { target, .. } => target.id,
             Action::Fire { alert, .. } | Action::Resolve { alert, .. } => alert.target_id,
         }),
         alerting.public_url(),
@@ -589,12 +806,12 @@ async fn evaluate_rules(
         match action {
             Action::Open {
                 rule,
-                fact,
+                target: m,
+                subject,
+                at,
                 value,
                 message,
             } => {
-                let fact = &facts[fact];
-                let m = fact.monitor;
                 let dependent = rule.condition == Condition::Down && !m.depends_on.is_empty();
                 let down_parent = m
                     .depends_on
@@ -611,15 +828,15 @@ async fn evaluate_rules(
                     rule_name: Set(rule.name.clone()),
                     target_type: Set(m.kind.as_str().to_owned()),
                     target_id: Set(m.id),
-                    target_name: Set(m.name.to_string()),
-                    group_name: Set(m.group.clone()),
-                    subject: Set(String::new()),
-                    open_key: Set(Some(open_key(rule.id, m.id, ""))),
+                    target_name: Set(m.name.to_owned()),
+                    group_name: Set(m.group.map(str::to_owned)),
+                    open_key: Set(Some(open_key(rule.id, m.id, &subject))),
+                    subject: Set(subject),
                     status: Set(initial.to_owned()),
                     severity: Set(rule.severity.as_str().to_owned()),
                     value: Set(value),
                     message: Set(crate::history::truncate(&message, 1000)),
-                    started_at: Set(fact.at),
+                    started_at: Set(at),
                     fired_at: Set(None),
                     resolved_at: Set(None),
                     acknowledged_by: Set(None),

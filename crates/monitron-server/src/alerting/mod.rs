@@ -23,6 +23,7 @@ pub mod maintenance;
 pub mod notifying;
 pub mod resend;
 pub mod rules;
+pub mod uptime;
 
 use std::sync::{Arc, RwLock};
 

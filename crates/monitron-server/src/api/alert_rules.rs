@@ -261,7 +261,17 @@ async fn rejudge(state: &AppState, rule: Uuid, changed: bool) -> ApiResult<()> {
     if alerting.rules().iter().any(|r: &Rule| r.id == rule) {
         let monitors = state.engine.catalog().all();
         let txn = crate::db::begin_write(&state.db).await?;
-        let done = evaluate::evaluate_now(&txn, alerting, &monitors, rule).await?;
+        let mut done = evaluate::evaluate_now(&txn, alerting, &monitors, rule).await?;
+        if alerting
+            .rules()
+            .iter()
+            .any(|r| r.id == rule && matches!(r.condition, Condition::Uptime { .. }))
+        {
+            done.queued +=
+                crate::alerting::uptime::evaluate(&txn, alerting, &state.engine, Utc::now())
+                    .await?
+                    .queued;
+        }
         txn.commit().await?;
         if done.queued > 0 {
             alerting.wake();

@@ -101,6 +101,7 @@ impl Engine {
             metrics.clone(),
             events.clone(),
             config.retention,
+            alerting.clone(),
         );
         let task = tokio::spawn(async move {
             let _ = tokio::join!(task, ingest_task);

@@ -39,6 +39,7 @@ pub fn source_of(monitor: &Runnable) -> Source {
         series_id: monitor.series_id,
         name: monitor.name.clone(),
         group: monitor.group.clone(),
+        labels: monitor.labels.clone(),
     }
 }
 

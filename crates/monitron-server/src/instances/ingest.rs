@@ -17,6 +17,8 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+use crate::alerting::evaluate::{evaluate_metrics, Target};
+use crate::alerting::Alerting;
 use crate::events::Event;
 use crate::history::host_metrics::{self as metrics, Latest, MetricRow};
 use crate::history::{retention, Retention};
@@ -43,6 +45,8 @@ pub struct Source {
     pub name: Arc<str>,
     /// Its group (event filtering).
     pub group: Option<String>,
+    /// Its labels (alert rules' selectors).
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 /// Snapshots from one agent.
@@ -68,9 +72,10 @@ impl Ingest {
         metrics: Metrics,
         events: broadcast::Sender<Event>,
         retention: Retention,
+        alerting: Alerting,
     ) -> (Self, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-        let task = tokio::spawn(run(rx, db, metrics, events, retention));
+        let task = tokio::spawn(run(rx, db, metrics, events, retention, alerting));
         (Self { tx }, task)
     }
 
@@ -109,6 +114,7 @@ async fn run(
     metrics: Metrics,
     events: broadcast::Sender<Event>,
     retention: Retention,
+    alerting: Alerting,
 ) {
     let mut batch: Vec<Delivery> = Vec::new();
     let mut partitions = Partitions::default();
@@ -132,7 +138,7 @@ async fn run(
         let now = Utc::now();
         let mut result = Err(String::new());
         for attempt in 1..=3u64 {
-            result = write_batch(&db, &batch, now, &retention, &mut partitions)
+            result = write_batch(&db, &batch, now, &retention, &mut partitions, &alerting)
                 .await
                 .map_err(|e| e.to_string());
             match &result {
@@ -167,6 +173,7 @@ async fn write_batch(
     now: DateTime<Utc>,
     retention: &Retention,
     partitions: &mut Partitions,
+    alerting: &Alerting,
 ) -> anyhow::Result<()> {
     let now_ms = now.timestamp_millis();
     let oldest = now_ms - retention.raw.as_millis() as i64;
@@ -224,7 +231,36 @@ async fn write_batch(
     let mut latest = latest;
     latest.sort_by_key(|l| l.series_id);
     metrics::upsert_latest(&txn, &latest).await?;
+    // Metric rules are judged on each instance's newest snapshot of the batch.
+    let mut newest: HashMap<Uuid, (&Source, &Snapshot)> = HashMap::new();
+    for delivery in batch {
+        if let Some(s) = delivery.snapshots.iter().max_by_key(|s| s.timestamp) {
+            let entry = newest
+                .entry(delivery.source.monitor_id)
+                .or_insert((&delivery.source, s));
+            if s.timestamp > entry.1.timestamp {
+                *entry = (&delivery.source, s);
+            }
+        }
+    }
+    let judged: Vec<_> = newest
+        .values()
+        .map(|(source, snapshot)| {
+            let target = Target {
+                id: source.monitor_id,
+                kind: crate::monitors::Kind::Instance,
+                name: &source.name,
+                group: source.group.as_deref(),
+                depends_on: &[],
+            };
+            (target, &source.labels, *snapshot)
+        })
+        .collect();
+    let alerts = evaluate_metrics(&txn, alerting, &judged, now).await?;
     txn.commit().await?;
+    if alerts.queued > 0 {
+        alerting.wake();
+    }
     Ok(())
 }
 

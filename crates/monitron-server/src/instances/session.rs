@@ -117,6 +117,7 @@ pub async fn store_batch(
         series_id: row.series_id,
         name: row.name.as_str().into(),
         group: row.group_name.clone(),
+        labels: serde_json::from_value(row.labels.clone()).unwrap_or_default(),
     };
     ctx.ingest
         .store(source, snapshots)

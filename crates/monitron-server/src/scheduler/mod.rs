@@ -37,6 +37,8 @@ pub const CATCH_UP_WINDOW: Duration = Duration::from_secs(10);
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 /// How often heartbeat states are read for moved deadlines.
 const DEADLINES_EVERY: Duration = Duration::from_secs(1);
+/// How often uptime rules are judged.
+const UPTIME_EVERY: Duration = Duration::from_secs(60);
 /// How often alerting's time-driven steps are taken.
 const ALERTING_EVERY: Duration = Duration::from_secs(1);
 /// Pings through this process bring that read forward, at most this often.
@@ -232,6 +234,7 @@ async fn lead(
         );
         async move {
             let mut resent_at = tokio::time::Instant::now();
+            let mut uptime_at = tokio::time::Instant::now();
             let mut tick = tokio::time::interval(ALERTING_EVERY);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             let mut open_before: Vec<Uuid> = Vec::new();
@@ -280,6 +283,22 @@ async fn lead(
                     publish(&engine, &queue, &jobs).await;
                 }
                 open_before = open_now;
+                if uptime_at.elapsed() >= UPTIME_EVERY {
+                    uptime_at = tokio::time::Instant::now();
+                    let judged = async {
+                        let txn = crate::db::begin_write(&db).await?;
+                        let done =
+                            crate::alerting::uptime::evaluate(&txn, alerting, &engine, Utc::now())
+                                .await?;
+                        txn.commit().await?;
+                        Ok::<_, sea_orm::DbErr>(done)
+                    };
+                    match judged.await {
+                        Ok(done) if done.queued > 0 => alerting.wake(),
+                        Ok(_) => {}
+                        Err(err) => tracing::warn!(error = %err, "Judging uptime rules failed."),
+                    }
+                }
                 if resent_at.elapsed() >= resend_every {
                     resent_at = tokio::time::Instant::now();
                     if let Err(err) = crate::alerting::resend::resend(

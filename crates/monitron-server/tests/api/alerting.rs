@@ -1229,6 +1229,325 @@ async fn a_dead_notification_is_listed_raises_an_alert_and_is_retried_once(backe
     assert!(!app.audit("notification.retry").await.is_empty());
 }
 
+fn snapshot(disk_used_pct: f64) -> monitron_proto::Snapshot {
+    serde_json::from_value(json!({
+        "timestamp": chrono::Utc::now(), "uptime_s": 100,
+        "cpu": { "usage_pct": 10.0, "per_core_pct": [10.0], "load": [0.1, 0.1, 0.1] },
+        "memory": { "total_bytes": 100, "used_bytes": 50, "used_pct": 50.0, "swap_total_bytes": 0, "swap_used_bytes": 0 },
+        "disks": [
+            { "mount": "/", "device": "/dev/vda1", "fs": "ext4", "total_bytes": 100, "used_bytes": 10, "used_pct": 10.0 },
+            { "mount": "/data", "device": "/dev/vdb1", "fs": "xfs", "total_bytes": 100, "used_bytes": 0, "used_pct": disk_used_pct }
+        ],
+        "networks": [], "gpus": []
+    }))
+    .unwrap()
+}
+
+async fn metric_rules_fire_on_agent_snapshots_and_resolve(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let (url, received) = receiver().await;
+    app.post(
+        "/api/v1/notification-channels",
+        &admin,
+        json!({ "name": "hook", "type": "webhook", "config": { "url": url }, "default": true }),
+    )
+    .await;
+
+    // A real agent: memory in use is above 0.1 % on any machine that runs it.
+    let agent = crate::agent_process::AgentProcess::start(&[
+        ("MONITRON_AGENT_AUTH", "api_key"),
+        ("MONITRON_AGENT_API_KEY", "key-metric-long-enough"),
+    ])
+    .await;
+    let real = app
+        .post("/api/v1/instances", &admin, json!({ "name": "build-box", "host": "127.0.0.1", "agent_port": agent.port, "interval_s": 3600,
+                                                  "agent_auth": { "type": "api_key", "api_key": "key-metric-long-enough" } }))
+        .await;
+    assert_eq!(real.status, 201, "{}", real.text);
+    let real_id = real.data()["id"].as_str().unwrap().to_owned();
+    let rule = app
+        .post("/api/v1/alert-rules", &admin, json!({ "name": "Memory in use", "severity": "info", "targets": { "kind": "instance", "ids": [real_id] },
+                                                    "condition": { "type": "metric", "metric": "mem_pct", "op": "gt", "threshold": 0.1 } }))
+        .await;
+    assert_eq!(rule.status, 201, "{}", rule.text);
+    app.post(
+        &format!("/api/v1/instances/{real_id}/check"),
+        &admin,
+        json!({}),
+    )
+    .await;
+    let got = wait_for(&received, 1).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1["rule"]["name"], "Memory in use");
+    assert_eq!(got[0].1["monitor"]["name"], "build-box");
+    assert!(
+        got[0].1["alert"]["value"].as_f64().unwrap() > 0.1,
+        "{}",
+        got[0].1
+    );
+
+    // Per mount: snapshots through the same ingest path push agents use, with the values
+    // a full disk and a cleaned one report.
+    let host = app
+        .post("/api/v1/instances", &admin, json!({ "name": "db-1", "host": "10.0.0.7", "connection": "push", "labels": { "role": "db" } }))
+        .await;
+    let host_id: uuid::Uuid = host.data()["id"].as_str().unwrap().parse().unwrap();
+    app.post("/api/v1/alert-rules", &admin, json!({ "name": "Data disk full", "severity": "warning", "targets": { "kind": "instance", "labels": { "role": "db" } },
+                                                   "condition": { "type": "metric", "metric": "disk_pct", "op": "gt", "threshold": 90, "mount": "/data" } }))
+        .await;
+    let row = monitron_server::db::entities::monitor::Entity::find_by_id(host_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let source = monitron_server::instances::ingest::Source {
+        monitor_id: row.id,
+        series_id: row.series_id,
+        name: row.name.as_str().into(),
+        group: None,
+        labels: [("role".to_owned(), "db".to_owned())].into(),
+    };
+    let ingest = app.state.engine.ingest();
+    ingest
+        .store(source.clone(), vec![snapshot(95.5)])
+        .await
+        .unwrap();
+    let got = wait_for(&received, 2).await;
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[1].1["rule"]["name"], "Data disk full");
+    assert_eq!(got[1].1["alert"]["subject"], "/data");
+    assert_eq!(got[1].1["alert"]["value"], 95.5);
+    assert!(
+        got[1].1["alert"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("disk_pct on /data is 95.5"),
+        "{}",
+        got[1].1
+    );
+    ingest
+        .store(source.clone(), vec![snapshot(96.0)])
+        .await
+        .unwrap();
+    ingest.store(source, vec![snapshot(40.0)]).await.unwrap();
+    let got = wait_for(&received, 3).await;
+    assert_eq!(got.len(), 3, "still full is no news; cleaned is: {got:?}");
+    assert_eq!(got[2].1["type"], "alert.resolved");
+    assert_eq!(got[2].1["alert"]["subject"], "/data");
+}
+
+async fn an_uptime_rule_fires_when_it_already_holds(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let (url, received) = receiver().await;
+    app.post(
+        "/api/v1/notification-channels",
+        &admin,
+        json!({ "name": "hook", "type": "webhook", "config": { "url": url }, "default": true }),
+    )
+    .await;
+    let target = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = target.local_addr().unwrap().port();
+    let created = app
+        .post("/api/v1/services", &admin, json!({ "name": "reports", "type": "tcp", "group": "bi", "config": { "host": "127.0.0.1", "port": port }, "interval_s": 3600, "failure_threshold": 5 }))
+        .await;
+    let id = created.data()["id"].as_str().unwrap().to_owned();
+    let check = format!("/api/v1/services/{id}/check");
+    // Three up, one down (not yet "down": the threshold is 5): 75 % uptime.
+    for _ in 0..3 {
+        app.post(&check, &admin, json!({})).await;
+    }
+    drop(target);
+    app.post(&check, &admin, json!({})).await;
+    let rule = app
+        .post("/api/v1/alert-rules", &admin, json!({ "name": "BI uptime", "severity": "warning", "targets": { "kind": "service", "group": "bi" },
+                                                    "condition": { "type": "uptime", "below_pct": 99.5, "window_s": 3600 } }))
+        .await;
+    assert_eq!(rule.status, 201, "{}", rule.text);
+    let got = wait_for(&received, 1).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1["rule"]["name"], "BI uptime");
+    assert_eq!(got[0].1["alert"]["value"], 75.0, "{}", got[0].1);
+    assert!(
+        got[0].1["alert"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("uptime 75 % over the last 1 h"),
+        "{}",
+        got[0].1
+    );
+}
+
+async fn windows_delays_reminders_and_cooldowns(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let (url, received) = receiver().await;
+    let hook = app
+        .post(
+            "/api/v1/notification-channels",
+            &admin,
+            json!({ "name": "hook", "type": "webhook", "config": { "url": url } }),
+        )
+        .await;
+    let hook = hook.data()["id"].as_str().unwrap().to_owned();
+    let service = |name: &str, group: &str, port: u16| json!({ "name": name, "type": "tcp", "group": group, "config": { "host": "127.0.0.1", "port": port }, "interval_s": 3600, "failure_threshold": 100 });
+    let sent_for = |rule: &str| -> Vec<Value> {
+        received
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, b)| serde_json::from_slice::<Value>(b).unwrap())
+            .filter(|b| b["rule"]["name"] == rule)
+            .collect()
+    };
+
+    // down_count: three failures within a minute, whatever the status says.
+    app.post(
+        "/api/v1/alert-rules",
+        &admin,
+        json!({ "name": "Flapping", "targets": { "kind": "service", "group": "count" },
+        "condition": { "type": "down_count", "failures": 3, "window_s": 60 }, "channels": [hook] }),
+    )
+    .await;
+    let s = app
+        .post("/api/v1/services", &admin, service("queue", "count", 1))
+        .await;
+    let check = format!(
+        "/api/v1/services/{}/check",
+        s.data()["id"].as_str().unwrap()
+    );
+    app.post(&check, &admin, json!({})).await;
+    app.post(&check, &admin, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        sent_for("Flapping").is_empty(),
+        "two failures are not three"
+    );
+    app.post(&check, &admin, json!({})).await;
+    wait_for(&received, 1).await;
+    let sent = sent_for("Flapping");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["alert"]["value"], 3.0, "{}", sent[0]);
+
+    // latency: the maximum over the window above 0 ms holds for any real answer.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    app.post("/api/v1/alert-rules", &admin, json!({ "name": "Slow", "targets": { "kind": "service", "group": "slow" },
+        "condition": { "type": "latency", "stat": "max", "above_ms": 0, "window_s": 300 }, "channels": [hook] })).await;
+    let s = app
+        .post("/api/v1/services", &admin, service("gateway", "slow", port))
+        .await;
+    app.post(
+        &format!(
+            "/api/v1/services/{}/check",
+            s.data()["id"].as_str().unwrap()
+        ),
+        &admin,
+        json!({}),
+    )
+    .await;
+    wait_for(&received, 2).await;
+    let sent = sent_for("Slow");
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0]["alert"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("maximum response time"),
+        "{}",
+        sent[0]
+    );
+
+    // for_s delays firing; reminders repeat until acknowledged.
+    app.post("/api/v1/alert-rules", &admin, json!({ "name": "Held", "targets": { "kind": "service", "group": "held" },
+        "condition": { "type": "down_count", "failures": 1, "window_s": 60 }, "for_s": 2, "repeat_interval_s": 1, "channels": [hook] })).await;
+    let s = app
+        .post("/api/v1/services", &admin, service("ledger", "held", 1))
+        .await;
+    let held_check = format!(
+        "/api/v1/services/{}/check",
+        s.data()["id"].as_str().unwrap()
+    );
+    let started = std::time::Instant::now();
+    app.post(&held_check, &admin, json!({})).await;
+    let pending = app.get("/api/v1/alerts?status=pending", &admin).await;
+    assert_eq!(pending.data()["total"], 1, "{}", pending.text);
+    for _ in 0..60 {
+        if sent_for("Held").len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let held = sent_for("Held");
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "for_s held it back"
+    );
+    assert_eq!(held[0]["type"], "alert.firing");
+    assert_eq!(held[1]["type"], "alert.reminder", "{held:?}");
+    let alert_id = held[0]["alert"]["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/api/v1/alerts/{alert_id}/ack"), &admin, json!({}))
+        .await;
+    let count = sent_for("Held").len();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(
+        sent_for("Held").len(),
+        count,
+        "acknowledged: no more reminders"
+    );
+
+    // cooldown: a target that flaps fires once, and the next episode waits.
+    let flappy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let flappy_port = flappy.local_addr().unwrap().port();
+    app.post("/api/v1/alert-rules", &admin, json!({ "name": "Cooled", "targets": { "kind": "service", "group": "cool" },
+        "condition": { "type": "down_count", "failures": 1, "window_s": 10 }, "cooldown_s": 3600, "channels": [hook] })).await;
+    let s = app
+        .post(
+            "/api/v1/services",
+            &admin,
+            service("cache", "cool", flappy_port),
+        )
+        .await;
+    let cool_check = format!(
+        "/api/v1/services/{}/check",
+        s.data()["id"].as_str().unwrap()
+    );
+    app.post(&cool_check, &admin, json!({})).await;
+    drop(flappy);
+    app.post(&cool_check, &admin, json!({})).await; // fires
+    for _ in 0..50 {
+        if !sent_for("Cooled").is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(sent_for("Cooled").len(), 1);
+    let _back = std::net::TcpListener::bind(("127.0.0.1", flappy_port)).unwrap();
+    tokio::time::sleep(Duration::from_secs(11)).await; // the failure leaves the window
+    app.post(&cool_check, &admin, json!({})).await; // resolves
+    drop(_back);
+    app.post(&cool_check, &admin, json!({})).await; // fires again, inside the cooldown
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let cooled = sent_for("Cooled");
+    assert_eq!(
+        cooled
+            .iter()
+            .filter(|b| b["type"] == "alert.firing")
+            .count(),
+        1,
+        "the second episode is absorbed by the cooldown: {cooled:?}"
+    );
+    assert_eq!(
+        cooled
+            .iter()
+            .filter(|b| b["type"] == "alert.resolved")
+            .count(),
+        1,
+        "a resolve is never held back"
+    );
+}
+
 on_both_databases!(
     a_down_monitor_alerts_a_default_webhook_once_and_resolves,
     channels_are_validated_sealed_masked_and_tested,
@@ -1239,4 +1558,7 @@ on_both_databases!(
     a_real_alertmanager_groups_keeps_and_resolves,
     email_channels_and_escalation_to_users,
     a_dead_notification_is_listed_raises_an_alert_and_is_retried_once,
+    metric_rules_fire_on_agent_snapshots_and_resolve,
+    an_uptime_rule_fires_when_it_already_holds,
+    windows_delays_reminders_and_cooldowns,
 );
