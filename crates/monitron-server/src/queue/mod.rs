@@ -26,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 
 /// How long [`serve`] lets a handler run before handing its work back for a retry; inside
 /// the outbox's claim, so no other process takes the work while it still runs here.
-pub const HANDLER_TIMEOUT: Duration = Duration::from_secs(90);
+pub const HANDLER_TIMEOUT: Duration = Duration::from_secs(45);
 const _: () = assert!(HANDLER_TIMEOUT.as_secs() < outbox::CLAIM_LEASE.as_secs());
 
 pub use in_process::InProcess;

@@ -26,9 +26,10 @@ use super::{Delivery, Handle, Retried, WorkKind};
 use crate::db::entities::outbox;
 
 /// How long a claimed row belongs to the process that claimed it: longer than any unit of
-/// durable work takes (an SMTP delivery gives up after 20 s). A process that dies with a
-/// claim leaves the row to others once this passes.
-pub const CLAIM_LEASE: Duration = Duration::from_secs(120);
+/// durable work takes (an SMTP delivery gives up after 20 s, a provider after 25 s). A
+/// process that dies with a claim leaves the row to others once this passes, so it is
+/// also the longest a crash delays a notification.
+pub const CLAIM_LEASE: Duration = Duration::from_secs(60);
 /// How often the outbox is read for work written by other processes or come due.
 const POLL: Duration = Duration::from_secs(1);
 /// How long the relay waits after RabbitMQ refused work.

@@ -1548,6 +1548,172 @@ async fn windows_delays_reminders_and_cooldowns(backend: Backend) {
     );
 }
 
+/// A receiver that holds requests open while `hold` is set (a provider that hangs), and
+/// records each request's `webhook-id` and whether it was answered.
+async fn holding_receiver(
+    hold: Arc<std::sync::atomic::AtomicBool>,
+) -> (String, Arc<Mutex<Vec<(String, bool)>>>) {
+    let seen: Arc<Mutex<Vec<(String, bool)>>> = Arc::default();
+    let keep = seen.clone();
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap| {
+            let (hold, keep) = (hold.clone(), keep.clone());
+            async move {
+                let id = headers["webhook-id"].to_str().unwrap().to_owned();
+                if hold.load(std::sync::atomic::Ordering::SeqCst) {
+                    keep.lock().unwrap().push((id, false));
+                    tokio::time::sleep(Duration::from_secs(120)).await;
+                    return "late";
+                }
+                keep.lock().unwrap().push((id, true));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, seen)
+}
+
+async fn a_notification_survives_kill_9(backend: Backend) {
+    use crate::processes::{admin_token, cluster, database, drop_database, start, wait_ready};
+    let (dir, mut env) = cluster("alert-kill");
+    let Some((url, pg)) = database(backend, &dir).await else {
+        return;
+    };
+    env.push(("DATABASE_URL".into(), url));
+    let hold = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let (hook, seen) = holding_receiver(hold.clone()).await;
+    let client = reqwest::Client::new();
+    let first = start(&env, &dir);
+    wait_ready(&client, first.port).await;
+    let token = admin_token(&client, first.port).await;
+    let base = format!("http://127.0.0.1:{}", first.port);
+    let created = client
+        .post(format!("{base}/api/v1/notification-channels"))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "hook", "type": "webhook", "config": { "url": hook }, "default": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let service: Value = client
+        .post(format!("{base}/api/v1/services"))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "vault", "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 3600 }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = service["data"]["id"].as_str().unwrap();
+    client
+        .post(format!("{base}/api/v1/services/{id}/check"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if !seen.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        1,
+        "the alert went out and the receiver holds it"
+    );
+
+    // Killed while the receiver holds the message: nothing acknowledged it.
+    first.kill();
+    hold.store(false, std::sync::atomic::Ordering::SeqCst);
+    let second = start(&env, &dir);
+    wait_ready(&client, second.port).await;
+    // The dead process's claim runs out (60 s), then the message goes again.
+    for _ in 0..900 {
+        if seen.lock().unwrap().iter().any(|(_, answered)| *answered) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.iter().any(|(_, answered)| *answered),
+        "delivered after the restart: {seen:?}"
+    );
+    assert!(
+        seen.iter().all(|(i, _)| *i == seen[0].0),
+        "with the same webhook-id: {seen:?}"
+    );
+    assert_eq!(seen.iter().filter(|(_, answered)| *answered).count(), 1);
+    second.stop();
+    drop_database(pg).await;
+}
+
+async fn a_receiver_down_for_30_s_gets_it_when_it_returns(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    // A port nobody listens on yet.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    app.post("/api/v1/notification-channels", &admin, json!({ "name": "hook", "type": "webhook", "config": { "url": format!("http://127.0.0.1:{port}/hook") }, "default": true }))
+        .await;
+    let created = app
+        .post("/api/v1/services", &admin, json!({ "name": "billing-db", "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 3600 }))
+        .await;
+    let fired_at = std::time::Instant::now();
+    app.post(
+        &format!(
+            "/api/v1/services/{}/check",
+            created.data()["id"].as_str().unwrap()
+        ),
+        &admin,
+        json!({}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    let log = app.get("/api/v1/notifications", &admin).await;
+    assert_eq!(log.data()["items"][0]["status"], "retrying", "{}", log.text);
+    // The receiver comes back on its port.
+    let received: Received = Arc::default();
+    let keep = received.clone();
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().unwrap().push((headers, body.to_vec()));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    for _ in 0..400 {
+        if !received.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        received.lock().unwrap().len(),
+        1,
+        "delivered once after it returned"
+    );
+    assert!(fired_at.elapsed() >= Duration::from_secs(30));
+    let log = app.get("/api/v1/notifications", &admin).await;
+    assert_eq!(log.data()["items"][0]["status"], "sent", "{}", log.text);
+}
+
 on_both_databases!(
     a_down_monitor_alerts_a_default_webhook_once_and_resolves,
     channels_are_validated_sealed_masked_and_tested,
@@ -1561,4 +1727,6 @@ on_both_databases!(
     metric_rules_fire_on_agent_snapshots_and_resolve,
     an_uptime_rule_fires_when_it_already_holds,
     windows_delays_reminders_and_cooldowns,
+    a_notification_survives_kill_9,
+    a_receiver_down_for_30_s_gets_it_when_it_returns,
 );
