@@ -1730,3 +1730,96 @@ on_both_databases!(
     a_notification_survives_kill_9,
     a_receiver_down_for_30_s_gets_it_when_it_returns,
 );
+
+/// Two full processes on PostgreSQL and RabbitMQ write results for the same monitors:
+/// each outage is one alert and one message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_rabbitmq_alert_once_per_outage() {
+    use crate::processes::{admin_token, cluster, database, drop_database, start, wait_ready};
+    let (dir, mut env) = cluster("alert-rabbit");
+    let Some((url, pg)) = database(Backend::Postgres, &dir).await else {
+        return;
+    };
+    let rabbit = std::env::var("MONITRON_TEST_RABBITMQ_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+    if lapin::Connection::connect(&rabbit, lapin::ConnectionProperties::default())
+        .await
+        .is_err()
+    {
+        assert!(
+            std::env::var("MONITRON_SKIP_SERVICES").as_deref() == Ok("1"),
+            "RabbitMQ is needed at {rabbit}: start it with `rabbitmq-server -detached`, or set MONITRON_SKIP_SERVICES=1"
+        );
+        eprintln!("SKIPPED: RabbitMQ unreachable");
+        return;
+    }
+    env.push(("DATABASE_URL".into(), url));
+    env.push(("RABBITMQ_URL".into(), rabbit));
+    env.push((
+        "QUEUE_PREFIX".into(),
+        format!("alert{}", uuid::Uuid::now_v7().simple()),
+    ));
+    let (hook, received) = receiver().await;
+    let client = reqwest::Client::new();
+    let one = start(&env, &dir);
+    wait_ready(&client, one.port).await;
+    let two = start(&env, &dir);
+    wait_ready(&client, two.port).await;
+    let token = admin_token(&client, one.port).await;
+    let api = |port: u16| format!("http://127.0.0.1:{port}/api/v1");
+    let r = client
+        .post(format!("{}/notification-channels", api(one.port)))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "hook", "type": "webhook", "config": { "url": hook }, "default": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    // The other process learns of the channel at its next sync.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let created: Value = client
+            .post(format!("{}/services", api(one.port)))
+            .bearer_auth(&token)
+            .json(&json!({ "name": format!("shard {i}"), "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 2 }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.push(created["data"]["id"].as_str().unwrap().to_owned());
+    }
+    // Both processes check them on request too, as well as the scheduled checks that
+    // land on either worker.
+    for (i, id) in ids.iter().enumerate() {
+        let port = if i % 2 == 0 { one.port } else { two.port };
+        client
+            .post(format!("{}/services/{id}/check", api(port)))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+    }
+    let got = wait_for(&received, 20).await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let got_now = received.lock().unwrap().len();
+    let firing: Vec<&Value> = got
+        .iter()
+        .map(|(_, b)| b)
+        .filter(|b| b["type"] == "alert.firing")
+        .collect();
+    let distinct: std::collections::HashSet<&str> = firing
+        .iter()
+        .map(|b| b["monitor"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(distinct.len(), 20, "every outage told");
+    assert_eq!(
+        got_now, 20,
+        "and each once, though two processes wrote its results"
+    );
+    one.stop();
+    two.stop();
+    drop_database(pg).await;
+}
