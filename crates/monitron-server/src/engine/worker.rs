@@ -145,6 +145,9 @@ impl Worker {
             drop(running);
             match outcome {
                 Ok(Some(outcome)) => {
+                    // A failure may open an incident and fire an alert: it is written at
+                    // once rather than at the end of the batch window.
+                    let urgent = job.urgent || outcome.status == monitron_probe::Status::Down;
                     engine
                         .writer()
                         .record(Recorded {
@@ -152,7 +155,7 @@ impl Worker {
                             checked_at: Utc::now(),
                             outcome,
                             done: None,
-                            urgent: job.urgent,
+                            urgent,
                         })
                         .await;
                 }

@@ -60,15 +60,9 @@ pub async fn overrides(db: &impl ConnectionTrait) -> template::Overrides {
     }
 }
 
-/// Renders a stored context for a channel.
-pub fn message(
-    id: Uuid,
-    event: Event,
-    mut data: Value,
-    config: &ChannelConfig,
-    overrides: &template::Overrides,
-) -> Message {
-    // A rule's own message template replaces the alert's message line.
+/// The stored context with a rule's own message template applied to the alert's message
+/// line (the template itself is not sent).
+pub fn with_rule_message(mut data: Value) -> Value {
     if let Some(source) = data["rule"]["message"].as_str().map(str::to_owned) {
         match template::render_text(&source, &data) {
             Ok(text) if !text.is_empty() => data["alert"]["message"] = text.into(),
@@ -81,6 +75,18 @@ pub fn message(
     if let Some(rule) = data["rule"].as_object_mut() {
         rule.remove("message");
     }
+    data
+}
+
+/// Renders a stored context for a channel.
+pub fn message(
+    id: Uuid,
+    event: Event,
+    data: Value,
+    config: &ChannelConfig,
+    overrides: &template::Overrides,
+) -> Message {
+    let data = with_rule_message(data);
     let rendered = template::render(config.type_name(), config.format(), event, &data, overrides);
     Message {
         id,
@@ -191,8 +197,21 @@ impl Deliverer {
             }
         };
         let event = Event::parse(&row.event).unwrap_or(Event::Firing);
-        let overrides = overrides(&self.db).await;
-        let message = message(id, event, row.context.clone(), &config, &overrides);
+        // Channels that send the structured data itself need no rendering, nor the
+        // overrides read for it.
+        let message = if config.type_name() == "webhook" {
+            Message {
+                id,
+                event,
+                data: with_rule_message(row.context.clone()),
+                title: String::new(),
+                body: String::new(),
+                text: String::new(),
+            }
+        } else {
+            let overrides = overrides(&self.db).await;
+            message(id, event, row.context.clone(), &config, &overrides)
+        };
         let sent = config.send(&message, &self.services).await;
         let max = u32::try_from(channel.max_attempts)
             .unwrap_or(DEFAULT_MAX_ATTEMPTS)
