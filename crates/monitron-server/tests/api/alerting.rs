@@ -1714,23 +1714,6 @@ async fn a_receiver_down_for_30_s_gets_it_when_it_returns(backend: Backend) {
     assert_eq!(log.data()["items"][0]["status"], "sent", "{}", log.text);
 }
 
-on_both_databases!(
-    a_down_monitor_alerts_a_default_webhook_once_and_resolves,
-    channels_are_validated_sealed_masked_and_tested,
-    rules_name_every_bad_field,
-    a_maintenance_window_silences_and_its_end_fires,
-    window_occurrences_follow_local_time,
-    children_of_a_down_parent_send_nothing,
-    a_real_alertmanager_groups_keeps_and_resolves,
-    email_channels_and_escalation_to_users,
-    a_dead_notification_is_listed_raises_an_alert_and_is_retried_once,
-    metric_rules_fire_on_agent_snapshots_and_resolve,
-    an_uptime_rule_fires_when_it_already_holds,
-    windows_delays_reminders_and_cooldowns,
-    a_notification_survives_kill_9,
-    a_receiver_down_for_30_s_gets_it_when_it_returns,
-);
-
 /// Two full processes on PostgreSQL and RabbitMQ write results for the same monitors:
 /// each outage is one alert and one message.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1823,3 +1806,172 @@ async fn two_processes_on_rabbitmq_alert_once_per_outage() {
     two.stop();
     drop_database(pg).await;
 }
+
+async fn fifty_alerts_within_group_wait_arrive_as_one_message(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let (url, received) = receiver().await;
+    let channel = app
+        .post("/api/v1/notification-channels", &admin, json!({ "name": "digest", "type": "webhook", "config": { "url": url }, "default": true, "group_wait_s": 5 }))
+        .await;
+    assert_eq!(channel.status, 201, "{}", channel.text);
+    let mut checks = Vec::new();
+    for i in 0..50 {
+        let created = app
+            .post("/api/v1/services", &admin, json!({ "name": format!("node {i}"), "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 3600 }))
+            .await;
+        checks.push(format!(
+            "/api/v1/services/{}/check",
+            created.data()["id"].as_str().unwrap()
+        ));
+    }
+    let started = std::time::Instant::now();
+    for path in &checks {
+        app.post(path, &admin, json!({})).await;
+    }
+    let got = wait_for(&received, 1).await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let all = received.lock().unwrap().len();
+    assert!(started.elapsed() >= Duration::from_secs(5));
+    assert_eq!(all, 1, "one message for the fifty: {got:?}");
+    let body = &got[0].1;
+    assert_eq!(body["type"], "alert.digest");
+    let listed: std::collections::HashSet<&str> = body["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["monitor"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed.len(), 50, "{body}");
+    let log = app
+        .get("/api/v1/notifications?status=grouped&per_page=100", &admin)
+        .await;
+    assert_eq!(log.data()["total"], 50, "{}", log.text);
+}
+
+/// A mail server that refuses every message with a temporary error, counting the tries.
+fn refusing_smtp() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+    #[derive(Clone)]
+    struct Refuse(Arc<std::sync::atomic::AtomicUsize>);
+    impl mailin_embedded::Handler for Refuse {
+        fn mail(
+            &mut self,
+            _ip: std::net::IpAddr,
+            _domain: &str,
+            _from: &str,
+        ) -> mailin_embedded::Response {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            mailin_embedded::response::INTERNAL_ERROR
+        }
+    }
+    let tries = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut server = mailin_embedded::Server::new(Refuse(tries.clone()));
+    server.with_name("smtp.test").with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    (port, tries)
+}
+
+async fn email_to_a_refusing_server_stops_after_ten_tries(backend: Backend) {
+    let (port, tries) = refusing_smtp();
+    let options = crate::helpers::Options::default()
+        .env("EMAIL_HOST", "127.0.0.1")
+        .env("EMAIL_PORT", &port.to_string())
+        .env("EMAIL_TLS", "none")
+        .env("EMAIL_FROM", "Monitron <monitron@example.com>");
+    let app = app!(backend, options);
+    let admin = app.admin().await;
+    let channel = app
+        .post("/api/v1/notification-channels", &admin, json!({ "name": "mail", "type": "email", "config": { "to": ["ops@example.com"] }, "max_attempts": 12 }))
+        .await;
+    assert!(
+        channel.error()["max_attempts"]
+            .as_str()
+            .unwrap()
+            .contains("10"),
+        "{}",
+        channel.text
+    );
+    let channel = app
+        .post(
+            "/api/v1/notification-channels",
+            &admin,
+            json!({ "name": "mail", "type": "email", "config": { "to": ["ops@example.com"] } }),
+        )
+        .await;
+    let channel_id: uuid::Uuid = channel.data()["id"].as_str().unwrap().parse().unwrap();
+    // A notification driven through the e-mail kind's handler try by try (the queue's
+    // own waits, 1 s doubling, would make this test take minutes).
+    let id = monitron_server::alerting::notifying::insert(
+        &app.db,
+        Some(channel_id),
+        "email",
+        None,
+        monitron_server::notify::Event::Test,
+        monitron_server::notify::delivery::test_context("http://localhost"),
+        "queued",
+        None,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let deliverer = monitron_server::notify::delivery::Deliverer {
+        db: app.db.clone(),
+        cipher: app.state.cipher.clone(),
+        services: app.state.notifier.clone(),
+        metrics: app.state.metrics.clone(),
+        alerting: app.state.engine.alerting().clone(),
+    };
+    let payload = serde_json::to_vec(&json!({ "notification": id })).unwrap();
+    for attempt in 1..=10u32 {
+        let handled = deliverer.handle(&payload, attempt).await;
+        match (attempt, handled) {
+            (10, monitron_server::queue::Handled::Dead(error)) => {
+                assert!(error.contains("451"), "{error}")
+            }
+            (10, other) => panic!("the tenth try is the last: {other:?}"),
+            (_, monitron_server::queue::Handled::Retry(error)) => {
+                assert!(error.contains("451"), "{error}")
+            }
+            (n, other) => panic!("try {n} is retried: {other:?}"),
+        }
+    }
+    assert_eq!(
+        tries.load(std::sync::atomic::Ordering::SeqCst),
+        10,
+        "ten tries reached the server"
+    );
+    let row = monitron_server::db::entities::notification::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((row.status.as_str(), row.attempts), ("dead", 10));
+    assert_eq!(
+        monitron_server::queue::WorkKind::Email.max_attempts(),
+        10,
+        "and the queue never offers an eleventh"
+    );
+}
+
+on_both_databases!(
+    a_down_monitor_alerts_a_default_webhook_once_and_resolves,
+    channels_are_validated_sealed_masked_and_tested,
+    rules_name_every_bad_field,
+    a_maintenance_window_silences_and_its_end_fires,
+    window_occurrences_follow_local_time,
+    children_of_a_down_parent_send_nothing,
+    a_real_alertmanager_groups_keeps_and_resolves,
+    email_channels_and_escalation_to_users,
+    a_dead_notification_is_listed_raises_an_alert_and_is_retried_once,
+    metric_rules_fire_on_agent_snapshots_and_resolve,
+    an_uptime_rule_fires_when_it_already_holds,
+    windows_delays_reminders_and_cooldowns,
+    a_notification_survives_kill_9,
+    a_receiver_down_for_30_s_gets_it_when_it_returns,
+    fifty_alerts_within_group_wait_arrive_as_one_message,
+    email_to_a_refusing_server_stops_after_ten_tries,
+);
