@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::notifying::{self, state};
 use super::{evaluate, status, Alerting, Rule};
-use crate::db::entities::{alert, monitor_state, notification};
+use crate::db::entities::{alert, notification};
 use crate::engine::Engine;
 use crate::monitors::view::MonitorStatus;
 use crate::notify::Event;
@@ -218,28 +218,6 @@ async fn escalations(
     Ok(queued)
 }
 
-/// The stored status of these monitors.
-async fn statuses(
-    db: &DatabaseConnection,
-    ids: &[Uuid],
-) -> Result<HashMap<Uuid, MonitorStatus>, DbErr> {
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(256) {
-        for (id, st) in monitor_state::Entity::find()
-            .select_only()
-            .column(monitor_state::Column::MonitorId)
-            .column(monitor_state::Column::Status)
-            .filter(monitor_state::Column::MonitorId.is_in(chunk.iter().copied()))
-            .into_tuple::<(Uuid, String)>()
-            .all(db)
-            .await?
-        {
-            found.insert(id, MonitorStatus::parse(&st));
-        }
-    }
-    Ok(found)
-}
-
 /// Dependencies: a held `down` alert has its target's parents checked afresh (their new
 /// results stored, so their own alerts follow), then is suppressed while a parent is down
 /// or released to fire. A suppressed alert whose parents are all back fires.
@@ -281,7 +259,7 @@ async fn dependencies(
                 }
             });
         futures_util::future::join_all(checks).await;
-        let found = statuses(db, &parents).await?;
+        let found = notifying::statuses(db, &parents).await?;
         let txn = crate::db::begin_write(db).await?;
         for a in awaiting {
             let down = parents_of(a.target_id)
@@ -313,7 +291,7 @@ async fn dependencies(
         .collect();
     parents.sort_unstable();
     parents.dedup();
-    let found = statuses(db, &parents).await?;
+    let found = notifying::statuses(db, &parents).await?;
     let released: Vec<alert::Model> = suppressed
         .into_iter()
         .filter(|a| {

@@ -780,19 +780,7 @@ pub async fn apply(
         .flatten()
         .filter(|id| !parent_status.contains_key(id))
         .collect();
-    for chunk in wanted.chunks(256) {
-        for (id, st) in monitor_state::Entity::find()
-            .select_only()
-            .column(monitor_state::Column::MonitorId)
-            .column(monitor_state::Column::Status)
-            .filter(monitor_state::Column::MonitorId.is_in(chunk.iter().copied()))
-            .into_tuple::<(Uuid, String)>()
-            .all(db)
-            .await?
-        {
-            parent_status.insert(id, MonitorStatus::parse(&st));
-        }
-    }
+    parent_status.extend(notifying::statuses(db, &wanted).await?);
     let monitors = notifying::monitors(
         db,
         actions.iter().map(|a| match a {

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use sea_orm::QuerySelect;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
@@ -13,7 +14,8 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{Alerting, Rule};
-use crate::db::entities::{alert, monitor, notification};
+use crate::db::entities::{alert, monitor, monitor_state, notification};
+use crate::monitors::view::MonitorStatus;
 use crate::notify::Event;
 use crate::queue::{outbox, WorkKind};
 
@@ -302,4 +304,26 @@ pub async fn step(
         queued += 1;
     }
     Ok(queued)
+}
+
+/// The stored status of these monitors.
+pub async fn statuses(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, MonitorStatus>, DbErr> {
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(256) {
+        for (id, st) in monitor_state::Entity::find()
+            .select_only()
+            .column(monitor_state::Column::MonitorId)
+            .column(monitor_state::Column::Status)
+            .filter(monitor_state::Column::MonitorId.is_in(chunk.iter().copied()))
+            .into_tuple::<(Uuid, String)>()
+            .all(db)
+            .await?
+        {
+            found.insert(id, MonitorStatus::parse(&st));
+        }
+    }
+    Ok(found)
 }

@@ -73,8 +73,6 @@ pub async fn evaluate(
         return Ok(Evaluated::default());
     }
     let monitors = engine.catalog().all();
-    let ids: Vec<Uuid> = monitors.iter().map(|m| m.id).collect();
-    let mut open = notifying::open_alerts(db, &ids).await?;
     let mut actions = Vec::new();
     let mut judged: Vec<(usize, usize, super::evaluate::Finding)> = Vec::new();
     for (r, rule) in rules.iter().enumerate() {
@@ -125,6 +123,10 @@ pub async fn evaluate(
             judged.push((r, i, (pct < below_pct, Some(pct), message)));
         }
     }
+    let mut ids: Vec<Uuid> = judged.iter().map(|(_, i, _)| monitors[*i].id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut open = notifying::open_alerts(db, &ids).await?;
     for (r, i, verdict) in judged {
         actions.extend(decide(
             rules[r],

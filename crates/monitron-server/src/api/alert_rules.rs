@@ -23,6 +23,7 @@ use crate::audit::{self, Entry};
 use crate::auth::role::GroupScope;
 use crate::auth::{Principal, Role};
 use crate::db::entities::{alert_rule, escalation_policy, notification_channel};
+use crate::db::list::fetch_page;
 use crate::state::AppState;
 
 /// Longest `for_s`, `repeat_interval_s` and `cooldown_s`: a week.
@@ -149,11 +150,12 @@ async fn apply(
 ) -> Result<(), ApiError> {
     let mut errors = FieldErrors::new();
     if let Some(name) = &input.name {
-        let len = name.trim().chars().count();
-        if len == 0 || len > 200 {
-            errors.insert("name".into(), "must be 1 to 200 characters".into());
+        match crate::monitors::Name::parse(name) {
+            Ok(name) => row.name = Set(name.into_inner()),
+            Err(reason) => {
+                errors.insert("name".into(), reason);
+            }
         }
-        row.name = Set(name.trim().to_owned());
     } else if creating {
         errors.insert("name".into(), "is required".into());
     }
@@ -299,19 +301,13 @@ async fn list_rules(
     if let GroupScope::Groups(groups) = principal.scope(Role::Viewer) {
         query = query.filter(alert_rule::Column::GroupName.is_in(groups));
     }
-    let rows = query
+    let query = query
         .order_by_asc(alert_rule::Column::Name)
-        .order_by_asc(alert_rule::Column::Id)
-        .all(&state.db)
-        .await?;
+        .order_by_asc(alert_rule::Column::Id);
+    let (rows, total) = fetch_page(&state.db, query, paging).await?;
     Ok(envelope::ok(ListPage {
-        total: rows.len() as u64,
-        items: rows
-            .iter()
-            .skip(paging.offset() as usize)
-            .take(paging.per_page as usize)
-            .map(view)
-            .collect::<Vec<_>>(),
+        total,
+        items: rows.iter().map(view).collect::<Vec<_>>(),
         page: paging.page,
         per_page: paging.per_page,
     }))

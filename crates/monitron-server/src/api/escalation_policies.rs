@@ -19,6 +19,7 @@ use crate::api::path::ApiPath;
 use crate::audit::{self, Entry};
 use crate::auth::{Principal, Role};
 use crate::db::entities::{alert_rule, escalation_policy, notification_channel, user};
+use crate::db::list::fetch_page;
 use crate::state::AppState;
 
 /// Most steps in a policy.
@@ -82,11 +83,12 @@ async fn apply(
 ) -> Result<(), ApiError> {
     let mut errors = FieldErrors::new();
     if let Some(name) = &input.name {
-        let len = name.trim().chars().count();
-        if len == 0 || len > 200 {
-            errors.insert("name".into(), "must be 1 to 200 characters".into());
+        match crate::monitors::Name::parse(name) {
+            Ok(name) => row.name = Set(name.into_inner()),
+            Err(reason) => {
+                errors.insert("name".into(), reason);
+            }
         }
-        row.name = Set(name.trim().to_owned());
     } else if creating {
         errors.insert("name".into(), "is required".into());
     }
@@ -189,19 +191,13 @@ async fn list_policies(
 ) -> ApiResult {
     principal.require(Role::Viewer)?;
     let paging = Paging::from_params(q.page, q.per_page)?;
-    let rows = escalation_policy::Entity::find()
+    let query = escalation_policy::Entity::find()
         .order_by_asc(escalation_policy::Column::Name)
-        .order_by_asc(escalation_policy::Column::Id)
-        .all(&state.db)
-        .await?;
+        .order_by_asc(escalation_policy::Column::Id);
+    let (rows, total) = fetch_page(&state.db, query, paging).await?;
     Ok(envelope::ok(ListPage {
-        total: rows.len() as u64,
-        items: rows
-            .iter()
-            .skip(paging.offset() as usize)
-            .take(paging.per_page as usize)
-            .map(view)
-            .collect::<Vec<_>>(),
+        total,
+        items: rows.iter().map(view).collect::<Vec<_>>(),
         page: paging.page,
         per_page: paging.per_page,
     }))

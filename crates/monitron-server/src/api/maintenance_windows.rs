@@ -24,6 +24,7 @@ use crate::audit::{self, Entry};
 use crate::auth::role::GroupScope;
 use crate::auth::{Principal, Role};
 use crate::db::entities::maintenance_window;
+use crate::db::list::fetch_page;
 use crate::state::AppState;
 
 /// Routes of this module.
@@ -129,11 +130,12 @@ fn apply(
 ) -> Result<(), ApiError> {
     let mut errors = FieldErrors::new();
     if let Some(name) = &input.name {
-        let len = name.trim().chars().count();
-        if len == 0 || len > 200 {
-            errors.insert("name".into(), "must be 1 to 200 characters".into());
+        match crate::monitors::Name::parse(name) {
+            Ok(name) => row.name = Set(name.into_inner()),
+            Err(reason) => {
+                errors.insert("name".into(), reason);
+            }
         }
-        row.name = Set(name.trim().to_owned());
     } else if creating {
         errors.insert("name".into(), "is required".into());
     }
@@ -202,19 +204,13 @@ async fn list_windows(
     if let GroupScope::Groups(groups) = principal.scope(Role::Viewer) {
         query = query.filter(maintenance_window::Column::GroupName.is_in(groups));
     }
-    let rows = query
+    let query = query
         .order_by_asc(maintenance_window::Column::Name)
-        .order_by_asc(maintenance_window::Column::Id)
-        .all(&state.db)
-        .await?;
-    let items = rows
-        .iter()
-        .skip(paging.offset() as usize)
-        .take(paging.per_page as usize)
-        .map(view)
-        .collect::<Result<Vec<_>, _>>()?;
+        .order_by_asc(maintenance_window::Column::Id);
+    let (rows, total) = fetch_page(&state.db, query, paging).await?;
+    let items = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
     Ok(envelope::ok(ListPage {
-        total: rows.len() as u64,
+        total,
         items,
         page: paging.page,
         per_page: paging.per_page,

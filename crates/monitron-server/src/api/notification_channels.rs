@@ -19,6 +19,7 @@ use crate::api::path::ApiPath;
 use crate::audit::{self, Entry};
 use crate::auth::{Principal, Role};
 use crate::db::entities::{alert_rule, notification_channel};
+use crate::db::list::fetch_page;
 use crate::notify::delivery::{DEFAULT_MAX_ATTEMPTS, EMAIL_MAX_ATTEMPTS};
 use crate::notify::ChannelConfig;
 use crate::state::AppState;
@@ -147,11 +148,8 @@ fn check_fields(
     max_attempts: Option<i64>,
     email_on: bool,
 ) {
-    if let Some(name) = name {
-        let len = name.trim().chars().count();
-        if len == 0 || len > 200 {
-            errors.insert("name".into(), "must be 1 to 200 characters".into());
-        }
+    if let Some(Err(reason)) = name.map(crate::monitors::Name::parse) {
+        errors.insert("name".into(), reason);
     }
     if group_wait_s.is_some_and(|g| !(0..=3600).contains(&g)) {
         errors.insert("group_wait_s".into(), "must be between 0 and 3600".into());
@@ -202,18 +200,11 @@ async fn list_channels(
 ) -> ApiResult {
     principal.require(Role::Viewer)?;
     let paging = Paging::from_params(q.page, q.per_page)?;
-    let rows = notification_channel::Entity::find()
+    let query = notification_channel::Entity::find()
         .order_by_asc(notification_channel::Column::Name)
-        .order_by_asc(notification_channel::Column::Id)
-        .all(&state.db)
-        .await?;
-    let total = rows.len() as u64;
-    let items: Vec<ChannelView> = rows
-        .iter()
-        .skip(paging.offset() as usize)
-        .take(paging.per_page as usize)
-        .map(view)
-        .collect();
+        .order_by_asc(notification_channel::Column::Id);
+    let (rows, total) = fetch_page(&state.db, query, paging).await?;
+    let items: Vec<ChannelView> = rows.iter().map(view).collect();
     Ok(envelope::ok(ListPage {
         items,
         total,

@@ -1,7 +1,29 @@
 //! Building list queries: validated paging, a sort order from an allow-list, and search
 //! text escaped for `LIKE`. The API parses the parameters; services build the queries.
 
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QuerySelect, Select};
+
 use crate::error::{Error, FieldErrors};
+
+/// One page of an ordered query, and how many rows the whole query has; the database
+/// does the paging, so a list never loads more than a page.
+pub async fn fetch_page<E>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    paging: Paging,
+) -> Result<(Vec<E::Model>, u64), DbErr>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .offset(paging.offset())
+        .limit(paging.per_page)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
 
 /// Largest page size.
 pub const MAX_PER_PAGE: u64 = 500;
