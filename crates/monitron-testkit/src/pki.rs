@@ -3,6 +3,7 @@
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use time::{Duration as Days, OffsetDateTime};
+pub use tokio_rustls::TlsAcceptor;
 
 pub struct Ca {
     pub issuer: CertifiedIssuer<'static, KeyPair>,
@@ -59,7 +60,7 @@ pub fn leaf(ca: Option<&Ca>, names: &[&str], from_days: i64, to_days: i64) -> Le
 
 impl Leaf {
     /// A TLS acceptor serving this certificate (ring provider, safe default versions).
-    pub fn acceptor(self) -> tokio_rustls::TlsAcceptor {
+    pub fn acceptor(self) -> TlsAcceptor {
         let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
         let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -67,6 +68,6 @@ impl Leaf {
             .with_no_client_auth()
             .with_single_cert(self.chain, self.key)
             .unwrap();
-        tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config))
+        TlsAcceptor::from(std::sync::Arc::new(config))
     }
 }

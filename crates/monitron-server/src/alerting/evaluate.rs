@@ -367,6 +367,7 @@ async fn load_samples(
                     Expr::col(sea_orm::sea_query::Alias::new("ts"))
                         .gte(now_ms - i64::from(window) * 1000),
                 )
+                .and_where(Expr::cust("NOT maintenance"))
                 .to_owned();
             for row in SampleRow::find_by_statement(backend.build(&query))
                 .all(db)

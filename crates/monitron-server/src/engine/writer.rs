@@ -269,7 +269,6 @@ async fn write_batch(
     let mut failed: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
     let now = Utc::now();
     let mut maintenance: HashMap<Uuid, bool> = HashMap::new();
-    let mut in_maintenance: Vec<usize> = Vec::new();
     for &i in &order {
         let r = &batch[i];
         let Some(state) = states.get(&r.monitor.id) else {
@@ -288,24 +287,24 @@ async fn write_batch(
             }
         }
         last_ts.insert(r.monitor.series_id, ts);
+        // In a maintenance window a result is stored, marked, but moves nothing: no
+        // incident, no alert, no uptime; the monitor shows `maintenance`.
+        let in_window = *maintenance
+            .entry(r.monitor.id)
+            .or_insert_with(|| alerting.maintenance_of(&r.monitor, now).is_some());
         rows.push(ResultRow {
             series_id: r.monitor.series_id,
             ts,
             up,
             response_us: history::micros(r.outcome.response_ms),
             message: (!up).then(|| history::truncate(&r.outcome.message, 500)),
+            maintenance: in_window,
         });
         let t = tracked
             .entry(r.monitor.id)
             .or_insert_with(|| tracked_of(state));
         let previous = t.status;
-        // In a maintenance window a result is stored but moves nothing: no incident, no
-        // alert, no uptime; the monitor shows `maintenance`.
-        if *maintenance
-            .entry(r.monitor.id)
-            .or_insert_with(|| alerting.maintenance_of(&r.monitor, now).is_some())
-        {
-            in_maintenance.push(rows.len() - 1);
+        if in_window {
             if previous != MonitorStatus::Maintenance {
                 t.status = MonitorStatus::Maintenance;
                 t.since = Some(r.checked_at);
@@ -346,16 +345,15 @@ async fn write_batch(
     } else {
         store::insert_results(&txn, &rows).await?;
     }
-    if in_maintenance.is_empty() {
-        store::upsert_rollups(&txn, &rows).await?;
-    } else {
+    if rows.iter().any(|row| row.maintenance) {
         let counted: Vec<ResultRow> = rows
             .iter()
-            .enumerate()
-            .filter(|(k, _)| in_maintenance.binary_search(k).is_err())
-            .map(|(_, row)| row.clone())
+            .filter(|row| !row.maintenance)
+            .cloned()
             .collect();
         store::upsert_rollups(&txn, &counted).await?;
+    } else {
+        store::upsert_rollups(&txn, &rows).await?;
     }
 
     // The latest result of each monitor sets its state row.

@@ -89,6 +89,8 @@ pub struct ResultRow {
     pub response_us: Option<i32>,
     /// The message, kept for failures only (successes say the same thing every time).
     pub message: Option<String>,
+    /// Taken during a maintenance window: stored, left out of uptime and incidents.
+    pub maintenance: bool,
 }
 
 /// `text` cut to at most `max_chars` characters, for stored messages.

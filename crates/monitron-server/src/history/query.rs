@@ -85,7 +85,7 @@ pub async fn p95_ms(
     let mut params = Params::new(backend, 2);
     let sql = format!(
         "SELECT CAST(COUNT(response_us) AS BIGINT) AS n FROM check_results \
-         WHERE series_id = {} AND ts >= {}",
+         WHERE series_id = {} AND ts >= {} AND NOT maintenance",
         params.bind(series.clone()),
         params.bind(from_ms)
     );
@@ -103,7 +103,7 @@ pub async fn p95_ms(
     let mut params = Params::new(backend, 3);
     let sql = format!(
         "SELECT CAST(response_us AS BIGINT) AS us FROM check_results \
-         WHERE series_id = {} AND ts >= {} AND response_us IS NOT NULL \
+         WHERE series_id = {} AND ts >= {} AND response_us IS NOT NULL AND NOT maintenance \
          ORDER BY response_us LIMIT 1 OFFSET {}",
         params.bind(series),
         params.bind(from_ms),
@@ -127,6 +127,8 @@ pub struct ResultPoint {
     pub response_ms: Option<f64>,
     /// Why it failed (failures only).
     pub message: Option<String>,
+    /// Taken during a maintenance window: left out of uptime, incidents and alerts.
+    pub maintenance: bool,
 }
 
 /// Epoch milliseconds as a time.
@@ -145,7 +147,8 @@ pub async fn results(
     let backend = db.get_database_backend();
     let mut params = Params::new(backend, 4);
     let sql = format!(
-        "SELECT ts, up, CAST(response_us AS BIGINT) AS response_us, message FROM check_results \
+        "SELECT ts, up, CAST(response_us AS BIGINT) AS response_us, message, maintenance \
+         FROM check_results \
          WHERE series_id = {} AND ts >= {} AND ts < {} ORDER BY ts DESC LIMIT {}",
         params.bind(series_value(backend, series_id)),
         params.bind(from_ms),
@@ -163,6 +166,7 @@ pub async fn results(
                     .try_get::<Option<i64>>("", "response_us")?
                     .map(|us| us as f64 / 1000.0),
                 message: r.try_get("", "message")?,
+                maintenance: r.try_get("", "maintenance")?,
             })
         })
         .collect()

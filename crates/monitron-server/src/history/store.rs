@@ -36,7 +36,7 @@ pub fn shaped_chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
 /// The multi-row INSERT of raw results; a result already stored (same series and
 /// millisecond) is skipped, and with `returning` the new ones are answered.
 fn results_statement(backend: DbBackend, chunk: &[ResultRow], returning: bool) -> Statement {
-    let mut params = Params::new(backend, chunk.len() * 5);
+    let mut params = Params::new(backend, chunk.len() * 6);
     let values = params.rows(chunk.iter().map(|r| {
         [
             series_value(backend, r.series_id),
@@ -44,10 +44,12 @@ fn results_statement(backend: DbBackend, chunk: &[ResultRow], returning: bool) -
             r.up.into(),
             r.response_us.into(),
             r.message.clone().into(),
+            r.maintenance.into(),
         ]
     }));
     params.statement(format!(
-        "INSERT INTO check_results (series_id, ts, up, response_us, message) VALUES {values} \
+        "INSERT INTO check_results (series_id, ts, up, response_us, message, maintenance) \
+         VALUES {values} \
          ON CONFLICT DO NOTHING{}",
         if returning {
             " RETURNING series_id, ts"
@@ -133,13 +135,18 @@ pub async fn copy_results(db: &DatabaseConnection, rows: &[ResultRow]) -> Result
             Some(m) => copy_text(&mut data, m),
             None => data.push_str("\\N"),
         }
+        data.push('\t');
+        data.push(if r.maintenance { 't' } else { 'f' });
         data.push('\n');
     }
     let pool = db.get_postgres_connection_pool();
     let copied: Result<u64, sqlx::Error> = async {
         let mut conn = pool.acquire().await?;
         let mut copy = conn
-            .copy_in_raw("COPY check_results (series_id, ts, up, response_us, message) FROM STDIN")
+            .copy_in_raw(
+                "COPY check_results (series_id, ts, up, response_us, message, maintenance) \
+                 FROM STDIN",
+            )
             .await?;
         copy.send(data.as_bytes()).await?;
         copy.finish().await
@@ -254,6 +261,7 @@ mod tests {
             up,
             response_us: us,
             message: None,
+            maintenance: false,
         }
     }
 

@@ -127,6 +127,7 @@ pub async fn store(
             up: r.up,
             response_us: history::micros(r.response_ms),
             message: (!r.up).then(|| history::truncate(&r.message, MAX_MESSAGE)),
+            maintenance: false,
         });
         let entry = newest.entry(name).or_insert(r);
         if r.timestamp > entry.timestamp {

@@ -7,6 +7,15 @@
 //! Publishing waits for the broker's confirmation; consumers acknowledge manually with a
 //! bounded prefetch, so a worker that dies loses nothing: its unacknowledged deliveries go
 //! back to the queue. Messages of durable kinds are persistent.
+//!
+//! The broker may restart: the connection is opened again on the next use (at most once a
+//! second while it is away), queues are declared again, and consumers resume on their own.
+//! Work handled while the connection was down is acknowledged on a dead channel, which
+//! fails, so the broker delivers it again: at least once, never lost.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use lapin::options::{
@@ -20,47 +29,114 @@ use super::{Delivery, Handle, Outbox, Published, Retried, WorkKind};
 
 const ATTEMPT_HEADER: &str = "x-monitron-attempt";
 
+/// How long to wait after a failed connection before trying again.
+const RECONNECT_PAUSE: Duration = Duration::from_secs(1);
+
 /// Queues on a RabbitMQ broker.
 #[derive(Clone)]
 pub struct RabbitMq {
-    connection: std::sync::Arc<Connection>,
-    publisher: Channel,
+    url: Arc<str>,
+    link: Arc<tokio::sync::Mutex<LinkSlot>>,
+    closed: Arc<AtomicBool>,
     prefix: String,
     outbox: Option<Outbox>,
+}
+
+/// One connection and its confirming publisher channel.
+#[derive(Clone)]
+struct Link {
+    connection: Arc<Connection>,
+    publisher: Channel,
+}
+
+impl Link {
+    fn alive(&self) -> bool {
+        self.connection.status().connected() && self.publisher.status().connected()
+    }
+}
+
+/// The current link, and when connecting last failed.
+#[derive(Default)]
+struct LinkSlot {
+    link: Option<Link>,
+    failed_at: Option<Instant>,
 }
 
 impl RabbitMq {
     /// Connects and declares every queue, named under `prefix` (`monitron` in production).
     pub async fn connect(url: &str, prefix: &str) -> anyhow::Result<Self> {
-        let connection = Connection::connect(url, ConnectionProperties::default())
+        let queue = Self {
+            url: Arc::from(url),
+            link: Arc::default(),
+            closed: Arc::default(),
+            prefix: prefix.to_owned(),
+            outbox: None,
+        };
+        queue.link().await?;
+        Ok(queue)
+    }
+
+    /// The live link, opening a new one (and declaring the queues on it) when the broker
+    /// went away.
+    async fn link(&self) -> anyhow::Result<Link> {
+        let mut slot = self.link.lock().await;
+        if let Some(link) = slot.link.as_ref().filter(|l| l.alive()) {
+            return Ok(link.clone());
+        }
+        anyhow::ensure!(
+            !self.closed.load(Ordering::SeqCst),
+            "the RabbitMQ connection is closed"
+        );
+        if let Some(at) = slot.failed_at.filter(|at| at.elapsed() < RECONNECT_PAUSE) {
+            anyhow::bail!(
+                "RabbitMQ is unreachable; trying again in {} ms",
+                (RECONNECT_PAUSE - at.elapsed()).as_millis()
+            );
+        }
+        let reconnecting = slot.link.is_some();
+        match self.open().await {
+            Ok(link) => {
+                if reconnecting {
+                    tracing::info!("Connected to RabbitMQ again.");
+                }
+                slot.link = Some(link.clone());
+                slot.failed_at = None;
+                Ok(link)
+            }
+            Err(err) => {
+                slot.failed_at = Some(Instant::now());
+                Err(err)
+            }
+        }
+    }
+
+    async fn open(&self) -> anyhow::Result<Link> {
+        let connection = Connection::connect(&self.url, ConnectionProperties::default())
             .await
             .map_err(|e| {
                 anyhow::anyhow!(
                     "cannot connect to RabbitMQ ({}): {e}",
-                    crate::config::mask_url_password(url)
+                    crate::config::mask_url_password(&self.url)
                 )
             })?;
         let publisher = connection.create_channel().await?;
         publisher
             .confirm_select(ConfirmSelectOptions::default())
             .await?;
-        let queue = Self {
-            connection: std::sync::Arc::new(connection),
-            publisher,
-            prefix: prefix.to_owned(),
-            outbox: None,
-        };
         for kind in WorkKind::ALL {
-            queue.declare(kind).await?;
+            self.declare(&publisher, kind).await?;
         }
-        Ok(queue)
+        Ok(Link {
+            connection: Arc::new(connection),
+            publisher,
+        })
     }
 
     fn name(&self, kind: WorkKind, suffix: &str) -> String {
         format!("{}.{}{suffix}", self.prefix, kind.name())
     }
 
-    async fn declare(&self, kind: WorkKind) -> anyhow::Result<()> {
+    async fn declare(&self, publisher: &Channel, kind: WorkKind) -> anyhow::Result<()> {
         let durable = QueueDeclareOptions {
             durable: true,
             ..QueueDeclareOptions::default()
@@ -74,13 +150,13 @@ impl RabbitMq {
             "x-dead-letter-routing-key".into(),
             AMQPValue::LongString(self.name(kind, "").into()),
         );
-        self.publisher
+        publisher
             .queue_declare(self.name(kind, "").into(), durable, FieldTable::default())
             .await?;
-        self.publisher
+        publisher
             .queue_declare(self.name(kind, ".retry").into(), durable, retry_args)
             .await?;
-        self.publisher
+        publisher
             .queue_declare(
                 self.name(kind, ".dead").into(),
                 durable,
@@ -105,6 +181,8 @@ impl RabbitMq {
         properties: BasicProperties,
     ) -> anyhow::Result<()> {
         let confirmation = self
+            .link()
+            .await?
             .publisher
             .basic_publish(
                 "".into(),
@@ -144,10 +222,14 @@ impl RabbitMq {
         &self,
         messages: &[(WorkKind, &[u8], u32)],
     ) -> Vec<Result<(), String>> {
+        let publisher = match self.link().await {
+            Ok(link) => link.publisher,
+            Err(err) => return vec![Err(err.to_string()); messages.len()],
+        };
         let mut sent = Vec::with_capacity(messages.len());
         for &(kind, payload, attempt) in messages {
             sent.push(
-                self.publisher
+                publisher
                     .basic_publish(
                         "".into(),
                         ShortString::from(self.name(kind, "")),
@@ -205,8 +287,24 @@ impl RabbitMq {
     }
 
     pub(super) async fn consume(&self, kind: WorkKind, prefetch: u16) -> anyhow::Result<Consumer> {
-        // A channel per consumer: its prefetch and its unacknowledged deliveries are its own.
-        let channel = self.connection.create_channel().await?;
+        let (stream, channel) = self.subscribe(kind, prefetch).await?;
+        Ok(Consumer {
+            queue: self.clone(),
+            kind,
+            prefetch,
+            stream,
+            channel,
+        })
+    }
+
+    /// A consumer on a channel of its own: its prefetch and its unacknowledged deliveries
+    /// are its own.
+    async fn subscribe(
+        &self,
+        kind: WorkKind,
+        prefetch: u16,
+    ) -> anyhow::Result<(lapin::Consumer, Channel)> {
+        let channel = self.link().await?.connection.create_channel().await?;
         channel
             .basic_qos(prefetch.max(1), BasicQosOptions::default())
             .await?;
@@ -218,12 +316,7 @@ impl RabbitMq {
                 FieldTable::default(),
             )
             .await?;
-        Ok(Consumer {
-            queue: self.clone(),
-            kind,
-            stream,
-            _channel: channel,
-        })
+        Ok((stream, channel))
     }
 
     async fn count(&self, queue: String) -> anyhow::Result<u32> {
@@ -232,6 +325,8 @@ impl RabbitMq {
             ..QueueDeclareOptions::default()
         };
         Ok(self
+            .link()
+            .await?
             .publisher
             .queue_declare(queue.into(), passive, FieldTable::default())
             .await?
@@ -247,7 +342,7 @@ impl RabbitMq {
     }
 
     pub(super) async fn replay_dead_letters(&self, kind: WorkKind) -> anyhow::Result<u32> {
-        let channel = self.connection.create_channel().await?;
+        let channel = self.link().await?.connection.create_channel().await?;
         let mut moved = 0;
         while let Some(message) = channel
             .basic_get(self.name(kind, ".dead").into(), BasicGetOptions::default())
@@ -275,15 +370,20 @@ impl RabbitMq {
 
     /// Closes the connection; unacknowledged deliveries return to their queues.
     pub async fn close(&self) -> anyhow::Result<()> {
-        self.connection.close(200, "closing".into()).await?;
+        self.closed.store(true, Ordering::SeqCst);
+        let link = self.link.lock().await.link.take();
+        if let Some(link) = link.filter(Link::alive) {
+            link.connection.close(200, "closing".into()).await?;
+        }
         Ok(())
     }
 
     /// Deletes every queue under this prefix (for tests and uninstalling).
     pub async fn delete_queues(&self) -> anyhow::Result<()> {
+        let publisher = self.link().await?.publisher;
         for kind in WorkKind::ALL {
             for suffix in ["", ".retry", ".dead"] {
-                self.publisher
+                publisher
                     .queue_delete(
                         self.name(kind, suffix).into(),
                         lapin::options::QueueDeleteOptions::default(),
@@ -295,19 +395,36 @@ impl RabbitMq {
     }
 }
 
-/// Deliveries of one kind from RabbitMQ.
+/// Deliveries of one kind from RabbitMQ; after the broker went away it subscribes again
+/// by itself.
 pub struct Consumer {
     queue: RabbitMq,
     kind: WorkKind,
+    prefetch: u16,
     stream: lapin::Consumer,
-    _channel: Channel,
+    channel: Channel,
 }
 
 impl Consumer {
     pub(super) async fn next(&mut self) -> Option<anyhow::Result<Delivery>> {
-        let delivery = match self.stream.next().await? {
-            Ok(d) => d,
-            Err(err) => return Some(Err(err.into())),
+        let delivery = loop {
+            match self.stream.next().await {
+                Some(Ok(d)) => break d,
+                lost => {
+                    if self.queue.closed.load(Ordering::SeqCst) {
+                        return None;
+                    }
+                    if let Some(Err(err)) = lost {
+                        tracing::warn!(kind = self.kind.name(), error = %err, "Lost the RabbitMQ consumer; subscribing again.");
+                    } else {
+                        tracing::warn!(
+                            kind = self.kind.name(),
+                            "The RabbitMQ consumer ended; subscribing again."
+                        );
+                    }
+                    self.resubscribe().await;
+                }
+            }
         };
         let attempt = delivery
             .properties
@@ -331,6 +448,31 @@ impl Consumer {
                 acker: delivery.acker,
             }),
         }))
+    }
+
+    /// Subscribes again, pausing between tries while the broker is away (a stop of the
+    /// caller drops this future).
+    async fn resubscribe(&mut self) {
+        if self.channel.status().connected() {
+            let old = self.channel.clone();
+            tokio::spawn(async move { old.close(200, "subscribing again".into()).await });
+        }
+        let mut pause = RECONNECT_PAUSE;
+        while !self.queue.closed.load(Ordering::SeqCst) {
+            match self.queue.subscribe(self.kind, self.prefetch).await {
+                Ok((stream, channel)) => {
+                    tracing::info!(kind = self.kind.name(), "Consuming from RabbitMQ again.");
+                    self.stream = stream;
+                    self.channel = channel;
+                    return;
+                }
+                Err(err) => {
+                    tracing::debug!(kind = self.kind.name(), error = %err, "Cannot subscribe yet.");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(10));
+                }
+            }
+        }
     }
 }
 

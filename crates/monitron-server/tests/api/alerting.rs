@@ -16,7 +16,7 @@ use crate::{app, on_both_databases};
 type Received = Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>;
 
 /// A webhook receiver on a loopback port that keeps every request.
-async fn receiver() -> (String, Received) {
+pub(crate) async fn receiver() -> (String, Received) {
     let received: Received = Arc::default();
     let keep = received.clone();
     let router = axum::Router::new().route(
@@ -35,7 +35,7 @@ async fn receiver() -> (String, Received) {
     (url, received)
 }
 
-async fn wait_for(received: &Received, n: usize) -> Vec<(HeaderMap, Value)> {
+pub(crate) async fn wait_for(received: &Received, n: usize) -> Vec<(HeaderMap, Value)> {
     for _ in 0..100 {
         if received.lock().unwrap().len() >= n {
             break;
@@ -640,6 +640,23 @@ async fn a_maintenance_window_silences_and_its_end_fires(backend: Backend) {
         stats.text
     );
     assert_eq!(stats.data()["uptime_pct"], 100.0, "{}", stats.text);
+    // Stored, and marked: the raw history tells the window's results apart.
+    let results = app
+        .get(&format!("/api/v1/services/{id}/results"), &admin)
+        .await;
+    let marks: Vec<(&str, bool)> = results
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["status"].as_str().unwrap(),
+                r["maintenance"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(marks, [("down", true), ("up", false)], "{}", results.text);
 
     // When the window closes the monitor is checked at once; still failing, it alerts.
     let got = wait_for(&received, 1).await;
@@ -1804,6 +1821,189 @@ async fn two_processes_on_rabbitmq_alert_once_per_outage() {
     );
     one.stop();
     two.stop();
+    drop_database(pg).await;
+}
+
+/// A burst of 200 alerts on PostgreSQL and RabbitMQ, and the broker killed (`kill -9`)
+/// while the receiver holds part of it: after the broker comes back, every message
+/// arrives, each with its own `webhook-id`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rabbitmq_restart_during_a_burst_loses_no_notification() {
+    use crate::processes::{admin_token, cluster, database, drop_database, start, wait_ready};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    const BURST: usize = 200;
+    let Some(mut broker) = monitron_testkit::rabbitmq::Broker::start() else {
+        assert!(
+            std::env::var("MONITRON_SKIP_SERVICES").as_deref() == Ok("1"),
+            "RabbitMQ (Debian package rabbitmq-server) is needed for this test, or set MONITRON_SKIP_SERVICES=1"
+        );
+        eprintln!("SKIPPED: rabbitmq-server is not installed");
+        return;
+    };
+    let (dir, mut env) = cluster("alert-burst");
+    let Some((url, pg)) = database(Backend::Postgres, &dir).await else {
+        return;
+    };
+    env.push(("DATABASE_URL".into(), url));
+    env.push(("RABBITMQ_URL".into(), broker.url()));
+
+    // The receiver answers the first fifty at once, then holds every request until let go.
+    let hold = Arc::new(AtomicBool::new(false));
+    let released = Arc::new(AtomicBool::new(false));
+    let seen: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
+    let router = {
+        let (hold, released, seen) = (hold.clone(), released.clone(), seen.clone());
+        axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+                let (hold, released, seen) = (hold.clone(), released.clone(), seen.clone());
+                async move {
+                    let id = headers["webhook-id"].to_str().unwrap().to_owned();
+                    let body: Value = serde_json::from_slice(&body).unwrap();
+                    let count = {
+                        let mut seen = seen.lock().unwrap();
+                        seen.push((id, body));
+                        seen.len()
+                    };
+                    if count == 50 {
+                        hold.store(true, Ordering::SeqCst);
+                    }
+                    while count >= 50 && !released.load(Ordering::SeqCst) {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    "ok"
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let client = reqwest::Client::new();
+    let server = start(&env, &dir);
+    wait_ready(&client, server.port).await;
+    let token = admin_token(&client, server.port).await;
+    let api = format!("http://127.0.0.1:{}/api/v1", server.port);
+    let r = client
+        .post(format!("{api}/notification-channels"))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "hook", "type": "webhook", "config": { "url": hook }, "default": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let mut ids = Vec::new();
+    for i in 0..BURST {
+        let created: Value = client
+            .post(format!("{api}/services"))
+            .bearer_auth(&token)
+            .json(&json!({ "name": format!("node {i}"), "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 3600 }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.push(created["data"]["id"].as_str().unwrap().to_owned());
+    }
+    // All 200 go down within a moment.
+    let checks = ids.iter().map(|id| {
+        let (client, url, token) = (client.clone(), format!("{api}/services/{id}/check"), &token);
+        async move { client.post(url).bearer_auth(token).send().await.unwrap() }
+    });
+    futures_util::future::join_all(checks).await;
+
+    // Fifty arrived and more are held at the receiver: the broker dies.
+    for _ in 0..600 {
+        if hold.load(Ordering::SeqCst) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        hold.load(Ordering::SeqCst),
+        "the burst reached the receiver"
+    );
+    broker.kill();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    released.store(true, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    // At most the 32 deliveries in flight got past the fifty: the rest wait in the dead
+    // broker or in the outbox.
+    let before_restart = seen.lock().unwrap().len();
+    assert!(before_restart < BURST, "{before_restart}");
+    broker.start_again();
+
+    let distinct = |seen: &[(String, Value)]| {
+        seen.iter()
+            .filter(|(_, b)| b["type"] == "alert.firing")
+            .map(|(id, _)| id.clone())
+            .collect::<std::collections::HashSet<_>>()
+    };
+    for _ in 0..1800 {
+        if distinct(&seen.lock().unwrap()).len() >= BURST {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let seen = seen.lock().unwrap().clone();
+    let monitors: std::collections::HashSet<&str> = seen
+        .iter()
+        .filter(|(_, b)| b["type"] == "alert.firing")
+        .map(|(_, b)| b["monitor"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        (distinct(&seen).len(), monitors.len()),
+        (BURST, BURST),
+        "every alert of the burst arrived ({} requests in all)",
+        seen.len()
+    );
+    // Each is logged as sent once its answer is in.
+    let sent = || async {
+        let log: Value = client
+            .get(format!("{api}/notifications?status=sent&per_page=1"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        log["data"]["total"].as_u64().unwrap()
+    };
+    let mut logged = 0;
+    for _ in 0..300 {
+        logged = sent().await;
+        if logged >= BURST as u64 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if logged != BURST as u64 {
+        let all: Value = client
+            .get(format!("{api}/notifications?per_page=500"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut by_status = std::collections::BTreeMap::<String, usize>::new();
+        for n in all["data"]["items"].as_array().unwrap() {
+            *by_status
+                .entry(format!("{} {}", n["status"], n["last_error"]))
+                .or_default() += 1;
+        }
+        panic!("{logged} of {BURST} logged as sent: {by_status:?}");
+    }
+    eprintln!(
+        "{BURST} notifications arrived, {} of them after the restart; {} requests in all",
+        BURST - before_restart.min(BURST),
+        seen.len()
+    );
+    server.stop();
     drop_database(pg).await;
 }
 

@@ -3,6 +3,9 @@
 //! the interval rules.
 
 use std::net::Ipv4Addr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,13 +15,16 @@ use axum::{Json, Router};
 use chrono::{Duration as Days, Utc};
 use serde_json::json;
 
+use crate::alerting::{receiver, wait_for};
 use crate::helpers::{Backend, Options};
 use crate::{app, on_both_databases};
 
-/// Days from now until each test domain expires.
-fn expiry_days(domain: &str) -> Option<i64> {
+/// Days from now until each test domain expires; `renewing.test` is renewed (20 days
+/// left, then 400) when the registry's switch is flipped.
+fn expiry_days(domain: &str, renewed: bool) -> Option<i64> {
     match domain {
         "farfuture.test" | "certsite.test" => Some(400),
+        "renewing.test" => Some(if renewed { 400 } else { 20 }),
         "soon.test" => Some(20),
         "urgent.test" => Some(3),
         "gone.test" => Some(-2),
@@ -26,8 +32,14 @@ fn expiry_days(domain: &str) -> Option<i64> {
     }
 }
 
-async fn rdap_domain(Path(domain): Path<String>) -> Response {
-    let Some(days) = expiry_days(&domain) else {
+#[derive(Clone)]
+struct Registry {
+    bootstrap: serde_json::Value,
+    renewed: Arc<AtomicBool>,
+}
+
+async fn rdap_domain(State(registry): State<Registry>, Path(domain): Path<String>) -> Response {
+    let Some(days) = expiry_days(&domain, registry.renewed.load(Ordering::SeqCst)) else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "registry unavailable").into_response();
     };
     let expires = (Utc::now() + Days::days(days) + Days::hours(12)).to_rfc3339();
@@ -44,21 +56,25 @@ async fn rdap_domain(Path(domain): Path<String>) -> Response {
     .into_response()
 }
 
-/// An RDAP registry for `.test` with its IANA-style bootstrap file; returns the bootstrap URL.
-async fn rdap_registry() -> String {
+/// An RDAP registry for `.test` with its IANA-style bootstrap file; returns the bootstrap
+/// URL and the switch that renews `renewing.test`.
+async fn rdap_registry() -> (String, Arc<AtomicBool>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let bootstrap =
-        json!({ "version": "1.0", "services": [[["test"], [format!("{base}/rdap/")]]] });
+    let renewed = Arc::new(AtomicBool::new(false));
+    let registry = Registry {
+        bootstrap: json!({ "version": "1.0", "services": [[["test"], [format!("{base}/rdap/")]]] }),
+        renewed: renewed.clone(),
+    };
     let app = Router::new()
         .route(
             "/dns.json",
-            get(|State(b): State<serde_json::Value>| async move { Json(b) }),
+            get(|State(r): State<Registry>| async move { Json(r.bootstrap) }),
         )
         .route("/rdap/domain/{domain}", get(rdap_domain))
-        .with_state(bootstrap);
+        .with_state(registry);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("{base}/dns.json")
+    (format!("{base}/dns.json"), renewed)
 }
 
 /// A TLS server on 127.0.0.1 presenting a self-signed certificate for `certsite.test`
@@ -79,7 +95,7 @@ async fn tls_site() -> u16 {
 }
 
 async fn domains_report_registration_certificate_and_status(backend: Backend) {
-    let bootstrap = rdap_registry().await;
+    let (bootstrap, _) = rdap_registry().await;
     let dns = monitron_testkit::dns::serve_zone(
         "farfuture.test.",
         vec![
@@ -255,4 +271,190 @@ async fn domains_report_registration_certificate_and_status(backend: Backend) {
     );
 }
 
-on_both_databases!(domains_report_registration_certificate_and_status);
+/// A TLS server on 127.0.0.1 whose certificate can be replaced while it runs (a renewal);
+/// returns its port and the slot to put the next certificate in.
+async fn renewable_tls_site(
+    leaf: monitron_testkit::pki::Leaf,
+) -> (u16, Arc<Mutex<monitron_testkit::pki::TlsAcceptor>>) {
+    let slot = Arc::new(Mutex::new(leaf.acceptor()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let serving = slot.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = serving.lock().unwrap().clone();
+            tokio::spawn(async move {
+                let _ = acceptor.accept(stream).await;
+            });
+        }
+    });
+    (port, slot)
+}
+
+/// The seeded certificate and domain rules, judged from real checks: a domain whose
+/// registration (RDAP) has 20 days left and whose site's certificate has 10, and a TLS
+/// service on the same site. Each rule fires once per monitor, and all resolve when the
+/// registration and the certificate are renewed.
+async fn certificate_and_domain_rules_fire_and_resolve_on_renewal(backend: Backend) {
+    let (bootstrap, renewed) = rdap_registry().await;
+    let ca = monitron_testkit::pki::ca();
+    let (tls_port, certificate) = renewable_tls_site(monitron_testkit::pki::leaf(
+        Some(&ca),
+        &["renewing.test"],
+        -1,
+        10,
+    ))
+    .await;
+    let app = app!(
+        backend,
+        Options::default().env("RDAP_BOOTSTRAP_URL", &bootstrap)
+    );
+    let admin = app.admin().await;
+    let (url, received) = receiver().await;
+    let channel = app
+        .post(
+            "/api/v1/notification-channels",
+            &admin,
+            json!({ "name": "hook", "type": "webhook", "config": { "url": url }, "default": true }),
+        )
+        .await;
+    assert_eq!(channel.status, 201, "{}", channel.text);
+    let domain = app
+        .post("/api/v1/domains", &admin, json!({ "domain": "renewing.test", "check_ssl": true, "ssl_host": "127.0.0.1", "ssl_port": tls_port }))
+        .await;
+    assert_eq!(domain.status, 201, "{}", domain.text);
+    let service = app
+        .post("/api/v1/services", &admin, json!({ "name": "shop certificate", "type": "tls", "interval_s": 3600,
+            "config": { "host": "127.0.0.1", "port": tls_port, "server_name": "renewing.test", "ca_pem": ca.pem } }))
+        .await;
+    assert_eq!(service.status, 201, "{}", service.text);
+    let checks = [
+        format!(
+            "/api/v1/domains/{}/check",
+            domain.data()["id"].as_str().unwrap()
+        ),
+        format!(
+            "/api/v1/services/{}/check",
+            service.data()["id"].as_str().unwrap()
+        ),
+    ];
+    let check_all = || async {
+        for path in &checks {
+            let r = app.post(path, &admin, json!({})).await;
+            assert_eq!(r.code(), 0, "{}", r.text);
+        }
+    };
+    // What the receiver got from the two seeded rules, as (event, rule, monitor, value).
+    let told = |got: &[(axum::http::HeaderMap, serde_json::Value)]| {
+        let mut told: Vec<(String, String, String, f64)> = got
+            .iter()
+            .map(|(_, b)| b)
+            .filter(|b| b["rule"]["name"] != "Any monitor down")
+            .map(|b| {
+                (
+                    b["type"].as_str().unwrap().to_owned(),
+                    b["rule"]["name"].as_str().unwrap().to_owned(),
+                    b["monitor"]["name"].as_str().unwrap().to_owned(),
+                    b["alert"]["value"].as_f64().unwrap_or(f64::NAN),
+                )
+            })
+            .collect();
+        told.sort_by(|a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));
+        told
+    };
+
+    check_all().await;
+    let expiring = |event: &str, rule: &str, monitor: &str, days: f64| {
+        (event.to_owned(), rule.to_owned(), monitor.to_owned(), days)
+    };
+    let mut got = Vec::new();
+    for _ in 0..50 {
+        got = told(&wait_for(&received, 3).await);
+        if got.len() >= 3 {
+            break;
+        }
+    }
+    assert_eq!(
+        got,
+        [
+            expiring(
+                "alert.firing",
+                "Certificate expires within 14 days",
+                "renewing.test",
+                10.0
+            ),
+            expiring(
+                "alert.firing",
+                "Certificate expires within 14 days",
+                "shop certificate",
+                10.0
+            ),
+            expiring(
+                "alert.firing",
+                "Domain expires within 30 days",
+                "renewing.test",
+                20.0
+            ),
+        ]
+    );
+    let firing = app.get("/api/v1/alerts?status=firing", &admin).await;
+    let messages: Vec<&str> = firing.data()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["message"].as_str())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("registration expires in 20 days")),
+        "{}",
+        firing.text
+    );
+
+    // Checked again before any renewal: still firing, nothing new is sent.
+    check_all().await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(told(&wait_for(&received, 0).await).len(), 3);
+
+    // Renewed: the registry answers 400 days and the site serves a new certificate.
+    renewed.store(true, Ordering::SeqCst);
+    *certificate.lock().unwrap() =
+        monitron_testkit::pki::leaf(Some(&ca), &["renewing.test"], -1, 400).acceptor();
+    check_all().await;
+    for _ in 0..50 {
+        got = told(&wait_for(&received, 6).await);
+        if got.len() >= 6 {
+            break;
+        }
+    }
+    let resolved: Vec<(String, String)> = got
+        .iter()
+        .filter(|t| t.0 == "alert.resolved")
+        .map(|t| (t.1.clone(), t.2.clone()))
+        .collect();
+    assert_eq!(
+        resolved,
+        [
+            (
+                "Certificate expires within 14 days".to_owned(),
+                "renewing.test".to_owned()
+            ),
+            (
+                "Certificate expires within 14 days".to_owned(),
+                "shop certificate".to_owned()
+            ),
+            (
+                "Domain expires within 30 days".to_owned(),
+                "renewing.test".to_owned()
+            ),
+        ],
+        "{got:?}"
+    );
+    assert_eq!(got.len(), 6, "{got:?}");
+}
+
+on_both_databases!(
+    domains_report_registration_certificate_and_status,
+    certificate_and_domain_rules_fire_and_resolve_on_renewal
+);

@@ -90,6 +90,7 @@ async fn retention_removes_old_history_cheaply(backend: Backend) {
             up: true,
             response_us: Some(1000),
             message: None,
+            maintenance: false,
         })
         .collect();
     history::store::insert_results(db, &rows).await.unwrap();
@@ -101,6 +102,7 @@ async fn retention_removes_old_history_cheaply(backend: Backend) {
         up: false,
         response_us: None,
         message: Some("x".into()),
+        maintenance: false,
     }];
     history::store::upsert_rollups(db, &old).await.unwrap();
     db.execute_unprepared("INSERT INTO series (id, kind, created_at) VALUES (1, 'monitor', CURRENT_TIMESTAMP), (2, 'monitor', CURRENT_TIMESTAMP)").await.unwrap();

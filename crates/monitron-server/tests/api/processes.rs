@@ -59,6 +59,14 @@ pub fn start_with_roles(env: &[(String, String)], dir: &std::path::Path, roles: 
 }
 
 /// Starts `monitron serve` on a given port (a restart at the same address).
+fn log(dir: &std::path::Path, port: u16) -> Stdio {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(format!("server-{port}.log")))
+        .map_or_else(|_| Stdio::null(), Stdio::from)
+}
+
 pub fn start_on(
     env: &[(String, String)],
     dir: &std::path::Path,
@@ -73,8 +81,9 @@ pub fn start_on(
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .env("PORT", port.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        // The log is kept beside the data, to read when a test fails.
+        .stdout(log(dir, port))
+        .stderr(log(dir, port))
         .spawn()
         .unwrap();
     Server { child, port }

@@ -8,6 +8,7 @@ mod m0002_monitoring;
 mod m0003_instances;
 mod m0004_outbox;
 mod m0005_alerting;
+mod m0006_result_marks;
 
 /// All migrations of the server.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_instances::Migration),
             Box::new(m0004_outbox::Migration),
             Box::new(m0005_alerting::Migration),
+            Box::new(m0006_result_marks::Migration),
         ]
     }
 }
