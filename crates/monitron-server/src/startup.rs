@@ -219,13 +219,13 @@ impl Application {
             }
         }
         if roles.worker {
-            let deliverer = Deliverer {
-                db: state.db.clone(),
-                cipher: state.cipher.clone(),
-                services: state.notifier.clone(),
-                metrics: state.metrics.clone(),
-                alerting: state.engine.alerting().clone(),
-            };
+            let deliverer = Deliverer::new(
+                state.db.clone(),
+                state.cipher.clone(),
+                state.notifier.clone(),
+                state.metrics.clone(),
+                state.engine.alerting().clone(),
+            );
             {
                 let deliverer = deliverer.clone();
                 background.push(tokio::spawn(crate::queue::serve(

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Func, Query};
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
     QueryFilter, QuerySelect, Set,
@@ -22,6 +22,8 @@ use super::notifying::{self, open_key};
 use super::rules::{Condition, Stat};
 use super::{status, Alerting, Rule};
 use crate::db::entities::{alert, monitor_state};
+use crate::db::Params;
+use crate::history::store::series_value;
 use crate::monitors::view::MonitorStatus;
 use crate::monitors::{Kind, Runnable};
 use crate::notify::Event;
@@ -89,13 +91,24 @@ fn applies(condition: &Condition, fact: &Fact<'_>) -> bool {
     }
 }
 
-/// One raw result in a window.
-#[derive(Debug, Clone, Copy)]
-struct Sample {
-    ts: i64,
-    up: bool,
-    response_ms: Option<f64>,
+/// What the raw results of one monitor in one window say, summed by the database (a
+/// window holds tens of results per monitor; reading them row by row cost more than the
+/// rest of the evaluation).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct WindowStats {
+    /// Failed checks.
+    failures: i64,
+    /// Checks with a response time.
+    timed: i64,
+    avg_ms: Option<f64>,
+    max_ms: Option<f64>,
+    /// Only where a rule asks for it.
+    p95_ms: Option<f64>,
 }
+
+/// The windows to read: per window length, the series, and whether any rule asks for
+/// the p95 there.
+type Wanted = HashMap<u32, (Vec<i64>, bool)>;
 
 /// A judgement: does the condition hold, with what value, and how to say it. `None`
 /// when it cannot be told from this result (a certificate check that got no certificate).
@@ -104,16 +117,11 @@ type Verdict = Option<Finding>;
 /// Whether a condition holds, the value measured, and how to say it.
 pub type Finding = (bool, Option<f64>, String);
 
-fn judge(rule: &Rule, fact: &Fact<'_>, samples: Option<&Vec<Sample>>, now_ms: i64) -> Verdict {
+fn judge(rule: &Rule, fact: &Fact<'_>, stats: &HashMap<(i64, u32), WindowStats>) -> Verdict {
     let window = |window_s: u32| {
-        let since = now_ms - i64::from(window_s) * 1000;
-        samples
-            .map(|all| {
-                all.iter()
-                    .filter(|s| s.ts >= since)
-                    .copied()
-                    .collect::<Vec<_>>()
-            })
+        stats
+            .get(&(fact.monitor.series_id, window_s))
+            .copied()
             .unwrap_or_default()
     };
     match &rule.condition {
@@ -123,9 +131,9 @@ fn judge(rule: &Rule, fact: &Fact<'_>, samples: Option<&Vec<Sample>>, now_ms: i6
             fact.message.to_owned(),
         )),
         Condition::DownCount { failures, window_s } => {
-            let failed = window(*window_s).iter().filter(|s| !s.up).count();
+            let failed = window(*window_s).failures;
             Some((
-                failed >= *failures as usize,
+                failed >= i64::from(*failures),
                 Some(failed as f64),
                 format!("{failed} failed checks in the last {}", human(*window_s)),
             ))
@@ -135,21 +143,14 @@ fn judge(rule: &Rule, fact: &Fact<'_>, samples: Option<&Vec<Sample>>, now_ms: i6
             above_ms,
             window_s,
         } => {
-            let mut times: Vec<f64> = window(*window_s)
-                .iter()
-                .filter_map(|s| s.response_ms)
-                .collect();
-            if times.is_empty() {
+            let w = window(*window_s);
+            if w.timed == 0 {
                 return None;
             }
-            times.sort_by(f64::total_cmp);
             let (name, value) = match stat {
-                Stat::Avg => ("average", times.iter().sum::<f64>() / times.len() as f64),
-                Stat::Max => ("maximum", times[times.len() - 1]),
-                Stat::P95 => {
-                    let rank = ((times.len() as f64) * 0.95).ceil() as usize;
-                    ("p95", times[rank.clamp(1, times.len()) - 1])
-                }
+                Stat::Avg => ("average", w.avg_ms?),
+                Stat::Max => ("maximum", w.max_ms?),
+                Stat::P95 => ("p95", w.p95_ms?),
             };
             let value = (value * 10.0).round() / 10.0;
             Some((
@@ -324,64 +325,96 @@ pub fn human(seconds: u32) -> String {
 }
 
 #[derive(Debug, FromQueryResult)]
-struct SampleRow {
+struct StatsRow {
     series_id: i64,
-    ts: i64,
-    up: bool,
-    response_us: Option<i64>,
+    failures: i64,
+    timed: i64,
+    avg_us: Option<f64>,
+    max_us: Option<i64>,
 }
 
-/// The raw results of each series since its window's start.
-async fn load_samples(
+#[derive(Debug, FromQueryResult)]
+struct P95Row {
+    series_id: i64,
+    us: i64,
+}
+
+/// Sums of each wanted window, computed by the database: failures, and the average,
+/// maximum and (where asked) 95th percentile of the response times, maintenance left out.
+async fn window_stats(
     db: &impl ConnectionTrait,
-    windows: &HashMap<i64, u32>,
+    wanted: Wanted,
     now_ms: i64,
-) -> Result<HashMap<i64, Vec<Sample>>, DbErr> {
-    let mut by_window: HashMap<u32, Vec<i64>> = HashMap::new();
-    for (series, window) in windows {
-        by_window.entry(*window).or_default().push(*series);
-    }
-    let mut samples: HashMap<i64, Vec<Sample>> = HashMap::new();
+) -> Result<HashMap<(i64, u32), WindowStats>, DbErr> {
     let backend = db.get_database_backend();
-    for (window, mut series) in by_window {
+    let mut stats: HashMap<(i64, u32), WindowStats> = HashMap::new();
+    for (window, (mut series, p95)) in wanted {
         series.sort_unstable();
-        for chunk in series.chunks(256) {
-            // Integer widths differ between SQLite and PostgreSQL; read them as BIGINT.
-            let query = Query::select()
-                .expr_as(
-                    Expr::cust("CAST(series_id AS BIGINT)"),
-                    sea_orm::sea_query::Alias::new("series_id"),
-                )
-                .column(sea_orm::sea_query::Alias::new("ts"))
-                .column(sea_orm::sea_query::Alias::new("up"))
-                .expr_as(
-                    Expr::cust("CAST(response_us AS BIGINT)"),
-                    sea_orm::sea_query::Alias::new("response_us"),
-                )
-                .from(sea_orm::sea_query::Alias::new("check_results"))
-                .and_where(
-                    Expr::col(sea_orm::sea_query::Alias::new("series_id"))
-                        .is_in(chunk.iter().copied()),
-                )
-                .and_where(
-                    Expr::col(sea_orm::sea_query::Alias::new("ts"))
-                        .gte(now_ms - i64::from(window) * 1000),
-                )
-                .and_where(Expr::cust("NOT maintenance"))
-                .to_owned();
-            for row in SampleRow::find_by_statement(backend.build(&query))
+        series.dedup();
+        let since = now_ms - i64::from(window) * 1000;
+        for chunk in crate::history::store::shaped_chunks(&series, 256) {
+            let mut params = Params::new(backend, chunk.len() + 1);
+            let ids = chunk
+                .iter()
+                .map(|id| params.bind(series_value(backend, *id)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT CAST(series_id AS BIGINT) AS series_id, \
+                 CAST(SUM(CASE WHEN up THEN 0 ELSE 1 END) AS BIGINT) AS failures, \
+                 CAST(COUNT(response_us) AS BIGINT) AS timed, \
+                 CAST(AVG(response_us) AS DOUBLE PRECISION) AS avg_us, \
+                 CAST(MAX(response_us) AS BIGINT) AS max_us \
+                 FROM check_results WHERE series_id IN ({ids}) AND ts >= {} AND NOT maintenance \
+                 GROUP BY series_id",
+                params.bind(since)
+            );
+            for row in StatsRow::find_by_statement(params.statement(sql))
                 .all(db)
                 .await?
             {
-                samples.entry(row.series_id).or_default().push(Sample {
-                    ts: row.ts,
-                    up: row.up,
-                    response_ms: row.response_us.map(|us| us as f64 / 1000.0),
-                });
+                stats.insert(
+                    (row.series_id, window),
+                    WindowStats {
+                        failures: row.failures,
+                        timed: row.timed,
+                        avg_ms: row.avg_us.map(|us| us / 1000.0),
+                        max_ms: row.max_us.map(|us| us as f64 / 1000.0),
+                        p95_ms: None,
+                    },
+                );
+            }
+            if !p95 {
+                continue;
+            }
+            // The value at rank ceil(0.95 n) of the sorted response times.
+            let mut params = Params::new(backend, chunk.len() + 1);
+            let ids = chunk
+                .iter()
+                .map(|id| params.bind(series_value(backend, *id)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT CAST(series_id AS BIGINT) AS series_id, CAST(response_us AS BIGINT) AS us \
+                 FROM (SELECT series_id, response_us, \
+                   ROW_NUMBER() OVER (PARTITION BY series_id ORDER BY response_us) AS rn, \
+                   COUNT(*) OVER (PARTITION BY series_id) AS n \
+                   FROM check_results WHERE series_id IN ({ids}) AND ts >= {} \
+                   AND response_us IS NOT NULL AND NOT maintenance) ranked \
+                 WHERE rn = (n * 95 + 99) / 100",
+                params.bind(since)
+            );
+            for row in P95Row::find_by_statement(params.statement(sql))
+                .all(db)
+                .await?
+            {
+                if let Some(s) = stats.get_mut(&(row.series_id, window)) {
+                    s.p95_ms = Some(row.us as f64 / 1000.0);
+                }
             }
         }
     }
-    Ok(samples)
+    Ok(stats)
 }
 
 /// The last time an earlier episode of this alert notified anyone.
@@ -712,32 +745,47 @@ async fn evaluate_rules(
     // Windowed conditions read recent results, only where they can change something: a
     // failure count rises only with a failure, and falls only for an open alert.
     let now_ms = now.timestamp_millis();
-    let mut windows: HashMap<i64, u32> = HashMap::new();
+    // A latency window moves little with each new result: it is judged again once a
+    // tenth of it has passed (at least 10 s), as a rule engine evaluates on an interval;
+    // a rule being created is judged at once.
+    if only.is_none() {
+        pairs.retain(|(rule, i)| match rule.condition {
+            Condition::Latency { window_s, .. } => alerting.due_for_judging(
+                rule.id,
+                facts[*i].monitor.series_id,
+                now_ms,
+                i64::from((window_s / 10).max(10)) * 1000,
+            ),
+            _ => true,
+        });
+    }
+    let mut wanted: Wanted = HashMap::new();
     for (rule, i) in &pairs {
         let fact = &facts[*i];
-        let window = match rule.condition {
+        let (window, p95) = match rule.condition {
             Condition::DownCount { window_s, .. } => {
                 let is_open = open.contains_key(&open_key(rule.id, fact.monitor.id, ""));
-                (fact.failed_in_batch || is_open).then_some(window_s)
+                ((fact.failed_in_batch || is_open).then_some(window_s), false)
             }
-            Condition::Latency { window_s, .. } => Some(window_s),
-            _ => None,
+            Condition::Latency { window_s, stat, .. } => (Some(window_s), stat == Stat::P95),
+            _ => (None, false),
         };
         if let Some(window) = window {
-            let entry = windows.entry(fact.monitor.series_id).or_insert(0);
-            *entry = (*entry).max(window);
+            let entry = wanted.entry(window).or_default();
+            entry.0.push(fact.monitor.series_id);
+            entry.1 |= p95;
         }
     }
-    let samples = if windows.is_empty() {
+    let stats = if wanted.is_empty() {
         HashMap::new()
     } else {
-        load_samples(db, &windows, now_ms).await?
+        window_stats(db, wanted, now_ms).await?
     };
 
     let mut actions = Vec::new();
     for (rule, i) in pairs {
         let fact = &facts[i];
-        let Some(verdict) = judge(rule, fact, samples.get(&fact.monitor.series_id), now_ms) else {
+        let Some(verdict) = judge(rule, fact, &stats) else {
             continue;
         };
         actions.extend(decide(

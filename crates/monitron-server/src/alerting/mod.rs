@@ -25,6 +25,7 @@ pub mod resend;
 pub mod rules;
 pub mod uptime;
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
@@ -85,6 +86,8 @@ struct Inner {
     ack: AckKeys,
     public_url: String,
     wake: Box<dyn Fn() + Send + Sync>,
+    /// When this process last judged each (rule, series) of a latency rule, epoch ms.
+    judged: std::sync::Mutex<HashMap<(Uuid, i64), i64>>,
 }
 
 /// Rules and routes in memory, the ack-link keys and the server's address. Cheap to clone.
@@ -112,7 +115,21 @@ impl Alerting {
                 ack,
                 public_url: public_url.trim_end_matches('/').to_owned(),
                 wake: Box::new(wake),
+                judged: std::sync::Mutex::default(),
             }),
+        }
+    }
+
+    /// Whether `rule` is due to be judged again for `series` (last judged `every_ms` or
+    /// more ago, or never by this process), marking it judged now when it is.
+    pub fn due_for_judging(&self, rule: Uuid, series: i64, now_ms: i64, every_ms: i64) -> bool {
+        let mut judged = self.inner.judged.lock().unwrap_or_else(|e| e.into_inner());
+        match judged.get(&(rule, series)) {
+            Some(at) if now_ms - at < every_ms => false,
+            _ => {
+                judged.insert((rule, series), now_ms);
+                true
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 //! Configuration data goes through SeaORM so that one code path serves both engines.
 
 pub mod entities;
+pub mod group_commit;
 pub mod list;
 pub mod migrations;
 

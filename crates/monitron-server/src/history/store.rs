@@ -314,13 +314,13 @@ mod tests {
         let rows = [row(1, 10, true, Some(5)), row(1, 11, false, None)];
         let pg = results_statement(DbBackend::Postgres, &rows, true).sql;
         assert!(
-            pg.contains("VALUES ($1,$2,$3,$4,$5),($6,$7,$8,$9,$10)"),
+            pg.contains("VALUES ($1,$2,$3,$4,$5,$6),($7,$8,$9,$10,$11,$12)"),
             "{pg}"
         );
         assert!(pg.ends_with("RETURNING series_id, ts"), "{pg}");
         let lite = results_statement(DbBackend::Sqlite, &rows, false).sql;
         assert!(
-            lite.contains("VALUES (?,?,?,?,?),(?,?,?,?,?) ON CONFLICT"),
+            lite.contains("VALUES (?,?,?,?,?,?),(?,?,?,?,?,?) ON CONFLICT"),
             "{lite}"
         );
     }

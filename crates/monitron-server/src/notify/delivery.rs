@@ -7,6 +7,7 @@
 //! least once always; the id they see (`webhook-id`, the Matrix transaction) stays the
 //! same across tries, so they can drop a repeat themselves.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -19,6 +20,7 @@ use super::{template, ChannelConfig, Event, Message, Sent, Services};
 use crate::alerting::notifying::{state, Job};
 use crate::cipher::Cipher;
 use crate::db::entities::{notification, notification_channel};
+use crate::db::group_commit::GroupCommit;
 use crate::metrics::Metrics;
 use crate::queue::Handled;
 
@@ -30,16 +32,22 @@ pub const DEFAULT_MAX_ATTEMPTS: u32 = 8;
 /// What delivering needs.
 #[derive(Clone)]
 pub struct Deliverer {
-    /// Database.
-    pub db: DatabaseConnection,
-    /// Opens channel secrets.
-    pub cipher: Cipher,
-    /// HTTP client and mailer.
-    pub services: Services,
-    /// Counters.
-    pub metrics: Metrics,
-    /// Routes, for the "delivery failing" alert.
-    pub alerting: crate::alerting::Alerting,
+    db: DatabaseConnection,
+    cipher: Cipher,
+    services: Services,
+    metrics: Metrics,
+    alerting: crate::alerting::Alerting,
+    /// Delivery outcomes waiting to be logged together.
+    logs: Arc<GroupCommit<Logged>>,
+}
+
+/// One delivery's outcome, for its notification row.
+struct Logged {
+    id: Uuid,
+    status: &'static str,
+    attempt: u32,
+    status_code: Option<i32>,
+    error: Option<String>,
 }
 
 /// A channel's configuration with its secrets opened.
@@ -98,40 +106,77 @@ pub fn message(
     }
 }
 
-async fn log(
-    db: &DatabaseConnection,
-    id: Uuid,
-    status: &str,
-    attempt: u32,
-    sent: &Sent,
-) -> Result<(), DbErr> {
+/// Logs outcomes on their notification rows, in one transaction.
+async fn log_all(db: &DatabaseConnection, outcomes: Vec<Logged>) -> Result<(), DbErr> {
     let now = Utc::now();
-    let mut update = notification::Entity::update_many()
-        .col_expr(notification::Column::Status, Expr::value(status))
-        .col_expr(
-            notification::Column::Attempts,
-            Expr::value(i32::try_from(attempt).unwrap_or(i32::MAX)),
-        )
-        .col_expr(
-            notification::Column::LastStatusCode,
-            Expr::value(sent.status().map(i32::from)),
-        )
-        .col_expr(
-            notification::Column::LastError,
-            Expr::value(sent.error().map(str::to_owned)),
-        )
-        .col_expr(notification::Column::UpdatedAt, Expr::value(now));
-    if status == state::SENT {
-        update = update.col_expr(notification::Column::SentAt, Expr::value(Some(now)));
+    let txn = crate::db::begin_write(db).await?;
+    for o in outcomes {
+        let mut update = notification::Entity::update_many()
+            .col_expr(notification::Column::Status, Expr::value(o.status))
+            .col_expr(
+                notification::Column::Attempts,
+                Expr::value(i32::try_from(o.attempt).unwrap_or(i32::MAX)),
+            )
+            .col_expr(
+                notification::Column::LastStatusCode,
+                Expr::value(o.status_code),
+            )
+            .col_expr(notification::Column::LastError, Expr::value(o.error))
+            .col_expr(notification::Column::UpdatedAt, Expr::value(now));
+        if o.status == state::SENT {
+            update = update.col_expr(notification::Column::SentAt, Expr::value(Some(now)));
+        }
+        update
+            .filter(notification::Column::Id.eq(o.id))
+            .exec(&txn)
+            .await?;
     }
-    update
-        .filter(notification::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
+    txn.commit().await
 }
 
 impl Deliverer {
+    /// A deliverer over `db`.
+    pub fn new(
+        db: DatabaseConnection,
+        cipher: Cipher,
+        services: Services,
+        metrics: Metrics,
+        alerting: crate::alerting::Alerting,
+    ) -> Self {
+        Self {
+            db,
+            cipher,
+            services,
+            metrics,
+            alerting,
+            logs: Arc::default(),
+        }
+    }
+
+    /// Logs a delivery's outcome on its row (grouped with others in flight).
+    async fn log(
+        &self,
+        id: Uuid,
+        status: &'static str,
+        attempt: u32,
+        sent: &Sent,
+    ) -> Result<(), DbErr> {
+        let logged = Logged {
+            id,
+            status,
+            attempt,
+            status_code: sent.status().map(i32::from),
+            error: sent.error().map(str::to_owned),
+        };
+        let db = self.db.clone();
+        self.logs
+            .submit(
+                logged,
+                |outcomes| async move { log_all(&db, outcomes).await },
+            )
+            .await
+    }
+
     /// Delivers the notification a queued payload names.
     pub async fn handle(&self, payload: &[u8], attempt: u32) -> Handled {
         let Ok(job) = serde_json::from_slice::<Job>(payload) else {
@@ -182,7 +227,7 @@ impl Deliverer {
                 status: None,
                 error: "the channel was deleted".into(),
             };
-            log(&self.db, id, state::DEAD, attempt, &sent).await?;
+            self.log(id, state::DEAD, attempt, &sent).await?;
             return Ok(Handled::Dead("the channel was deleted".into()));
         };
         let config = match open_channel(&channel, &self.cipher) {
@@ -192,7 +237,7 @@ impl Deliverer {
                     status: None,
                     error: format!("the channel's settings cannot be read: {err}"),
                 };
-                log(&self.db, id, state::DEAD, attempt, &sent).await?;
+                self.log(id, state::DEAD, attempt, &sent).await?;
                 return Ok(Handled::Dead(sent.error().unwrap_or_default().to_owned()));
             }
         };
@@ -229,7 +274,7 @@ impl Deliverer {
             .inc();
         let handled = match &sent {
             Sent::Delivered { .. } => {
-                log(&self.db, id, state::SENT, attempt, &sent).await?;
+                self.log(id, state::SENT, attempt, &sent).await?;
                 if let Some(fired) = row.context["alert"]["fired_at"]
                     .as_str()
                     .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
@@ -255,7 +300,7 @@ impl Deliverer {
                 Handled::Done
             }
             Sent::Retry { error, after, .. } if attempt < max => {
-                log(&self.db, id, state::RETRYING, attempt, &sent).await?;
+                self.log(id, state::RETRYING, attempt, &sent).await?;
                 match after {
                     Some(wait) => {
                         Handled::RetryAfter(*wait.max(&Duration::from_secs(1)), error.clone())
@@ -264,7 +309,7 @@ impl Deliverer {
                 }
             }
             Sent::Retry { error, .. } | Sent::Refused { error, .. } => {
-                log(&self.db, id, state::DEAD, attempt, &sent).await?;
+                self.log(id, state::DEAD, attempt, &sent).await?;
                 tracing::error!(notification = %id, channel = %channel.name, attempt, error = %error, "A notification could not be delivered; it is dead.");
                 // A message about a failing delivery does not raise another.
                 let about_delivery =
@@ -342,6 +387,16 @@ pub async fn send_test(
     } else {
         state::DEAD
     };
-    log(db, id, status, 1, &sent).await?;
+    log_all(
+        db,
+        vec![Logged {
+            id,
+            status,
+            attempt: 1,
+            status_code: sent.status().map(i32::from),
+            error: sent.error().map(str::to_owned),
+        }],
+    )
+    .await?;
     Ok((id, sent))
 }

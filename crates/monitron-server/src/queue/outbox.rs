@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use super::{Delivery, Handle, Retried, WorkKind};
 use crate::db::entities::outbox;
+use crate::db::group_commit::GroupCommit;
 
 /// How long a claimed row belongs to the process that claimed it: longer than any unit of
 /// durable work takes (an SMTP delivery gives up after 20 s, a provider after 25 s). A
@@ -80,6 +81,8 @@ pub async fn enqueue(
 pub struct Outbox {
     db: DatabaseConnection,
     wake: Arc<Notify>,
+    /// Done rows waiting to be deleted together.
+    settled: Arc<GroupCommit<(Uuid, i64)>>,
 }
 
 impl Outbox {
@@ -88,6 +91,7 @@ impl Outbox {
         Self {
             db,
             wake: Arc::default(),
+            settled: Arc::default(),
         }
     }
 
@@ -146,14 +150,29 @@ impl Outbox {
         Ok(claimed)
     }
 
-    /// Deletes a row whose work is done (or handed to RabbitMQ), if `claim` still holds it.
-    async fn remove(&self, id: Uuid, claim: i64) -> Result<bool, sea_orm::DbErr> {
-        let removed = outbox::Entity::delete_many()
-            .filter(outbox::Column::Id.eq(id))
-            .filter(outbox::Column::ClaimedUntil.eq(claim))
-            .exec(&self.db)
-            .await?;
-        Ok(removed.rows_affected == 1)
+    /// Deletes rows whose work is done, those their claim still holds, in one
+    /// transaction; warns about the others (another process may deliver them again).
+    async fn remove_done(&self, rows: Vec<(Uuid, i64)>) -> Result<(), sea_orm::DbErr> {
+        let mut by_claim: std::collections::BTreeMap<i64, Vec<Uuid>> = Default::default();
+        for (id, claim) in &rows {
+            by_claim.entry(*claim).or_default().push(*id);
+        }
+        let txn = crate::db::begin_write(&self.db).await?;
+        let mut removed = 0;
+        for (claim, ids) in by_claim {
+            removed += outbox::Entity::delete_many()
+                .filter(outbox::Column::Id.is_in(ids))
+                .filter(outbox::Column::ClaimedUntil.eq(claim))
+                .exec(&txn)
+                .await?
+                .rows_affected;
+        }
+        txn.commit().await?;
+        let passed = rows.len() as u64 - removed;
+        if passed > 0 {
+            tracing::warn!(rows = passed, "Outbox work was settled after its claim passed; another process may deliver it again.");
+        }
+        Ok(())
     }
 
     /// Hands a row back, if `claim` still holds it: due again after `delay` as delivery
@@ -332,9 +351,13 @@ pub struct Ack {
 
 impl Ack {
     pub(super) async fn ack(self) -> anyhow::Result<()> {
-        if !self.outbox.remove(self.id, self.claim).await? {
-            self.claim_passed();
-        }
+        let outbox = self.outbox.clone();
+        self.outbox
+            .settled
+            .submit((self.id, self.claim), |rows| async move {
+                outbox.remove_done(rows).await
+            })
+            .await?;
         Ok(())
     }
 

@@ -2118,13 +2118,13 @@ async fn email_to_a_refusing_server_stops_after_ten_tries(backend: Backend) {
     )
     .await
     .unwrap();
-    let deliverer = monitron_server::notify::delivery::Deliverer {
-        db: app.db.clone(),
-        cipher: app.state.cipher.clone(),
-        services: app.state.notifier.clone(),
-        metrics: app.state.metrics.clone(),
-        alerting: app.state.engine.alerting().clone(),
-    };
+    let deliverer = monitron_server::notify::delivery::Deliverer::new(
+        app.db.clone(),
+        app.state.cipher.clone(),
+        app.state.notifier.clone(),
+        app.state.metrics.clone(),
+        app.state.engine.alerting().clone(),
+    );
     let payload = serde_json::to_vec(&json!({ "notification": id })).unwrap();
     for attempt in 1..=10u32 {
         let handled = deliverer.handle(&payload, attempt).await;
