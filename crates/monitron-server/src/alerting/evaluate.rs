@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
     QueryFilter, QuerySelect, Set,
 };
 use serde_json::Value;
@@ -106,9 +106,17 @@ struct WindowStats {
     p95_ms: Option<f64>,
 }
 
-/// The windows to read: per window length, the series, and whether any rule asks for
-/// the p95 there.
-type Wanted = HashMap<u32, (Vec<i64>, bool)>;
+/// What to read of one window length: for which series, and whether the sums (failures,
+/// average, maximum) or the p95 are asked for.
+#[derive(Debug, Default)]
+struct Want {
+    series: Vec<i64>,
+    sums: bool,
+    p95: bool,
+}
+
+/// The windows to read, by length.
+type Wanted = HashMap<u32, Want>;
 
 /// A judgement: does the condition hold, with what value, and how to say it. `None`
 /// when it cannot be told from this result (a certificate check that got no certificate).
@@ -337,6 +345,7 @@ struct StatsRow {
 struct P95Row {
     series_id: i64,
     us: i64,
+    n: i64,
 }
 
 /// Sums of each wanted window, computed by the database: failures, and the average,
@@ -346,75 +355,98 @@ async fn window_stats(
     wanted: Wanted,
     now_ms: i64,
 ) -> Result<HashMap<(i64, u32), WindowStats>, DbErr> {
-    let backend = db.get_database_backend();
     let mut stats: HashMap<(i64, u32), WindowStats> = HashMap::new();
-    for (window, (mut series, p95)) in wanted {
+    for (window, want) in wanted {
+        let mut series = want.series;
         series.sort_unstable();
         series.dedup();
         let since = now_ms - i64::from(window) * 1000;
         for chunk in crate::history::store::shaped_chunks(&series, 256) {
-            let mut params = Params::new(backend, chunk.len() + 1);
-            let ids = chunk
-                .iter()
-                .map(|id| params.bind(series_value(backend, *id)))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "SELECT CAST(series_id AS BIGINT) AS series_id, \
-                 CAST(SUM(CASE WHEN up THEN 0 ELSE 1 END) AS BIGINT) AS failures, \
-                 CAST(COUNT(response_us) AS BIGINT) AS timed, \
-                 CAST(AVG(response_us) AS DOUBLE PRECISION) AS avg_us, \
-                 CAST(MAX(response_us) AS BIGINT) AS max_us \
-                 FROM check_results WHERE series_id IN ({ids}) AND ts >= {} AND NOT maintenance \
-                 GROUP BY series_id",
-                params.bind(since)
-            );
-            for row in StatsRow::find_by_statement(params.statement(sql))
-                .all(db)
-                .await?
-            {
-                stats.insert(
-                    (row.series_id, window),
-                    WindowStats {
-                        failures: row.failures,
-                        timed: row.timed,
-                        avg_ms: row.avg_us.map(|us| us / 1000.0),
-                        max_ms: row.max_us.map(|us| us as f64 / 1000.0),
-                        p95_ms: None,
-                    },
-                );
+            if want.sums {
+                sum_window(db, chunk, window, since, &mut stats).await?;
             }
-            if !p95 {
-                continue;
-            }
-            // The value at rank ceil(0.95 n) of the sorted response times.
-            let mut params = Params::new(backend, chunk.len() + 1);
-            let ids = chunk
-                .iter()
-                .map(|id| params.bind(series_value(backend, *id)))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "SELECT CAST(series_id AS BIGINT) AS series_id, CAST(response_us AS BIGINT) AS us \
-                 FROM (SELECT series_id, response_us, \
-                   ROW_NUMBER() OVER (PARTITION BY series_id ORDER BY response_us) AS rn, \
-                   COUNT(*) OVER (PARTITION BY series_id) AS n \
-                   FROM check_results WHERE series_id IN ({ids}) AND ts >= {} \
-                   AND response_us IS NOT NULL AND NOT maintenance) ranked \
-                 WHERE rn = (n * 95 + 99) / 100",
-                params.bind(since)
-            );
-            for row in P95Row::find_by_statement(params.statement(sql))
-                .all(db)
-                .await?
-            {
-                if let Some(s) = stats.get_mut(&(row.series_id, window)) {
-                    s.p95_ms = Some(row.us as f64 / 1000.0);
-                }
+            if want.p95 {
+                p95_window(db, chunk, window, since, &mut stats).await?;
             }
         }
     }
     Ok(stats)
+}
+
+/// The series of `chunk` as an `IN (...)` list, bound.
+fn series_list(params: &mut Params, backend: DbBackend, chunk: &[i64]) -> String {
+    chunk
+        .iter()
+        .map(|id| params.bind(series_value(backend, *id)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Failures, and the average and maximum response times, of each series since `since`.
+async fn sum_window(
+    db: &impl ConnectionTrait,
+    chunk: &[i64],
+    window: u32,
+    since: i64,
+    stats: &mut HashMap<(i64, u32), WindowStats>,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let mut params = Params::new(backend, chunk.len() + 1);
+    let ids = series_list(&mut params, backend, chunk);
+    let sql = format!(
+        "SELECT CAST(series_id AS BIGINT) AS series_id, \
+         CAST(SUM(CASE WHEN up THEN 0 ELSE 1 END) AS BIGINT) AS failures, \
+         CAST(COUNT(response_us) AS BIGINT) AS timed, \
+         CAST(AVG(response_us) AS DOUBLE PRECISION) AS avg_us, \
+         CAST(MAX(response_us) AS BIGINT) AS max_us \
+         FROM check_results WHERE series_id IN ({ids}) AND ts >= {} AND NOT maintenance \
+         GROUP BY series_id",
+        params.bind(since)
+    );
+    for row in StatsRow::find_by_statement(params.statement(sql))
+        .all(db)
+        .await?
+    {
+        let s = stats.entry((row.series_id, window)).or_default();
+        s.failures = row.failures;
+        s.timed = row.timed;
+        s.avg_ms = row.avg_us.map(|us| us / 1000.0);
+        s.max_ms = row.max_us.map(|us| us as f64 / 1000.0);
+    }
+    Ok(())
+}
+
+/// The 95th percentile of each series' response times since `since`: the value at rank
+/// ceil(0.95 n) of the sorted times.
+async fn p95_window(
+    db: &impl ConnectionTrait,
+    chunk: &[i64],
+    window: u32,
+    since: i64,
+    stats: &mut HashMap<(i64, u32), WindowStats>,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let mut params = Params::new(backend, chunk.len() + 1);
+    let ids = series_list(&mut params, backend, chunk);
+    let sql = format!(
+        "SELECT CAST(series_id AS BIGINT) AS series_id, CAST(response_us AS BIGINT) AS us, \
+         CAST(n AS BIGINT) AS n FROM (SELECT series_id, response_us, \
+           ROW_NUMBER() OVER (PARTITION BY series_id ORDER BY response_us) AS rn, \
+           COUNT(*) OVER (PARTITION BY series_id) AS n \
+           FROM check_results WHERE series_id IN ({ids}) AND ts >= {} \
+           AND response_us IS NOT NULL AND NOT maintenance) ranked \
+         WHERE rn = (n * 95 + 99) / 100",
+        params.bind(since)
+    );
+    for row in P95Row::find_by_statement(params.statement(sql))
+        .all(db)
+        .await?
+    {
+        let s = stats.entry((row.series_id, window)).or_default();
+        s.timed = row.n;
+        s.p95_ms = Some(row.us as f64 / 1000.0);
+    }
+    Ok(())
 }
 
 /// The last time an earlier episode of this alert notified anyone.
@@ -771,9 +803,10 @@ async fn evaluate_rules(
             _ => (None, false),
         };
         if let Some(window) = window {
-            let entry = wanted.entry(window).or_default();
-            entry.0.push(fact.monitor.series_id);
-            entry.1 |= p95;
+            let want = wanted.entry(window).or_default();
+            want.series.push(fact.monitor.series_id);
+            want.p95 |= p95;
+            want.sums |= !p95;
         }
     }
     let stats = if wanted.is_empty() {

@@ -50,6 +50,25 @@ pub(crate) async fn wait_for(received: &Received, n: usize) -> Vec<(HeaderMap, V
         .collect()
 }
 
+/// The delivery log at `path` once `done` holds of its data (a delivery is logged a
+/// moment after its receiver has it), or as it is after 5 s.
+async fn log_when(
+    app: &crate::helpers::TestApp,
+    admin: &crate::helpers::Auth,
+    path: &str,
+    done: impl Fn(&Value) -> bool,
+) -> crate::helpers::Resp {
+    let mut log = app.get(path, admin).await;
+    for _ in 0..50 {
+        if done(log.data()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        log = app.get(path, admin).await;
+    }
+    log
+}
+
 async fn a_down_monitor_alerts_a_default_webhook_once_and_resolves(backend: Backend) {
     let app = app!(backend);
     let admin = app.admin().await;
@@ -1127,7 +1146,10 @@ async fn email_channels_and_escalation_to_users(backend: Backend) {
         .collect();
     assert_eq!(to_lead.len(), 1, "{to_lead:?}");
     assert!(to_lead[0].contains("ledger"), "{}", to_lead[0]);
-    let log = app.get("/api/v1/notifications?status=sent", &admin).await;
+    let log = log_when(&app, &admin, "/api/v1/notifications?status=sent", |d| {
+        d["total"] == 5
+    })
+    .await;
     assert_eq!(log.data()["total"], 5, "{}", log.text);
 }
 
@@ -1727,7 +1749,10 @@ async fn a_receiver_down_for_30_s_gets_it_when_it_returns(backend: Backend) {
         "delivered once after it returned"
     );
     assert!(fired_at.elapsed() >= Duration::from_secs(30));
-    let log = app.get("/api/v1/notifications", &admin).await;
+    let log = log_when(&app, &admin, "/api/v1/notifications", |d| {
+        d["items"][0]["status"] == "sent"
+    })
+    .await;
     assert_eq!(log.data()["items"][0]["status"], "sent", "{}", log.text);
 }
 

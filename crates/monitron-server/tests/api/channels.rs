@@ -351,10 +351,20 @@ async fn every_provider_gets_its_documented_request_and_its_rate_limit_is_honour
         .unwrap()
         .contains("web_front (eu-1)"));
 
-    // The delivery log shows the retry and the provider's words.
-    let listed = app
+    // The delivery log shows the retry and the provider's words (each logged once its
+    // provider's answer is in, a moment after the request).
+    let mut listed = app
         .get("/api/v1/notifications?status=sent&per_page=50", &admin)
         .await;
+    for _ in 0..50 {
+        if listed.data()["total"] == channels.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        listed = app
+            .get("/api/v1/notifications?status=sent&per_page=50", &admin)
+            .await;
+    }
     assert_eq!(listed.data()["total"], channels.len(), "{}", listed.text);
     assert!(
         listed.data()["items"]
