@@ -76,6 +76,20 @@ pub async fn enqueue(
     Ok(id)
 }
 
+/// Deletes the rows of `ids` that `claim` still holds; answers how many.
+async fn delete_claimed(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    claim: i64,
+) -> Result<u64, sea_orm::DbErr> {
+    Ok(outbox::Entity::delete_many()
+        .filter(outbox::Column::Id.is_in(ids.iter().copied()))
+        .filter(outbox::Column::ClaimedUntil.eq(claim))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 /// The outbox of one database, with a signal for work written by this process.
 #[derive(Clone)]
 pub struct Outbox {
@@ -160,12 +174,7 @@ impl Outbox {
         let txn = crate::db::begin_write(&self.db).await?;
         let mut removed = 0;
         for (claim, ids) in by_claim {
-            removed += outbox::Entity::delete_many()
-                .filter(outbox::Column::Id.is_in(ids))
-                .filter(outbox::Column::ClaimedUntil.eq(claim))
-                .exec(&txn)
-                .await?
-                .rows_affected;
+            removed += delete_claimed(&txn, &ids, claim).await?;
         }
         txn.commit().await?;
         let passed = rows.len() as u64 - removed;
@@ -214,14 +223,9 @@ impl Outbox {
 
     /// Deletes rows handed to RabbitMQ, those `claim` still holds.
     async fn remove_all(&self, ids: &[Uuid], claim: i64) -> Result<(), sea_orm::DbErr> {
-        if ids.is_empty() {
-            return Ok(());
+        if !ids.is_empty() {
+            delete_claimed(&self.db, ids, claim).await?;
         }
-        outbox::Entity::delete_many()
-            .filter(outbox::Column::Id.is_in(ids.iter().copied()))
-            .filter(outbox::Column::ClaimedUntil.eq(claim))
-            .exec(&self.db)
-            .await?;
         Ok(())
     }
 

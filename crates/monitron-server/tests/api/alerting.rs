@@ -1617,7 +1617,9 @@ async fn holding_receiver(
 }
 
 async fn a_notification_survives_kill_9(backend: Backend) {
-    use crate::processes::{admin_token, cluster, database, drop_database, start, wait_ready};
+    use crate::processes::{
+        admin_token, cluster, database, drop_database, post_json, start, wait_ready,
+    };
     let (dir, mut env) = cluster("alert-kill");
     let Some((url, pg)) = database(backend, &dir).await else {
         return;
@@ -1630,24 +1632,16 @@ async fn a_notification_survives_kill_9(backend: Backend) {
     wait_ready(&client, first.port).await;
     let token = admin_token(&client, first.port).await;
     let base = format!("http://127.0.0.1:{}", first.port);
-    let created = client
-        .post(format!("{base}/api/v1/notification-channels"))
-        .bearer_auth(&token)
-        .json(&json!({ "name": "hook", "type": "webhook", "config": { "url": hook }, "default": true }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
-    let service: Value = client
-        .post(format!("{base}/api/v1/services"))
-        .bearer_auth(&token)
-        .json(&json!({ "name": "vault", "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 3600 }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (status, _) = post_json(
+        &client,
+        &token,
+        &format!("{base}/api/v1/notification-channels"),
+        json!({ "name": "hook", "type": "webhook", "config": { "url": hook }, "default": true }),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (_, service) = post_json(&client, &token, &format!("{base}/api/v1/services"),
+        json!({ "name": "vault", "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 3600 })).await;
     let id = service["data"]["id"].as_str().unwrap();
     client
         .post(format!("{base}/api/v1/services/{id}/check"))
@@ -1760,7 +1754,9 @@ async fn a_receiver_down_for_30_s_gets_it_when_it_returns(backend: Backend) {
 /// each outage is one alert and one message.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_on_rabbitmq_alert_once_per_outage() {
-    use crate::processes::{admin_token, cluster, database, drop_database, start, wait_ready};
+    use crate::processes::{
+        admin_token, cluster, database, drop_database, post_json, start, wait_ready,
+    };
     let (dir, mut env) = cluster("alert-rabbit");
     let Some((url, pg)) = database(Backend::Postgres, &dir).await else {
         return;
@@ -1792,28 +1788,20 @@ async fn two_processes_on_rabbitmq_alert_once_per_outage() {
     wait_ready(&client, two.port).await;
     let token = admin_token(&client, one.port).await;
     let api = |port: u16| format!("http://127.0.0.1:{port}/api/v1");
-    let r = client
-        .post(format!("{}/notification-channels", api(one.port)))
-        .bearer_auth(&token)
-        .json(&json!({ "name": "hook", "type": "webhook", "config": { "url": hook }, "default": true }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let (status, _) = post_json(
+        &client,
+        &token,
+        &format!("{}/notification-channels", api(one.port)),
+        json!({ "name": "hook", "type": "webhook", "config": { "url": hook }, "default": true }),
+    )
+    .await;
+    assert_eq!(status, 201);
     // The other process learns of the channel at its next sync.
     tokio::time::sleep(Duration::from_secs(6)).await;
     let mut ids = Vec::new();
     for i in 0..20 {
-        let created: Value = client
-            .post(format!("{}/services", api(one.port)))
-            .bearer_auth(&token)
-            .json(&json!({ "name": format!("shard {i}"), "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 2 }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, created) = post_json(&client, &token, &format!("{}/services", api(one.port)),
+            json!({ "name": format!("shard {i}"), "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 2 })).await;
         ids.push(created["data"]["id"].as_str().unwrap().to_owned());
     }
     // Both processes check them on request too, as well as the scheduled checks that
@@ -1854,7 +1842,9 @@ async fn two_processes_on_rabbitmq_alert_once_per_outage() {
 /// arrives, each with its own `webhook-id`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rabbitmq_restart_during_a_burst_loses_no_notification() {
-    use crate::processes::{admin_token, cluster, database, drop_database, start, wait_ready};
+    use crate::processes::{
+        admin_token, cluster, database, drop_database, post_json, start, wait_ready,
+    };
     use std::sync::atomic::{AtomicBool, Ordering};
     const BURST: usize = 200;
     let Some(mut broker) = monitron_testkit::rabbitmq::Broker::start() else {
@@ -1910,26 +1900,18 @@ async fn a_rabbitmq_restart_during_a_burst_loses_no_notification() {
     wait_ready(&client, server.port).await;
     let token = admin_token(&client, server.port).await;
     let api = format!("http://127.0.0.1:{}/api/v1", server.port);
-    let r = client
-        .post(format!("{api}/notification-channels"))
-        .bearer_auth(&token)
-        .json(&json!({ "name": "hook", "type": "webhook", "config": { "url": hook }, "default": true }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let (status, _) = post_json(
+        &client,
+        &token,
+        &format!("{api}/notification-channels"),
+        json!({ "name": "hook", "type": "webhook", "config": { "url": hook }, "default": true }),
+    )
+    .await;
+    assert_eq!(status, 201);
     let mut ids = Vec::new();
     for i in 0..BURST {
-        let created: Value = client
-            .post(format!("{api}/services"))
-            .bearer_auth(&token)
-            .json(&json!({ "name": format!("node {i}"), "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 3600 }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, created) = post_json(&client, &token, &format!("{api}/services"),
+            json!({ "name": format!("node {i}"), "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 3600 })).await;
         ids.push(created["data"]["id"].as_str().unwrap().to_owned());
     }
     // All 200 go down within a moment.

@@ -144,6 +144,23 @@ pub async fn admin_token(client: &reqwest::Client, port: u16) -> String {
     login["data"]["access_token"].as_str().unwrap().to_owned()
 }
 
+/// POSTs `body` as JSON with `token`; answers the status code and the decoded envelope.
+pub async fn post_json(
+    client: &reqwest::Client,
+    token: &str,
+    url: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let r = client
+        .post(url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
 /// A database for processes of one test: a SQLite file in `dir`, or a fresh PostgreSQL
 /// database (with its name, to drop afterwards). `None` when PostgreSQL is absent and
 /// skipping is allowed.
