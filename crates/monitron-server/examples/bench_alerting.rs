@@ -6,7 +6,7 @@
 //!    rules add over the mean of the two runs without them.
 //! 2. Latency: 100 more monitors whose target starts failing; from each failing result
 //!    (the alert's `started_at`) to a local webhook receiving it, p50 and p99.
-//! 3. Storm: 1,000 heartbeats whose deadlines pass in the same second: messages reaching
+//! 3. Storm: 1,000 heartbeats whose deadlines pass at the same instant (a cron schedule): messages reaching
 //!    a channel with `group_wait_s: 10`, and deliveries per second to a plain webhook,
 //!    with lost and duplicate counts.
 //!
@@ -294,20 +294,36 @@ async fn main() {
     let (plain_url, plain_inbox) = receiver().await;
     api.post("/api/v1/notification-channels", json!({ "name": "grouped", "type": "webhook", "config": { "url": grouped_url }, "default": true, "group_wait_s": 10 })).await;
     api.post("/api/v1/notification-channels", json!({ "name": "plain", "type": "webhook", "config": { "url": plain_url }, "default": true })).await;
+    // A cron schedule (every minute, no grace) gives every heartbeat pinged within one
+    // minute the same deadline: the next minute's start, however long the pings took.
     let beats = api
-        .create_many(1000, |i| json!({ "name": format!("storm {i}"), "group": "storm", "type": "heartbeat", "config": { "schedule": { "every_s": 30 }, "grace_s": 0 } }))
+        .create_many(1000, |i| json!({ "name": format!("storm {i}"), "group": "storm", "type": "heartbeat", "config": { "schedule": { "cron": "* * * * *" }, "grace_s": 0 } }))
         .await;
     let pings: Vec<String> = beats
         .iter()
         .map(|b| b["ping_url"].as_str().unwrap().to_owned())
         .collect();
-    // Pinged 250 at a time: each ping is answered once its result is written, so small
-    // rounds would spread the deadlines (and the storm) over many seconds.
+    // Pinged early in a minute, so that all pings land before its end.
+    let second = chrono::Timelike::second(&chrono::Utc::now());
+    if second > 20 {
+        tokio::time::sleep(Duration::from_secs(u64::from(62 - second))).await;
+    }
+    let ping_started = chrono::Utc::now();
     for chunk in pings.chunks(250) {
         futures_util::future::join_all(chunk.iter().map(|p| client.get(p).send())).await;
     }
+    let pinged = chrono::Utc::now();
+    assert_eq!(
+        chrono::Timelike::minute(&ping_started),
+        chrono::Timelike::minute(&pinged),
+        "the pings took past the minute's end; the deadlines would differ"
+    );
+    let late_in = 60 - chrono::Timelike::second(&pinged);
     let pinged_at = Instant::now();
-    eprintln!("1,000 heartbeats pinged; they are late in 30 s");
+    eprintln!(
+        "1,000 heartbeats pinged in {:.1} s; they are late in {late_in} s",
+        (pinged - ping_started).num_milliseconds() as f64 / 1000.0
+    );
     let storm = |inbox: &Inbox| -> Vec<(chrono::DateTime<chrono::Utc>, Value)> {
         inbox
             .lock()
@@ -317,16 +333,29 @@ async fn main() {
             .cloned()
             .collect()
     };
-    let deadline = pinged_at + Duration::from_secs(30 + 120);
+    // The storm is the 1,000 down alerts of the seeded "down" rule. The heartbeats stay
+    // down and are evaluated every 10 s, so the down_count rule fires on them too, 10 to
+    // 20 s later: those are counted apart, not as part of the storm.
+    let down_rule = api.get("/api/v1/alert-rules?per_page=100").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["condition"]["type"] == "down" && r["enabled"] == true)
+        .map(|r| r["name"].clone())
+        .expect("the seeded down rule is enabled");
+    let is_down = |b: &Value| b["rule"]["name"] == down_rule;
+    let deadline = pinged_at + Duration::from_secs(u64::from(late_in) + 120);
     loop {
         let plain = storm(&plain_inbox)
             .iter()
-            .filter(|(_, b)| b["type"] == "alert.firing")
+            .filter(|(_, b)| b["type"] == "alert.firing" && is_down(b))
             .count();
         let grouped: usize = storm(&grouped_inbox)
             .iter()
-            .map(|(_, b)| b["alerts"].as_array().map_or(1, |a| a.len()))
-            .sum();
+            .filter_map(|(_, b)| b["alerts"].as_array())
+            .flatten()
+            .filter(|a| is_down(a))
+            .count();
         if (plain >= 1000 && grouped >= 1000) || Instant::now() > deadline {
             break;
         }
@@ -335,7 +364,7 @@ async fn main() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     let plain: Vec<_> = storm(&plain_inbox)
         .into_iter()
-        .filter(|(_, b)| b["type"] == "alert.firing")
+        .filter(|(_, b)| b["type"] == "alert.firing" && is_down(b))
         .collect();
     let mut plain_ids: HashMap<String, usize> = HashMap::new();
     for (_, b) in &plain {
@@ -343,38 +372,71 @@ async fn main() {
             .entry(b["alert"]["id"].as_str().unwrap_or("").to_owned())
             .or_default() += 1;
     }
-    // How long the alerts took to fire: deliveries cannot outpace that.
-    let fired: Vec<chrono::DateTime<chrono::Utc>> = plain
-        .iter()
-        .filter_map(|(_, b)| {
-            chrono::DateTime::parse_from_rfc3339(b["alert"]["fired_at"].as_str()?)
-                .ok()
-                .map(|t| t.with_timezone(&chrono::Utc))
-        })
-        .collect();
-    let fired_span = match (fired.iter().min(), fired.iter().max()) {
-        (Some(a), Some(b)) => (*b - *a).num_milliseconds() as f64 / 1000.0,
-        _ => f64::NAN,
+    let fired_at = |b: &Value| {
+        chrono::DateTime::parse_from_rfc3339(b["alert"]["fired_at"].as_str()?)
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc))
     };
-    let plain_span = match (
-        plain.iter().map(|(t, _)| *t).min(),
-        plain.iter().map(|(t, _)| *t).max(),
-    ) {
+    let span = |times: &mut dyn Iterator<Item = chrono::DateTime<chrono::Utc>>| {
+        let times: Vec<_> = times.collect();
+        match (times.iter().min(), times.iter().max()) {
+            (Some(a), Some(b)) => (*b - *a).num_milliseconds() as f64 / 1000.0,
+            _ => f64::NAN,
+        }
+    };
+    // How long the alerts took to fire: deliveries cannot outpace that.
+    let fired_span = span(&mut plain.iter().filter_map(|(_, b)| fired_at(b)));
+    let plain_span = span(&mut plain.iter().map(|(t, _)| *t));
+    // From the deadline passing (the first alert firing) to the last delivery.
+    let first_fired = plain.iter().filter_map(|(_, b)| fired_at(b)).min();
+    let last_received = plain.iter().map(|(t, _)| *t).max();
+    let overall = match (first_fired, last_received) {
         (Some(a), Some(b)) => (b - a).num_milliseconds() as f64 / 1000.0,
         _ => f64::NAN,
     };
     let grouped = storm(&grouped_inbox);
     let mut grouped_ids: Vec<String> = Vec::new();
+    let mut storm_messages = 0;
     for (_, b) in &grouped {
-        match b["alerts"].as_array() {
-            Some(list) => grouped_ids.extend(
-                list.iter()
-                    .filter_map(|a| a["alert"]["id"].as_str().map(str::to_owned)),
-            ),
-            None => grouped_ids.extend(b["alert"]["id"].as_str().map(str::to_owned)),
+        let alerts: Vec<&Value> = match b["alerts"].as_array() {
+            Some(list) => list.iter().collect(),
+            None => vec![b],
+        };
+        if alerts.iter().any(|a| is_down(a)) {
+            storm_messages += 1;
         }
+        grouped_ids.extend(
+            alerts
+                .iter()
+                .filter(|a| is_down(a))
+                .filter_map(|a| a["alert"]["id"].as_str().map(str::to_owned)),
+        );
     }
     let grouped_unique: HashSet<&String> = grouped_ids.iter().collect();
+    // The other rules' alerts on the same monitors, which came later.
+    let mut later: std::collections::BTreeMap<String, Vec<chrono::DateTime<chrono::Utc>>> =
+        Default::default();
+    for (_, b) in storm(&plain_inbox) {
+        if b["type"] == "alert.firing" && !is_down(&b) {
+            later
+                .entry(b["rule"]["name"].as_str().unwrap_or("?").to_owned())
+                .or_default()
+                .extend(fired_at(&b));
+        }
+    }
+    let later: Vec<String> = later
+        .into_iter()
+        .map(|(rule, fired)| {
+            let first = fired.iter().min().zip(first_fired);
+            format!(
+                "{rule:?} {} alerts, fired from {:.1} s after the storm over {:.1} s",
+                fired.len(),
+                first.map_or(f64::NAN, |(a, b)| (*a - b).num_milliseconds() as f64
+                    / 1000.0),
+                span(&mut fired.iter().copied())
+            )
+        })
+        .collect();
 
     let mut process = server.process;
     let _ = process.kill();
@@ -401,18 +463,22 @@ async fn main() {
         latencies.len()
     );
     println!(
-        "  storm, group_wait_s 10       {} messages carrying {} alerts ({} distinct; budget at most 5 messages)",
-        grouped.len(),
+        "  storm, group_wait_s 10       {storm_messages} messages carrying the storm's {} alerts ({} distinct), {} messages in all (budget at most 5 messages)",
         grouped_ids.len(),
-        grouped_unique.len()
+        grouped_unique.len(),
+        grouped.len()
     );
     println!(
-        "  storm, plain webhook         {} deliveries in {:.1} s = {:.0}/s (the alerts fired over {:.1} s); lost {}, twice {} (budget 200/s, none lost or twice)",
+        "  storm, plain webhook         {} deliveries in {:.1} s = {:.0}/s (the alerts fired over {:.1} s; first fired to last delivered {:.1} s); lost {}, twice {} (budget 200/s, none lost or twice)",
         plain.len(),
         plain_span,
         plain.len() as f64 / plain_span.max(0.001),
         fired_span,
+        overall,
         1000usize.saturating_sub(plain_ids.len()),
         plain_ids.values().filter(|n| **n > 1).count()
     );
+    for line in later {
+        println!("  then, on the same monitors   {line}");
+    }
 }

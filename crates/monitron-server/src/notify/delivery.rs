@@ -189,20 +189,17 @@ impl Deliverer {
     }
 
     async fn deliver(&self, id: Uuid, attempt: u32) -> Result<Handled, DbErr> {
-        let Some(row) = notification::Entity::find_by_id(id).one(&self.db).await? else {
+        // The row and its channel in one read.
+        let Some((row, channel)) = notification::Entity::find_by_id(id)
+            .find_also_related(notification_channel::Entity)
+            .one(&self.db)
+            .await?
+        else {
             return Ok(Handled::Done);
         };
         if row.status == state::SENT || row.status == state::GROUPED {
             return Ok(Handled::Done);
         }
-        let channel = match row.channel_id {
-            Some(channel_id) => {
-                notification_channel::Entity::find_by_id(channel_id)
-                    .one(&self.db)
-                    .await?
-            }
-            None => None,
-        };
         // An escalation e-mail to a user: the recipient travels with the message.
         let channel = match (channel, row.channel_id, row.context["recipient"].as_str()) {
             (None, None, Some(recipient)) if row.channel_type == "email" => {

@@ -37,6 +37,13 @@ const POLL: Duration = Duration::from_secs(1);
 const RELAY_BACKOFF: Duration = Duration::from_secs(2);
 /// Rows claimed in one read.
 const CLAIM_BATCH: u64 = 100;
+/// A claimed row that waited this long for a free slot is claimed afresh before its
+/// handler starts (the handler may take [`super::HANDLER_TIMEOUT`]).
+const RENEW_AFTER_MS: i64 = 5_000;
+const _: () = assert!(
+    RENEW_AFTER_MS / 1000 + (super::HANDLER_TIMEOUT.as_secs() as i64)
+        < (CLAIM_LEASE.as_secs() as i64)
+);
 /// How much of a failure's message is kept with the row.
 const MAX_ERROR_CHARS: usize = 1000;
 
@@ -138,6 +145,7 @@ impl Outbox {
             .filter(outbox::Column::NotBefore.lte(now))
             .filter(claimable())
             .order_by_asc(outbox::Column::NotBefore)
+            .order_by_asc(outbox::Column::Id)
             .limit(limit)
             .into_tuple()
             .all(&self.db)
@@ -221,6 +229,24 @@ impl Outbox {
         Ok(updated.rows_affected == 1)
     }
 
+    /// Extends this process's claim on a row that waited in a consumer's batch, so that a
+    /// handler started now still finishes within the claim. `None` when the claim has
+    /// passed (the row may be another process's now).
+    async fn renew(&self, mut row: outbox::Model) -> Result<Option<outbox::Model>, sea_orm::DbErr> {
+        let until = now_ms() + lease_ms();
+        let renewed = outbox::Entity::update_many()
+            .col_expr(outbox::Column::ClaimedUntil, Expr::value(until))
+            .filter(outbox::Column::Id.eq(row.id))
+            .filter(outbox::Column::ClaimedUntil.eq(row.claimed_until))
+            .exec(&self.db)
+            .await?;
+        if renewed.rows_affected == 0 {
+            return Ok(None);
+        }
+        row.claimed_until = Some(until);
+        Ok(Some(row))
+    }
+
     /// Deletes rows handed to RabbitMQ, those `claim` still holds.
     async fn remove_all(&self, ids: &[Uuid], claim: i64) -> Result<(), sea_orm::DbErr> {
         if !ids.is_empty() {
@@ -293,16 +319,20 @@ impl Outbox {
             outbox: self.clone(),
             kind,
             in_flight: Arc::new(Semaphore::new(usize::from(prefetch.max(1)))),
+            prefetch: u64::from(prefetch.max(1)),
             ready: std::collections::VecDeque::new(),
         }
     }
 }
 
-/// Deliveries of one durable kind from the outbox, at most `prefetch` unsettled.
+/// Deliveries of one durable kind from the outbox: at most `prefetch` unsettled, and as
+/// many claimed ahead.
 pub struct Consumer {
     outbox: Outbox,
     kind: WorkKind,
     in_flight: Arc<Semaphore>,
+    prefetch: u64,
+    /// Rows claimed and waiting for a free slot.
     ready: std::collections::VecDeque<outbox::Model>,
 }
 
@@ -311,11 +341,28 @@ impl Consumer {
         let permit = self.in_flight.clone().acquire_owned().await.ok()?;
         loop {
             if let Some(row) = self.ready.pop_front() {
-                return Some(Ok(self.delivery(row, permit)));
+                // A row that waited for a free slot gets a fresh claim first, so the
+                // handler's whole time fits in it.
+                let left = row.claimed_until.unwrap_or_default() - now_ms();
+                if left > lease_ms() - RENEW_AFTER_MS {
+                    return Some(Ok(self.delivery(row, permit)));
+                }
+                match self.outbox.renew(row).await {
+                    Ok(Some(row)) => return Some(Ok(self.delivery(row, permit))),
+                    Ok(None) => continue,
+                    Err(err) => {
+                        // Left to be claimed again once its claim passes.
+                        tracing::warn!(kind = self.kind.name(), error = %err, "Renewing an outbox claim failed.");
+                        continue;
+                    }
+                }
             }
             // Registered before the read, so a wake between the read and the wait is kept.
             let woken = self.outbox.wake.notified();
-            let room = (self.in_flight.available_permits() as u64 + 1).min(CLAIM_BATCH);
+            // As many as may run at once: under a burst, one claim per round of deliveries
+            // rather than one per freed slot (each claim is a write, and on SQLite it
+            // waits for the one write lock).
+            let room = self.prefetch.min(CLAIM_BATCH);
             match self.outbox.claim(&[self.kind], room).await {
                 Ok(rows) if !rows.is_empty() => self.ready.extend(rows),
                 Ok(_) => {

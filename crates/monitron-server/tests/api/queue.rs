@@ -255,7 +255,7 @@ async fn outbox_backed(backend: crate::helpers::Backend) {
 crate::on_both_databases!(outbox_backed);
 
 use monitron_server::db::entities::outbox as outbox_entity;
-use sea_orm::{EntityTrait, QueryOrder};
+use sea_orm::{EntityTrait, QueryFilter, QueryOrder};
 
 async fn outbox_rows(db: &sea_orm::DatabaseConnection) -> Vec<outbox_entity::Model> {
     outbox_entity::Entity::find()
@@ -307,6 +307,105 @@ async fn a_settlement_after_the_claim_passed_leaves_the_row_alone(
 mod stale_claim {
     crate::on_both_databases!(a_settlement_after_the_claim_passed_leaves_the_row_alone);
     use super::a_settlement_after_the_claim_passed_leaves_the_row_alone;
+}
+
+/// A consumer claims a round of rows at once; one that waited for a free slot is claimed
+/// afresh before it is handed out, and skipped if another process took it over meanwhile.
+async fn rows_claimed_ahead_are_renewed_or_given_up(backend: crate::helpers::Backend) {
+    let Some(app) = crate::helpers::spawn_app(backend).await else {
+        return;
+    };
+    let queue = Queue::InProcess(InProcess::new().with_outbox(Outbox::new(app.db.clone())));
+    for i in 0..6 {
+        queue
+            .publish(WorkKind::Email, format!("mail {i}").as_bytes())
+            .await
+            .unwrap();
+    }
+    let claim_of = |payload: &'static str| {
+        let db = app.db.clone();
+        async move {
+            outbox_rows(&db)
+                .await
+                .into_iter()
+                .find(|r| r.payload == payload.as_bytes())
+                .and_then(|r| r.claimed_until)
+        }
+    };
+    let mut consumer = queue.consume(WorkKind::Email, 2).await.unwrap();
+    let first = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(
+        claim_of("mail 1").await.is_some(),
+        "the second row is claimed with the first"
+    );
+    assert!(claim_of("mail 2").await.is_none(), "no more than the slots");
+    let second = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .unwrap();
+    first.ack().await.unwrap();
+    let third = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(third.payload, b"mail 2");
+    // "mail 3" waits for a slot, claimed, longer than a fresh claim is trusted.
+    let waited = claim_of("mail 3").await.expect("claimed with mail 2");
+    tokio::time::sleep(Duration::from_millis(5500)).await;
+    second.ack().await.unwrap();
+    let fourth = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(fourth.payload, b"mail 3");
+    let renewed = claim_of("mail 3").await.expect("still claimed");
+    assert!(
+        renewed >= waited + 5000,
+        "claimed afresh: {waited} -> {renewed}"
+    );
+    fourth.ack().await.unwrap();
+    assert!(
+        claim_of("mail 3").await.is_none(),
+        "settled under the new claim"
+    );
+    assert_eq!(outbox_rows(&app.db).await.len(), 3);
+
+    // "mail 5" waits; meanwhile another process takes it over: it is not handed out here.
+    third.ack().await.unwrap();
+    let fifth = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(fifth.payload, b"mail 4");
+    let taken = claim_of("mail 5").await.expect("claimed with mail 4");
+    outbox_entity::Entity::update_many()
+        .col_expr(
+            outbox_entity::Column::ClaimedUntil,
+            sea_orm::sea_query::Expr::value(taken + 1),
+        )
+        .filter(sea_orm::ColumnTrait::eq(
+            &outbox_entity::Column::Payload,
+            b"mail 5".to_vec(),
+        ))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(5500)).await;
+    fifth.ack().await.unwrap();
+    assert!(
+        next_within(&mut consumer, Duration::from_secs(1))
+            .await
+            .is_none(),
+        "a row another process holds is left to it"
+    );
+    assert_eq!(claim_of("mail 5").await, Some(taken + 1));
+    outbox_entity::Entity::delete_many()
+        .exec(&app.db)
+        .await
+        .unwrap();
+}
+
+mod claimed_ahead {
+    crate::on_both_databases!(rows_claimed_ahead_are_renewed_or_given_up);
+    use super::rows_claimed_ahead_are_renewed_or_given_up;
 }
 
 /// Regression: a handler that panicked lost its delivery's settlement (the work sat

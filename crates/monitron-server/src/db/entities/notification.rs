@@ -31,6 +31,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::notification_channel::Entity",
+        from = "Column::ChannelId",
+        to = "super::notification_channel::Column::Id"
+    )]
+    Channel,
+}
+
+impl Related<super::notification_channel::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Channel.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
