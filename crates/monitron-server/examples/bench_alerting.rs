@@ -1,9 +1,9 @@
 //! Alerting benchmark, in three parts, against one server process:
 //!
-//! 1. Rule cost: N HTTP monitors at interval I against a local target, measured for D
-//!    seconds with every rule disabled, then with three rules over all of them (down,
-//!    down_count, latency p95), then disabled again: CPU per check in each, and what the
-//!    rules add over the mean of the two runs without them.
+//! 1. Rule cost: N HTTP monitors at interval I against a local target, measured in five
+//!    rounds of D seconds, alternately with every rule disabled and with three rules over
+//!    all of them (down, down_count, latency p95): CPU per check in each, and what the
+//!    rules add (mean of the rounds with them less the mean of those without).
 //! 2. Latency: 100 more monitors whose target starts failing; from each failing result
 //!    (the alert's `started_at`) to a local webhook receiving it, p50 and p99.
 //! 3. Storm: 1,000 heartbeats whose deadlines pass at the same instant (a cron schedule): messages reaching
@@ -212,45 +212,58 @@ async fn main() {
             )
         }
     };
-    let (rate_without, cost_without) = measure(&api).await;
-    eprintln!("without rules: {cost_without:.4} ms per check");
-    api.patch(
-        &format!("/api/v1/alert-rules/{}", seeded[0]),
-        json!({ "enabled": true }),
-    )
-    .await;
     api.post("/api/v1/alert-rules", json!({ "name": "Flapping", "condition": { "type": "down_count", "failures": 3, "window_s": 60 } })).await;
     api.post("/api/v1/alert-rules", json!({ "name": "Slow", "condition": { "type": "latency", "stat": "p95", "above_ms": 1000, "window_s": 300 } })).await;
-    tokio::time::sleep(Duration::from_secs(interval)).await;
-    let (rate_with, cost_with) = measure(&api).await;
-    eprintln!("with three rules: {cost_with:.4} ms per check");
-    // Without them again: the cost per check drifts as the history grows, so the rules
-    // are compared with the mean of the runs before and after them.
-    let added: Vec<String> = api.get("/api/v1/alert-rules?per_page=100").await["items"]
+    // The three rules: the seeded down rule and the two just made.
+    let three: Vec<String> = api.get("/api/v1/alert-rules?per_page=100").await["items"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["enabled"] == true)
+        .filter(|r| r["enabled"] == true || r["condition"]["type"] == "down")
         .map(|r| r["id"].as_str().unwrap().to_owned())
         .collect();
-    for id in &added {
-        api.patch(
-            &format!("/api/v1/alert-rules/{id}"),
-            json!({ "enabled": false }),
-        )
-        .await;
+    assert_eq!(three.len(), 3);
+    let switch = |on: bool| {
+        let (api, three) = (&api, &three);
+        async move {
+            for id in three {
+                api.patch(
+                    &format!("/api/v1/alert-rules/{id}"),
+                    json!({ "enabled": on }),
+                )
+                .await;
+            }
+        }
+    };
+    // Without, with, without, with, without: the cost per check drifts as the history
+    // grows, and alternating rounds cancel a steady drift (both sets are centred on the
+    // same moment).
+    let (mut without, mut with) = (Vec::new(), Vec::new());
+    for round in 0..5 {
+        let on = round % 2 == 1;
+        switch(on).await;
+        tokio::time::sleep(Duration::from_secs(interval)).await;
+        let (rate, cost) = measure(&api).await;
+        eprintln!(
+            "round {}: {} rules, {cost:.4} ms per check ({rate:.0} checks/s)",
+            round + 1,
+            if on { "three" } else { "no" }
+        );
+        let set = if on { &mut with } else { &mut without };
+        set.push((rate, cost));
     }
-    tokio::time::sleep(Duration::from_secs(interval)).await;
-    let (_, cost_after) = measure(&api).await;
-    eprintln!("without rules again: {cost_after:.4} ms per check");
-    for id in &added {
-        api.patch(
-            &format!("/api/v1/alert-rules/{id}"),
-            json!({ "enabled": true }),
-        )
-        .await;
-    }
-    let cost_without = (cost_without + cost_after) / 2.0;
+    switch(true).await;
+    let mean =
+        |v: &[(f64, f64)], f: fn(&(f64, f64)) -> f64| v.iter().map(f).sum::<f64>() / v.len() as f64;
+    let (rate_without, cost_without) = (mean(&without, |r| r.0), mean(&without, |r| r.1));
+    let (rate_with, cost_with) = (mean(&with, |r| r.0), mean(&with, |r| r.1));
+    let rounds = |v: &[(f64, f64)]| {
+        v.iter()
+            .map(|r| format!("{:.4}", r.1))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (rounds_without, rounds_with) = (rounds(&without), rounds(&with));
 
     // --- 2. latency: failing result to webhook ----------------------------------------
     let (latency_url, latency_inbox) = receiver().await;
@@ -445,11 +458,11 @@ async fn main() {
 
     println!("Monitron alerting benchmark ({}, {monitors} monitors, every {interval} s, {duration} s measured per part)", server.backend);
     println!(
-        "  rule cost: without rules     {:>8.4} ms CPU per check ({rate_without:.0} checks/s; mean of the runs before and after)",
+        "  rule cost: without rules     {:>8.4} ms CPU per check ({rate_without:.0} checks/s; mean of rounds 1, 3, 5: {rounds_without})",
         cost_without
     );
     println!(
-        "  rule cost: with three rules  {:>8.4} ms CPU per check ({rate_with:.0} checks/s)",
+        "  rule cost: with three rules  {:>8.4} ms CPU per check ({rate_with:.0} checks/s; mean of rounds 2, 4: {rounds_with})",
         cost_with
     );
     println!(
