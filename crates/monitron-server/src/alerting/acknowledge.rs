@@ -3,11 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::rules::Condition;
-use super::Alerting;
+use super::{notifying, Alerting};
 use crate::db::entities::{alert, incident};
 
 /// The ids of the enabled `down` rules.
@@ -21,8 +21,9 @@ fn down_rules(alerting: &Alerting) -> Vec<Uuid> {
 }
 
 /// Acknowledges an open alert (by a user, or `None` through its link); a `down` alert
-/// acknowledges its monitor's open incident too. Returns false when it was already
-/// acknowledged or is no longer open.
+/// acknowledges its monitor's open incident too, and channels that keep an alert's state
+/// are told (the caller wakes the queue after committing). Returns false when it was
+/// already acknowledged or is no longer open.
 pub async fn alert(
     db: &impl ConnectionTrait,
     alerting: &Alerting,
@@ -42,6 +43,7 @@ pub async fn alert(
         .filter(alert::Column::Id.eq(a.id))
         .exec(db)
         .await?;
+    notifying::acknowledged(db, &[a.id], now).await?;
     if down_rules(alerting).contains(&a.rule_id) {
         incident::Entity::update_many()
             .col_expr(incident::Column::AcknowledgedBy, Expr::value(by))
@@ -55,7 +57,8 @@ pub async fn alert(
     Ok(true)
 }
 
-/// Acknowledges the open `down` alerts of a monitor whose incident was acknowledged.
+/// Acknowledges the open `down` alerts of a monitor whose incident was acknowledged (and
+/// tells their channels, as [`alert`] does).
 pub async fn down_alerts_of(
     db: &impl ConnectionTrait,
     alerting: &Alerting,
@@ -67,17 +70,28 @@ pub async fn down_alerts_of(
     if rules.is_empty() {
         return Ok(0);
     }
+    let ids: Vec<Uuid> = alert::Entity::find()
+        .select_only()
+        .column(alert::Column::Id)
+        .filter(alert::Column::TargetId.eq(monitor))
+        .filter(alert::Column::RuleId.is_in(rules))
+        .filter(alert::Column::OpenKey.is_not_null())
+        .filter(alert::Column::AcknowledgedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
     let done = alert::Entity::update_many()
         .col_expr(alert::Column::AcknowledgedBy, Expr::value(by))
         .col_expr(alert::Column::AcknowledgedAt, Expr::value(Some(now)))
         .col_expr(alert::Column::ReminderAt, Expr::value(Option::<i64>::None))
         .col_expr(alert::Column::EscalateAt, Expr::value(Option::<i64>::None))
         .col_expr(alert::Column::UpdatedAt, Expr::value(now))
-        .filter(alert::Column::TargetId.eq(monitor))
-        .filter(alert::Column::RuleId.is_in(rules))
-        .filter(alert::Column::OpenKey.is_not_null())
-        .filter(alert::Column::AcknowledgedAt.is_null())
+        .filter(alert::Column::Id.is_in(ids.iter().copied()))
         .exec(db)
         .await?;
+    notifying::acknowledged(db, &ids, now).await?;
     Ok(done.rows_affected)
 }

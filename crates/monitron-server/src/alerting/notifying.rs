@@ -237,6 +237,55 @@ pub async fn notify(
     Ok(queued)
 }
 
+/// Tells the channels that keep an alert's state (PagerDuty, Opsgenie) that these alerts
+/// were acknowledged: each such channel that was sent an alert's firing message on its
+/// own (a digest carries no alert's key). Returns how many notifications were queued
+/// (the caller wakes the queue after committing).
+pub async fn acknowledged(
+    db: &impl ConnectionTrait,
+    alerts: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    if alerts.is_empty() {
+        return Ok(0);
+    }
+    let fired = notification::Entity::find()
+        .filter(notification::Column::AlertId.is_in(alerts.iter().copied()))
+        .filter(notification::Column::Event.eq(Event::Firing.as_str()))
+        .filter(notification::Column::ChannelId.is_not_null())
+        .filter(
+            notification::Column::ChannelType
+                .is_in(crate::notify::ChannelConfig::acknowledging_types()),
+        )
+        .filter(notification::Column::Status.is_in([state::QUEUED, state::RETRYING, state::SENT]))
+        .all(db)
+        .await?;
+    let mut told = std::collections::HashSet::new();
+    for n in fired {
+        if !told.insert((n.alert_id, n.channel_id)) {
+            continue;
+        }
+        let mut context = n.context;
+        context["type"] = Event::Acknowledged.webhook_type().into();
+        context["alert"]["acknowledged_at"] = json!(now);
+        context["ack_url"] = Value::Null;
+        let id = insert(
+            db,
+            n.channel_id,
+            &n.channel_type,
+            n.alert_id,
+            Event::Acknowledged,
+            context,
+            state::QUEUED,
+            None,
+            now,
+        )
+        .await?;
+        enqueue(db, id, &n.channel_type).await?;
+    }
+    Ok(told.len())
+}
+
 /// The open alerts of these monitors, by open key.
 pub async fn open_alerts(
     db: &impl ConnectionTrait,

@@ -139,6 +139,7 @@ async fn acknowledge(
             .await?;
         }
         txn.commit().await?;
+        state.engine.alerting().wake();
         Ok::<_, sea_orm::DbErr>(())
     };
     match done.await {

@@ -326,6 +326,7 @@ async fn ack_alert(
         .await?;
     }
     txn.commit().await?;
+    state.engine.alerting().wake();
     let row = find(&state, &principal, id, Role::Viewer).await?;
     Ok(envelope::ok(AlertView::from(row)))
 }

@@ -239,5 +239,6 @@ async fn ack_incident(
     )
     .await?;
     txn.commit().await?;
+    state.engine.alerting().wake();
     Ok(envelope::ok(IncidentView::from(row)))
 }

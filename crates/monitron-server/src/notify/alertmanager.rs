@@ -206,7 +206,9 @@ impl Notifier for Config {
                     message.monitor_url(),
                 )]
             }
-            Event::Firing | Event::Reminder => {
+            // Alertmanager keeps no acknowledged state (silences are its own), so it is
+            // not told of acknowledgements; the alert stays active until resolved.
+            Event::Firing | Event::Reminder | Event::Acknowledged => {
                 vec![postable(
                     &message.data,
                     &message.title,

@@ -14,6 +14,9 @@ pub enum Event {
     Reminder,
     /// An alert resolved.
     Resolved,
+    /// Someone acknowledged a firing alert. Only channels that keep an alert's state
+    /// (PagerDuty, Opsgenie) are told.
+    Acknowledged,
     /// Several alerts that fired within a channel's `group_wait_s`.
     Digest,
     /// A test message asked for by a person.
@@ -22,10 +25,11 @@ pub enum Event {
 
 impl Event {
     /// Every event.
-    pub const ALL: [Event; 5] = [
+    pub const ALL: [Event; 6] = [
         Self::Firing,
         Self::Reminder,
         Self::Resolved,
+        Self::Acknowledged,
         Self::Digest,
         Self::Test,
     ];
@@ -36,6 +40,7 @@ impl Event {
             Self::Firing => "firing",
             Self::Reminder => "reminder",
             Self::Resolved => "resolved",
+            Self::Acknowledged => "acknowledged",
             Self::Digest => "digest",
             Self::Test => "test",
         }
@@ -52,6 +57,7 @@ impl Event {
             Self::Firing => "alert.firing",
             Self::Reminder => "alert.reminder",
             Self::Resolved => "alert.resolved",
+            Self::Acknowledged => "alert.acknowledged",
             Self::Digest => "alert.digest",
             Self::Test => "test",
         }

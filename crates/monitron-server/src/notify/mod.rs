@@ -116,6 +116,10 @@ pub trait Notifier {
     /// The format its message bodies are written in.
     const FORMAT: Format;
 
+    /// Whether it is told when someone acknowledges an alert it was sent
+    /// ([`Event::Acknowledged`]): true for services that keep an alert's state.
+    const ACKNOWLEDGES: bool = false;
+
     /// Checks and normalises the settings, naming each bad field (without the `config.`
     /// prefix). A secret field may hold the mask: it is replaced by the stored value later.
     fn validate(&mut self) -> Result<(), FieldErrors>;
@@ -157,6 +161,14 @@ macro_rules! channels {
         impl ChannelConfig {
             /// The type names, as used in the `type` field.
             pub const TYPES: &'static [&'static str] = &[$($name),*];
+
+            /// The type names of the channels told about acknowledgements.
+            pub fn acknowledging_types() -> Vec<&'static str> {
+                [$(($name, <$config as Notifier>::ACKNOWLEDGES)),*]
+                    .into_iter()
+                    .filter_map(|(name, acks)| acks.then_some(name))
+                    .collect()
+            }
 
             /// This channel's type name.
             pub fn type_name(&self) -> &'static str {

@@ -1,5 +1,6 @@
 //! `opsgenie`: the Alert API. An alert is created with the Monitron alert's id as its
-//! alias (so a retried create is one Opsgenie alert) and closed by that alias.
+//! alias (so a retried create is one Opsgenie alert), and acknowledged and closed by that
+//! alias.
 
 use monitron_probe::Secret;
 use serde::{Deserialize, Serialize};
@@ -8,6 +9,13 @@ use super::{Event, Format, Message, Notifier, Sent, Services};
 use crate::error::FieldErrors;
 
 const API: &str = "https://api.opsgenie.com";
+
+/// What is escaped in a path segment: all but RFC 3986's unreserved characters.
+const UNRESERVED_KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Settings of an Opsgenie channel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,6 +38,7 @@ fn priority(severity: &str) -> &'static str {
 
 impl Notifier for Config {
     const FORMAT: Format = Format::Text;
+    const ACKNOWLEDGES: bool = true;
 
     fn validate(&mut self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
@@ -51,16 +60,23 @@ impl Notifier for Config {
     async fn send(&self, message: &Message, services: &Services) -> Sent {
         let base = super::base_url(&self.api_url, API);
         let alias = message.alert_key();
-        let (url, body) = if message.event == Event::Resolved {
+        // Closing and acknowledging address the alert by its alias.
+        let action = match message.event {
+            Event::Resolved => Some("close"),
+            Event::Acknowledged => Some("acknowledge"),
+            _ => None,
+        };
+        let (url, body) = if let Some(action) = action {
+            let note = match message.event {
+                Event::Acknowledged => message.title.clone(),
+                _ => message.text.clone(),
+            };
             (
                 format!(
-                    "{base}/v2/alerts/{}/close?identifierType=alias",
-                    percent_encoding::utf8_percent_encode(
-                        &alias,
-                        percent_encoding::NON_ALPHANUMERIC
-                    )
+                    "{base}/v2/alerts/{}/{action}?identifierType=alias",
+                    percent_encoding::utf8_percent_encode(&alias, UNRESERVED_KEPT)
                 ),
-                serde_json::json!({ "source": "Monitron", "note": super::truncate(&message.text, 25_000) }),
+                serde_json::json!({ "source": "Monitron", "note": super::truncate(&note, 25_000) }),
             )
         } else {
             let data = &message.data;

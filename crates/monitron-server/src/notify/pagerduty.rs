@@ -1,5 +1,6 @@
 //! `pagerduty`: Events API v2. Every event about one alert carries the alert's id as
-//! `dedup_key`, so a retried trigger is one PagerDuty alert and the resolve closes it.
+//! `dedup_key`, so a retried trigger is one PagerDuty alert, an acknowledgement in
+//! Monitron acknowledges it and the resolve closes it.
 
 use monitron_probe::Secret;
 use serde::{Deserialize, Serialize};
@@ -32,10 +33,15 @@ fn severity(ours: &str) -> &'static str {
 /// The Events API v2 body for a message.
 pub fn event(routing_key: &str, message: &Message) -> serde_json::Value {
     let dedup_key = message.alert_key();
-    if message.event == Event::Resolved {
+    let action = match message.event {
+        Event::Resolved => Some("resolve"),
+        Event::Acknowledged => Some("acknowledge"),
+        _ => None,
+    };
+    if let Some(action) = action {
         return serde_json::json!({
             "routing_key": routing_key,
-            "event_action": "resolve",
+            "event_action": action,
             "dedup_key": dedup_key,
         });
     }
@@ -85,6 +91,7 @@ pub fn event(routing_key: &str, message: &Message) -> serde_json::Value {
 
 impl Notifier for Config {
     const FORMAT: Format = Format::Text;
+    const ACKNOWLEDGES: bool = true;
 
     fn validate(&mut self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();

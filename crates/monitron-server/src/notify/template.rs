@@ -51,6 +51,7 @@ const TITLE: &str = "\
 {%- if type == 'alert.firing' %}[FIRING] {{ rule.name }}: {{ monitor.name }}
 {%- elif type == 'alert.reminder' %}[STILL FIRING] {{ rule.name }}: {{ monitor.name }}
 {%- elif type == 'alert.resolved' %}[RESOLVED] {{ rule.name }}: {{ monitor.name }}
+{%- elif type == 'alert.acknowledged' %}[ACKNOWLEDGED] {{ rule.name }}: {{ monitor.name }}
 {%- elif type == 'alert.digest' %}[FIRING] {{ alerts | length }} alerts
 {%- else %}Monitron test message{% endif %}";
 
@@ -67,7 +68,7 @@ This is a test message from Monitron. If you can read it, the channel works.
 Monitor: {{ monitor.name }} ({{ monitor.type }}{% if monitor.target %}, {{ monitor.target }}{% endif %})
 Severity: {{ alert.severity }}{% if alert.value is not none %}, value {{ alert.value }}{% endif %}
 {% if type == 'alert.resolved' %}Resolved at {{ alert.resolved_at }}{% else %}Since {{ alert.started_at }}{% endif %}
-{%- if ack_url and type != 'alert.resolved' %}
+{%- if ack_url and type not in ['alert.resolved', 'alert.acknowledged'] %}
 Acknowledge: {{ ack_url }}{% endif %}
 {%- endif %}";
 
@@ -84,7 +85,7 @@ This is a **test message** from Monitron. If you can read it, the channel works.
 **Monitor:** {{ monitor.name }} ({{ monitor.type }}{% if monitor.target %}, {{ monitor.target }}{% endif %})
 **Severity:** {{ alert.severity }}{% if alert.value is not none %}, value {{ alert.value }}{% endif %}
 {% if type == 'alert.resolved' %}**Resolved at** {{ alert.resolved_at }}{% else %}**Since** {{ alert.started_at }}{% endif %}
-{%- if ack_url and type != 'alert.resolved' %}
+{%- if ack_url and type not in ['alert.resolved', 'alert.acknowledged'] %}
 [Acknowledge]({{ ack_url | safe }}){% endif %}
 {%- endif %}";
 
@@ -102,7 +103,7 @@ This is a *test message* from Monitron. If you can read it, the channel works.
 *Monitor:* {{ monitor.name }} ({{ monitor.type }}{% if monitor.target %}, {{ monitor.target }}{% endif %})
 *Severity:* {{ alert.severity }}{% if alert.value is not none %}, value {{ alert.value }}{% endif %}
 {% if type == 'alert.resolved' %}*Resolved at* {{ alert.resolved_at }}{% else %}*Since* {{ alert.started_at }}{% endif %}
-{%- if ack_url and type != 'alert.resolved' %}
+{%- if ack_url and type not in ['alert.resolved', 'alert.acknowledged'] %}
 <{{ ack_url }}|Acknowledge>{% endif %}
 {%- endif %}";
 
@@ -120,7 +121,7 @@ This is a *test message* from Monitron\\. If you can read it, the channel works\
 *Monitor:* {{ monitor.name }} \\({{ monitor.type }}{% if monitor.target %}, {{ monitor.target }}{% endif %}\\)
 *Severity:* {{ alert.severity }}{% if alert.value is not none %}, value {{ alert.value }}{% endif %}
 {% if type == 'alert.resolved' %}*Resolved at* {{ alert.resolved_at }}{% else %}*Since* {{ alert.started_at }}{% endif %}
-{%- if ack_url and type != 'alert.resolved' %}
+{%- if ack_url and type not in ['alert.resolved', 'alert.acknowledged'] %}
 [Acknowledge]({{ ack_url | md2_url }}){% endif %}
 {%- endif %}";
 
@@ -141,7 +142,7 @@ const HTML: &str = "\
 <tr><td>Severity</td><td>{{ alert.severity }}{% if alert.value is not none %}, value {{ alert.value }}{% endif %}</td></tr>
 {% if type == 'alert.resolved' %}<tr><td>Resolved at</td><td>{{ alert.resolved_at }}</td></tr>{% else %}<tr><td>Since</td><td>{{ alert.started_at }}</td></tr>{% endif %}
 </table>
-{%- if ack_url and type != 'alert.resolved' %}
+{%- if ack_url and type not in ['alert.resolved', 'alert.acknowledged'] %}
 <p><a href=\"{{ ack_url }}\">Acknowledge</a></p>{% endif %}
 {%- endif %}";
 

@@ -201,6 +201,7 @@ async fn every_provider_gets_its_documented_request_and_its_rate_limit_is_honour
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let live = log.clone();
     let log = log.lock().unwrap().clone();
     for (kind, _) in &channels {
         let seen = log
@@ -375,6 +376,62 @@ async fn every_provider_gets_its_documented_request_and_its_rate_limit_is_honour
         "{}",
         listed.text
     );
+
+    // Acknowledging in Monitron acknowledges the PagerDuty and Opsgenie alerts (by the
+    // same key); chat channels hear nothing more.
+    let acked = app
+        .post(&format!("/api/v1/alerts/{alert_id}/ack"), &admin, json!({}))
+        .await;
+    assert_eq!(acked.status, 200, "{}", acked.text);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while ["pagerduty", "opsgenie"]
+        .iter()
+        .any(|k| live.lock().unwrap()[*k].len() < 3)
+    {
+        assert!(Instant::now() < deadline, "no acknowledgement arrived");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let log = live.lock().unwrap().clone();
+    let pd = &log["pagerduty"][2];
+    assert_eq!(
+        (pd.method.as_str(), pd.path.as_str()),
+        ("POST", "/pagerduty/v2/enqueue")
+    );
+    assert_eq!(
+        pd.body,
+        json!({ "routing_key": "R0UT1NGKEY0123456789012345678901", "event_action": "acknowledge", "dedup_key": alert_id })
+    );
+    let o = &log["opsgenie"][2];
+    assert_eq!(
+        (o.method.as_str(), o.path.as_str(), o.query.as_str()),
+        (
+            "POST",
+            format!("/opsgenie/v2/alerts/{alert_id}/acknowledge").as_str(),
+            "identifierType=alias"
+        )
+    );
+    assert_eq!(
+        o.headers["authorization"],
+        "GenieKey eb243592-faa2-4ba2-a551q-1afdf565c889"
+    );
+    assert_eq!(o.body["source"], "Monitron");
+    assert!(
+        o.body["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("[ACKNOWLEDGED]"),
+        "{}",
+        o.body
+    );
+    for (kind, _) in &channels {
+        let expected = if ["pagerduty", "opsgenie"].contains(kind) {
+            3
+        } else {
+            2
+        };
+        assert_eq!(log[*kind].len(), expected, "{kind}: {:?}", log[*kind]);
+    }
 }
 
 on_both_databases!(every_provider_gets_its_documented_request_and_its_rate_limit_is_honoured);
