@@ -482,12 +482,13 @@ async fn main() {
         grouped.len()
     );
     println!(
-        "  storm, plain webhook         {} deliveries in {:.1} s = {:.0}/s (the alerts fired over {:.1} s; first fired to last delivered {:.1} s); lost {}, twice {} (budget 200/s, none lost or twice)",
+        "  storm, plain webhook         {} deliveries in {:.1} s = {:.0}/s (the alerts fired over {:.1} s; first fired to last delivered {:.1} s = {:.0}/s); lost {}, twice {} (budget 200/s, none lost or twice)",
         plain.len(),
         plain_span,
         plain.len() as f64 / plain_span.max(0.001),
         fired_span,
         overall,
+        plain.len() as f64 / overall.max(0.001),
         1000usize.saturating_sub(plain_ids.len()),
         plain_ids.values().filter(|n| **n > 1).count()
     );

@@ -1,7 +1,11 @@
-//! The RabbitMQ transport. Per kind of work, three durable queues:
+//! The RabbitMQ transport. Per kind of work, durable queues:
 //! - `<prefix>.<kind>`: the work;
-//! - `<prefix>.<kind>.retry`: holds a message for its per-message delay, then dead-letters it
-//!   back into the work queue (RabbitMQ's TTL + dead-letter exchange, no plugin needed);
+//! - `<prefix>.<kind>.retry.<N>s`: holds messages to be tried again after at most N seconds
+//!   (N a power of two), each for its own delay, then dead-letters them back into the work
+//!   queue (RabbitMQ's TTL + dead-letter exchange, no plugin needed). A message expires
+//!   only at the head of its queue, so delays of very different lengths are kept apart: a
+//!   short one never waits behind a long one for more than half its queue's N. Declared
+//!   when first used;
 //! - `<prefix>.<kind>.dead`: messages whose attempts are spent, to inspect and replay.
 //!
 //! Publishing waits for the broker's confirmation; consumers acknowledge manually with a
@@ -28,6 +32,19 @@ use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use super::{Delivery, Handle, Outbox, Published, Retried, WorkKind};
 
 const ATTEMPT_HEADER: &str = "x-monitron-attempt";
+/// The longest retry queue's bound, in seconds (a power of two: about 18 hours); a
+/// longer delay is cut to it.
+const LONGEST_RETRY_S: u64 = 1 << 16;
+
+/// The bound of the retry queue that holds `delay`: the shortest power of two seconds
+/// not below it, from 1 s to [`LONGEST_RETRY_S`].
+fn retry_bound(delay: Duration) -> u64 {
+    let seconds = delay
+        .as_secs_f64()
+        .ceil()
+        .clamp(1.0, LONGEST_RETRY_S as f64) as u64;
+    seconds.next_power_of_two().min(LONGEST_RETRY_S)
+}
 
 /// How long to wait after a failed connection before trying again.
 const RECONNECT_PAUSE: Duration = Duration::from_secs(1);
@@ -136,25 +153,42 @@ impl RabbitMq {
         format!("{}.{}{suffix}", self.prefix, kind.name())
     }
 
-    async fn declare(&self, publisher: &Channel, kind: WorkKind) -> anyhow::Result<()> {
-        let durable = QueueDeclareOptions {
-            durable: true,
-            ..QueueDeclareOptions::default()
-        };
-        let mut retry_args = FieldTable::default();
-        retry_args.insert(
+    /// Declares the retry queue for `delay` (idempotent) and answers its name.
+    async fn declare_retry(&self, kind: WorkKind, delay: Duration) -> anyhow::Result<String> {
+        let bound = retry_bound(delay);
+        let name = self.name(kind, &format!(".retry.{bound}s"));
+        let mut args = FieldTable::default();
+        args.insert(
             "x-dead-letter-exchange".into(),
             AMQPValue::LongString("".into()),
         );
-        retry_args.insert(
+        args.insert(
             "x-dead-letter-routing-key".into(),
             AMQPValue::LongString(self.name(kind, "").into()),
         );
+        args.insert(
+            "x-message-ttl".into(),
+            AMQPValue::LongLongInt(bound as i64 * 1000),
+        );
+        self.link()
+            .await?
+            .publisher
+            .queue_declare(name.as_str().into(), Self::durable(), args)
+            .await?;
+        Ok(name)
+    }
+
+    fn durable() -> QueueDeclareOptions {
+        QueueDeclareOptions {
+            durable: true,
+            ..QueueDeclareOptions::default()
+        }
+    }
+
+    async fn declare(&self, publisher: &Channel, kind: WorkKind) -> anyhow::Result<()> {
+        let durable = Self::durable();
         publisher
             .queue_declare(self.name(kind, "").into(), durable, FieldTable::default())
-            .await?;
-        publisher
-            .queue_declare(self.name(kind, ".retry").into(), durable, retry_args)
             .await?;
         publisher
             .queue_declare(
@@ -382,10 +416,14 @@ impl RabbitMq {
     pub async fn delete_queues(&self) -> anyhow::Result<()> {
         let publisher = self.link().await?.publisher;
         for kind in WorkKind::ALL {
-            for suffix in ["", ".retry", ".dead"] {
+            let retries = (0..=LONGEST_RETRY_S.ilog2()).map(|e| format!(".retry.{}s", 1u64 << e));
+            for suffix in ["".to_owned(), ".retry".to_owned(), ".dead".to_owned()]
+                .into_iter()
+                .chain(retries)
+            {
                 publisher
                     .queue_delete(
-                        self.name(kind, suffix).into(),
+                        self.name(kind, &suffix).into(),
                         lapin::options::QueueDeleteOptions::default(),
                     )
                     .await?;
@@ -499,10 +537,9 @@ impl Ack {
         match outcome {
             Retried::Later(delay) => {
                 let properties = RabbitMq::properties(self.kind, attempt)
-                    .with_expiration(delay.as_millis().to_string().into());
-                self.queue
-                    .send(self.queue.name(self.kind, ".retry"), payload, properties)
-                    .await?;
+                    .with_expiration(delay.as_millis().max(1).to_string().into());
+                let queue = self.queue.declare_retry(self.kind, delay).await?;
+                self.queue.send(queue, payload, properties).await?;
             }
             Retried::DeadLettered => {
                 self.queue
@@ -515,5 +552,19 @@ impl Ack {
             }
         }
         self.ack().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_go_to_the_shortest_retry_queue_that_holds_them() {
+        let bounds: Vec<u64> = [0.0, 0.5, 1.0, 1.2, 2.0, 3.0, 30.0, 300.0, 1e6]
+            .into_iter()
+            .map(|s| retry_bound(Duration::from_secs_f64(s)))
+            .collect();
+        assert_eq!(bounds, [1, 1, 1, 2, 2, 4, 32, 512, 65_536]);
     }
 }

@@ -137,6 +137,46 @@ async fn prefetch_bounds_unacknowledged_deliveries(queue: Queue) {
         .is_some());
 }
 
+/// A retry told to wait long (a provider's Retry-After) does not hold back a shorter one
+/// handed back after it.
+async fn a_short_retry_does_not_wait_behind_a_long_one(queue: Queue) {
+    for payload in [b"slow provider".as_slice(), b"quick retry".as_slice()] {
+        queue
+            .publish(WorkKind::Notification, payload)
+            .await
+            .unwrap();
+    }
+    let mut consumer = queue.consume(WorkKind::Notification, 2).await.unwrap();
+    let slow = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let quick = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(
+        (slow.payload.as_slice(), quick.payload.as_slice()),
+        (b"slow provider".as_slice(), b"quick retry".as_slice())
+    );
+    slow.retry_after(Duration::from_secs(60), "429, retry after 60 s")
+        .await
+        .unwrap();
+    let handed_back = Instant::now();
+    quick
+        .retry_after(Duration::from_secs(1), "503")
+        .await
+        .unwrap();
+    let back = next_within(&mut consumer, Duration::from_secs(10))
+        .await
+        .expect("the short retry comes back");
+    let waited = handed_back.elapsed();
+    assert_eq!(back.payload, b"quick retry");
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(4),
+        "back after {waited:?}, not after its 1 s"
+    );
+    back.ack().await.unwrap();
+}
+
 #[tokio::test]
 async fn in_process_queue() {
     published_work_is_delivered_in_order_and_acked(Queue::InProcess(InProcess::new())).await;
@@ -145,17 +185,19 @@ async fn in_process_queue() {
     ))
     .await;
     prefetch_bounds_unacknowledged_deliveries(Queue::InProcess(InProcess::new())).await;
+    a_short_retry_does_not_wait_behind_a_long_one(Queue::InProcess(InProcess::new())).await;
 }
 
 #[tokio::test]
 async fn rabbitmq_queue() {
-    for scenario in 0..3 {
+    for scenario in 0..4 {
         let Some(rabbit) = rabbit().await else { return };
         let queue = Queue::RabbitMq(rabbit.clone());
         match scenario {
             0 => published_work_is_delivered_in_order_and_acked(queue).await,
             1 => retries_come_back_after_their_delay_and_spent_ones_are_dead_lettered(queue).await,
-            _ => prefetch_bounds_unacknowledged_deliveries(queue).await,
+            2 => prefetch_bounds_unacknowledged_deliveries(queue).await,
+            _ => a_short_retry_does_not_wait_behind_a_long_one(queue).await,
         }
         rabbit.delete_queues().await.unwrap();
         rabbit.close().await.unwrap();
@@ -209,6 +251,11 @@ async fn outbox_backed(backend: crate::helpers::Backend) {
     published_work_is_delivered_in_order_and_acked(queue()).await;
     retries_come_back_after_their_delay_and_spent_ones_are_dead_lettered(queue()).await;
     prefetch_bounds_unacknowledged_deliveries(queue()).await;
+    a_short_retry_does_not_wait_behind_a_long_one(queue()).await;
+    outbox_entity::Entity::delete_many()
+        .exec(&app.db)
+        .await
+        .unwrap();
 
     // Work written in a transaction is there after a restart: a new queue over the same
     // database delivers it; a rolled-back transaction leaves nothing.
