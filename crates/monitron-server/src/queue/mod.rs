@@ -223,6 +223,14 @@ impl Consumer {
             Self::RabbitMq(c) => c.next().await,
         }
     }
+
+    /// Stops consuming. Outbox rows claimed ahead are given back; RabbitMQ returns
+    /// unacknowledged messages by itself when the channel closes.
+    pub async fn close(self) {
+        if let Self::Outbox(c) = self {
+            c.close().await;
+        }
+    }
 }
 
 /// One message handed to a consumer.
@@ -390,6 +398,7 @@ pub async fn serve<H, F>(
             }
         });
     }
+    consumer.close().await;
     let _ = slots
         .acquire_many(u32::try_from(concurrency.max(1)).unwrap_or(u32::MAX))
         .await;

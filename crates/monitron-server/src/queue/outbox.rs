@@ -376,6 +376,24 @@ impl Consumer {
         }
     }
 
+    /// Gives back the rows claimed ahead and not yet handed out, so that another process
+    /// (or this one after a restart) takes them at once rather than when their claim
+    /// passes.
+    pub(super) async fn close(self) {
+        let mut by_claim: std::collections::BTreeMap<i64, Vec<Uuid>> = Default::default();
+        for row in &self.ready {
+            by_claim
+                .entry(row.claimed_until.unwrap_or_default())
+                .or_default()
+                .push(row.id);
+        }
+        for (claim, ids) in by_claim {
+            if let Err(err) = self.outbox.release(&ids, claim).await {
+                tracing::warn!(kind = self.kind.name(), error = %err, "Giving back claimed outbox work failed; it is taken again once its claim passes.");
+            }
+        }
+    }
+
     fn delivery(&self, row: outbox::Model, permit: OwnedSemaphorePermit) -> Delivery {
         Delivery {
             payload: row.payload,

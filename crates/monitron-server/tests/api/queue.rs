@@ -444,6 +444,26 @@ async fn rows_claimed_ahead_are_renewed_or_given_up(backend: crate::helpers::Bac
         "a row another process holds is left to it"
     );
     assert_eq!(claim_of("mail 5").await, Some(taken + 1));
+
+    // Closing gives back what was claimed ahead: it is due at once elsewhere.
+    for i in 6..8 {
+        queue
+            .publish(WorkKind::Email, format!("mail {i}").as_bytes())
+            .await
+            .unwrap();
+    }
+    let sixth = next_within(&mut consumer, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(sixth.payload, b"mail 6");
+    assert!(claim_of("mail 7").await.is_some(), "claimed ahead");
+    consumer.close().await;
+    assert!(claim_of("mail 7").await.is_none(), "given back");
+    assert!(
+        claim_of("mail 6").await.is_some(),
+        "the one in hand stays claimed"
+    );
+    sixth.ack().await.unwrap();
     outbox_entity::Entity::delete_many()
         .exec(&app.db)
         .await
