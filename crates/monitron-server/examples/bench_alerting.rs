@@ -6,9 +6,9 @@
 //!    rules add (mean of the rounds with them less the mean of those without).
 //! 2. Latency: 100 more monitors whose target starts failing; from each failing result
 //!    (the alert's `started_at`) to a local webhook receiving it, p50 and p99.
-//! 3. Storm: 1,000 heartbeats whose deadlines pass at the same instant (a cron schedule): messages reaching
-//!    a channel with `group_wait_s: 10`, and deliveries per second to a plain webhook,
-//!    with lost and duplicate counts.
+//! 3. Storm: 1,000 heartbeats whose deadlines pass at the same instant (a cron
+//!    schedule): messages reaching a channel with `group_wait_s: 10`, and deliveries per
+//!    second to a plain webhook, with lost and duplicate counts.
 //!
 //! Run it through `scripts/bench-alerting.sh N I D` (it builds the release binaries).
 

@@ -175,7 +175,7 @@ fn sample(public_url: &str, event: Event) -> serde_json::Value {
         "alert": alert,
         "rule": rule,
         "monitor": monitor,
-        "ack_url": if event == Event::Resolved { serde_json::Value::Null } else { format!("{public_url}/ack/sample").into() },
+        "ack_url": if matches!(event, Event::Resolved | Event::Acknowledged) { serde_json::Value::Null } else { format!("{public_url}/ack/sample").into() },
         "alerts": if event == Event::Digest { serde_json::json!([entry.clone(), entry]) } else { serde_json::json!([]) },
     })
 }

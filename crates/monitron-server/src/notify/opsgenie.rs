@@ -60,23 +60,19 @@ impl Notifier for Config {
     async fn send(&self, message: &Message, services: &Services) -> Sent {
         let base = super::base_url(&self.api_url, API);
         let alias = message.alert_key();
-        // Closing and acknowledging address the alert by its alias.
+        // Closing and acknowledging address the alert by its alias, with a note.
         let action = match message.event {
-            Event::Resolved => Some("close"),
-            Event::Acknowledged => Some("acknowledge"),
+            Event::Resolved => Some(("close", &message.text)),
+            Event::Acknowledged => Some(("acknowledge", &message.title)),
             _ => None,
         };
-        let (url, body) = if let Some(action) = action {
-            let note = match message.event {
-                Event::Acknowledged => message.title.clone(),
-                _ => message.text.clone(),
-            };
+        let (url, body) = if let Some((action, note)) = action {
             (
                 format!(
                     "{base}/v2/alerts/{}/{action}?identifierType=alias",
                     percent_encoding::utf8_percent_encode(&alias, UNRESERVED_KEPT)
                 ),
-                serde_json::json!({ "source": "Monitron", "note": super::truncate(&note, 25_000) }),
+                serde_json::json!({ "source": "Monitron", "note": super::truncate(note, 25_000) }),
             )
         } else {
             let data = &message.data;

@@ -68,7 +68,7 @@ This is a test message from Monitron. If you can read it, the channel works.
 Monitor: {{ monitor.name }} ({{ monitor.type }}{% if monitor.target %}, {{ monitor.target }}{% endif %})
 Severity: {{ alert.severity }}{% if alert.value is not none %}, value {{ alert.value }}{% endif %}
 {% if type == 'alert.resolved' %}Resolved at {{ alert.resolved_at }}{% else %}Since {{ alert.started_at }}{% endif %}
-{%- if ack_url and type not in ['alert.resolved', 'alert.acknowledged'] %}
+{%- if ack_url and type != 'alert.resolved' %}
 Acknowledge: {{ ack_url }}{% endif %}
 {%- endif %}";
 
@@ -85,7 +85,7 @@ This is a **test message** from Monitron. If you can read it, the channel works.
 **Monitor:** {{ monitor.name }} ({{ monitor.type }}{% if monitor.target %}, {{ monitor.target }}{% endif %})
 **Severity:** {{ alert.severity }}{% if alert.value is not none %}, value {{ alert.value }}{% endif %}
 {% if type == 'alert.resolved' %}**Resolved at** {{ alert.resolved_at }}{% else %}**Since** {{ alert.started_at }}{% endif %}
-{%- if ack_url and type not in ['alert.resolved', 'alert.acknowledged'] %}
+{%- if ack_url and type != 'alert.resolved' %}
 [Acknowledge]({{ ack_url | safe }}){% endif %}
 {%- endif %}";
 
@@ -103,7 +103,7 @@ This is a *test message* from Monitron. If you can read it, the channel works.
 *Monitor:* {{ monitor.name }} ({{ monitor.type }}{% if monitor.target %}, {{ monitor.target }}{% endif %})
 *Severity:* {{ alert.severity }}{% if alert.value is not none %}, value {{ alert.value }}{% endif %}
 {% if type == 'alert.resolved' %}*Resolved at* {{ alert.resolved_at }}{% else %}*Since* {{ alert.started_at }}{% endif %}
-{%- if ack_url and type not in ['alert.resolved', 'alert.acknowledged'] %}
+{%- if ack_url and type != 'alert.resolved' %}
 <{{ ack_url }}|Acknowledge>{% endif %}
 {%- endif %}";
 
@@ -121,7 +121,7 @@ This is a *test message* from Monitron\\. If you can read it, the channel works\
 *Monitor:* {{ monitor.name }} \\({{ monitor.type }}{% if monitor.target %}, {{ monitor.target }}{% endif %}\\)
 *Severity:* {{ alert.severity }}{% if alert.value is not none %}, value {{ alert.value }}{% endif %}
 {% if type == 'alert.resolved' %}*Resolved at* {{ alert.resolved_at }}{% else %}*Since* {{ alert.started_at }}{% endif %}
-{%- if ack_url and type not in ['alert.resolved', 'alert.acknowledged'] %}
+{%- if ack_url and type != 'alert.resolved' %}
 [Acknowledge]({{ ack_url | md2_url }}){% endif %}
 {%- endif %}";
 
@@ -142,7 +142,7 @@ const HTML: &str = "\
 <tr><td>Severity</td><td>{{ alert.severity }}{% if alert.value is not none %}, value {{ alert.value }}{% endif %}</td></tr>
 {% if type == 'alert.resolved' %}<tr><td>Resolved at</td><td>{{ alert.resolved_at }}</td></tr>{% else %}<tr><td>Since</td><td>{{ alert.started_at }}</td></tr>{% endif %}
 </table>
-{%- if ack_url and type not in ['alert.resolved', 'alert.acknowledged'] %}
+{%- if ack_url and type != 'alert.resolved' %}
 <p><a href=\"{{ ack_url }}\">Acknowledge</a></p>{% endif %}
 {%- endif %}";
 

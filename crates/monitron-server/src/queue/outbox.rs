@@ -97,6 +97,18 @@ async fn delete_claimed(
         .rows_affected)
 }
 
+/// Row ids grouped by the claim that holds them (the claim is part of every settling
+/// statement's condition).
+fn by_claim(
+    rows: impl IntoIterator<Item = (Uuid, i64)>,
+) -> std::collections::BTreeMap<i64, Vec<Uuid>> {
+    let mut grouped: std::collections::BTreeMap<i64, Vec<Uuid>> = Default::default();
+    for (id, claim) in rows {
+        grouped.entry(claim).or_default().push(id);
+    }
+    grouped
+}
+
 /// The outbox of one database, with a signal for work written by this process.
 #[derive(Clone)]
 pub struct Outbox {
@@ -175,13 +187,9 @@ impl Outbox {
     /// Deletes rows whose work is done, those their claim still holds, in one
     /// transaction; warns about the others (another process may deliver them again).
     async fn remove_done(&self, rows: Vec<(Uuid, i64)>) -> Result<(), sea_orm::DbErr> {
-        let mut by_claim: std::collections::BTreeMap<i64, Vec<Uuid>> = Default::default();
-        for (id, claim) in &rows {
-            by_claim.entry(*claim).or_default().push(*id);
-        }
         let txn = crate::db::begin_write(&self.db).await?;
         let mut removed = 0;
-        for (claim, ids) in by_claim {
+        for (claim, ids) in by_claim(rows.iter().copied()) {
             removed += delete_claimed(&txn, &ids, claim).await?;
         }
         txn.commit().await?;
@@ -380,14 +388,11 @@ impl Consumer {
     /// (or this one after a restart) takes them at once rather than when their claim
     /// passes.
     pub(super) async fn close(self) {
-        let mut by_claim: std::collections::BTreeMap<i64, Vec<Uuid>> = Default::default();
-        for row in &self.ready {
-            by_claim
-                .entry(row.claimed_until.unwrap_or_default())
-                .or_default()
-                .push(row.id);
-        }
-        for (claim, ids) in by_claim {
+        let rows = self
+            .ready
+            .iter()
+            .map(|row| (row.id, row.claimed_until.unwrap_or_default()));
+        for (claim, ids) in by_claim(rows) {
             if let Err(err) = self.outbox.release(&ids, claim).await {
                 tracing::warn!(kind = self.kind.name(), error = %err, "Giving back claimed outbox work failed; it is taken again once its claim passes.");
             }

@@ -1631,7 +1631,8 @@ async fn holding_receiver(
 
 async fn a_notification_survives_kill_9(backend: Backend) {
     use crate::processes::{
-        admin_token, cluster, database, drop_database, post_json, start, wait_ready,
+        admin_token, cluster, database, default_webhook, drop_database, post_json, start,
+        wait_ready,
     };
     let (dir, mut env) = cluster("alert-kill");
     let Some((url, pg)) = database(backend, &dir).await else {
@@ -1645,14 +1646,7 @@ async fn a_notification_survives_kill_9(backend: Backend) {
     wait_ready(&client, first.port).await;
     let token = admin_token(&client, first.port).await;
     let base = format!("http://127.0.0.1:{}", first.port);
-    let (status, _) = post_json(
-        &client,
-        &token,
-        &format!("{base}/api/v1/notification-channels"),
-        json!({ "name": "hook", "type": "webhook", "config": { "url": hook }, "default": true }),
-    )
-    .await;
-    assert_eq!(status, 201);
+    default_webhook(&client, &token, &format!("{base}/api/v1"), &hook).await;
     let (_, service) = post_json(&client, &token, &format!("{base}/api/v1/services"),
         json!({ "name": "vault", "type": "tcp", "config": { "host": "127.0.0.1", "port": 1 }, "interval_s": 3600 })).await;
     let id = service["data"]["id"].as_str().unwrap();
@@ -1768,7 +1762,8 @@ async fn a_receiver_down_for_30_s_gets_it_when_it_returns(backend: Backend) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_on_rabbitmq_alert_once_per_outage() {
     use crate::processes::{
-        admin_token, cluster, database, drop_database, post_json, start, wait_ready,
+        admin_token, cluster, database, default_webhook, drop_database, post_json, start,
+        wait_ready,
     };
     let (dir, mut env) = cluster("alert-rabbit");
     let Some((url, pg)) = database(Backend::Postgres, &dir).await else {
@@ -1801,14 +1796,7 @@ async fn two_processes_on_rabbitmq_alert_once_per_outage() {
     wait_ready(&client, two.port).await;
     let token = admin_token(&client, one.port).await;
     let api = |port: u16| format!("http://127.0.0.1:{port}/api/v1");
-    let (status, _) = post_json(
-        &client,
-        &token,
-        &format!("{}/notification-channels", api(one.port)),
-        json!({ "name": "hook", "type": "webhook", "config": { "url": hook }, "default": true }),
-    )
-    .await;
-    assert_eq!(status, 201);
+    default_webhook(&client, &token, &api(one.port), &hook).await;
     // The other process learns of the channel at its next sync.
     tokio::time::sleep(Duration::from_secs(6)).await;
     let mut ids = Vec::new();
@@ -1856,7 +1844,8 @@ async fn two_processes_on_rabbitmq_alert_once_per_outage() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rabbitmq_restart_during_a_burst_loses_no_notification() {
     use crate::processes::{
-        admin_token, cluster, database, drop_database, post_json, start, wait_ready,
+        admin_token, cluster, database, default_webhook, drop_database, post_json, start,
+        wait_ready,
     };
     use std::sync::atomic::{AtomicBool, Ordering};
     const BURST: usize = 200;
@@ -1913,14 +1902,7 @@ async fn a_rabbitmq_restart_during_a_burst_loses_no_notification() {
     wait_ready(&client, server.port).await;
     let token = admin_token(&client, server.port).await;
     let api = format!("http://127.0.0.1:{}/api/v1", server.port);
-    let (status, _) = post_json(
-        &client,
-        &token,
-        &format!("{api}/notification-channels"),
-        json!({ "name": "hook", "type": "webhook", "config": { "url": hook }, "default": true }),
-    )
-    .await;
-    assert_eq!(status, 201);
+    default_webhook(&client, &token, &api, &hook).await;
     let mut ids = Vec::new();
     for i in 0..BURST {
         let (_, created) = post_json(&client, &token, &format!("{api}/services"),

@@ -161,6 +161,19 @@ pub async fn post_json(
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
+/// Creates a default webhook channel named `hook` sending to `url`, through the API at
+/// `api` (`http://host:port/api/v1`).
+pub async fn default_webhook(client: &reqwest::Client, token: &str, api: &str, url: &str) {
+    let (status, created) = post_json(
+        client,
+        token,
+        &format!("{api}/notification-channels"),
+        json!({ "name": "hook", "type": "webhook", "config": { "url": url }, "default": true }),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+}
+
 /// A database for processes of one test: a SQLite file in `dir`, or a fresh PostgreSQL
 /// database (with its name, to drop afterwards). `None` when PostgreSQL is absent and
 /// skipping is allowed.

@@ -11,6 +11,13 @@ fn rabbitmq_url() -> String {
         .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
 }
 
+/// The next delivery, which must come within 5 s.
+async fn next_one(consumer: &mut Consumer) -> monitron_server::queue::Delivery {
+    next_within(consumer, Duration::from_secs(5))
+        .await
+        .expect("a delivery within 5 s")
+}
+
 /// A RabbitMQ queue set under a prefix of its own, or `None` when skipping is allowed.
 async fn rabbit() -> Option<RabbitMq> {
     let prefix = format!("monitron-test-{}", uuid::Uuid::now_v7().simple());
@@ -63,9 +70,7 @@ async fn published_work_is_delivered_in_order_and_acked(queue: Queue) {
 async fn retries_come_back_after_their_delay_and_spent_ones_are_dead_lettered(queue: Queue) {
     queue.publish(WorkKind::Email, b"mail").await.unwrap();
     let mut consumer = queue.consume(WorkKind::Email, 1).await.unwrap();
-    let first = next_within(&mut consumer, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let first = next_one(&mut consumer).await;
     let handed_back = Instant::now();
     assert_eq!(
         first.retry("smtp: connection refused").await.unwrap(),
@@ -88,9 +93,7 @@ async fn retries_come_back_after_their_delay_and_spent_ones_are_dead_lettered(qu
     // Checks get one attempt: handing one back parks it with the dead letters.
     queue.publish(WorkKind::Check, b"check-1").await.unwrap();
     let mut checks = queue.consume(WorkKind::Check, 1).await.unwrap();
-    let check = next_within(&mut checks, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let check = next_one(&mut checks).await;
     assert_eq!(
         check.retry("probe panicked").await.unwrap(),
         Retried::DeadLettered
@@ -119,12 +122,8 @@ async fn prefetch_bounds_unacknowledged_deliveries(queue: Queue) {
             .unwrap();
     }
     let mut consumer = queue.consume(WorkKind::Report, 2).await.unwrap();
-    let a = next_within(&mut consumer, Duration::from_secs(5))
-        .await
-        .unwrap();
-    let _b = next_within(&mut consumer, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let a = next_one(&mut consumer).await;
+    let _b = next_one(&mut consumer).await;
     assert!(
         next_within(&mut consumer, Duration::from_millis(400))
             .await
@@ -147,12 +146,8 @@ async fn a_short_retry_does_not_wait_behind_a_long_one(queue: Queue) {
             .unwrap();
     }
     let mut consumer = queue.consume(WorkKind::Notification, 2).await.unwrap();
-    let slow = next_within(&mut consumer, Duration::from_secs(5))
-        .await
-        .unwrap();
-    let quick = next_within(&mut consumer, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let slow = next_one(&mut consumer).await;
+    let quick = next_one(&mut consumer).await;
     assert_eq!(
         (slow.payload.as_slice(), quick.payload.as_slice()),
         (b"slow provider".as_slice(), b"quick retry".as_slice())
@@ -213,9 +208,7 @@ async fn work_held_by_a_worker_that_dies_is_not_lost() {
         .await
         .unwrap();
     let mut consumer = prefix_queue.consume(WorkKind::Report, 1).await.unwrap();
-    let held = next_within(&mut consumer, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let held = next_one(&mut consumer).await;
     assert_eq!(held.payload, b"important");
     // The worker's process goes away without acknowledging.
     std::mem::forget(held);
@@ -284,9 +277,7 @@ async fn outbox_backed(backend: crate::helpers::Backend) {
         .publish(WorkKind::Email, b"to a refusing server")
         .await
         .unwrap();
-    let failed = next_within(&mut consumer, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let failed = next_one(&mut consumer).await;
     failed.retry("550 mailbox unavailable").await.unwrap();
     let row = outbox_rows(&app.db).await.pop().expect("the row waits");
     assert_eq!(
@@ -324,9 +315,7 @@ async fn a_settlement_after_the_claim_passed_leaves_the_row_alone(
     let (first, second) = (queue(), queue());
     first.publish(WorkKind::Email, b"reset link").await.unwrap();
     let mut stalled = first.consume(WorkKind::Email, 1).await.unwrap();
-    let stale = next_within(&mut stalled, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let stale = next_one(&mut stalled).await;
     // The claim passes.
     outbox_entity::Entity::update_many()
         .col_expr(
@@ -380,29 +369,21 @@ async fn rows_claimed_ahead_are_renewed_or_given_up(backend: crate::helpers::Bac
         }
     };
     let mut consumer = queue.consume(WorkKind::Email, 2).await.unwrap();
-    let first = next_within(&mut consumer, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let first = next_one(&mut consumer).await;
     assert!(
         claim_of("mail 1").await.is_some(),
         "the second row is claimed with the first"
     );
     assert!(claim_of("mail 2").await.is_none(), "no more than the slots");
-    let second = next_within(&mut consumer, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let second = next_one(&mut consumer).await;
     first.ack().await.unwrap();
-    let third = next_within(&mut consumer, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let third = next_one(&mut consumer).await;
     assert_eq!(third.payload, b"mail 2");
     // "mail 3" waits for a slot, claimed, longer than a fresh claim is trusted.
     let waited = claim_of("mail 3").await.expect("claimed with mail 2");
     tokio::time::sleep(Duration::from_millis(5500)).await;
     second.ack().await.unwrap();
-    let fourth = next_within(&mut consumer, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let fourth = next_one(&mut consumer).await;
     assert_eq!(fourth.payload, b"mail 3");
     let renewed = claim_of("mail 3").await.expect("still claimed");
     assert!(
@@ -418,9 +399,7 @@ async fn rows_claimed_ahead_are_renewed_or_given_up(backend: crate::helpers::Bac
 
     // "mail 5" waits; meanwhile another process takes it over: it is not handed out here.
     third.ack().await.unwrap();
-    let fifth = next_within(&mut consumer, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let fifth = next_one(&mut consumer).await;
     assert_eq!(fifth.payload, b"mail 4");
     let taken = claim_of("mail 5").await.expect("claimed with mail 4");
     outbox_entity::Entity::update_many()
@@ -452,9 +431,7 @@ async fn rows_claimed_ahead_are_renewed_or_given_up(backend: crate::helpers::Bac
             .await
             .unwrap();
     }
-    let sixth = next_within(&mut consumer, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let sixth = next_one(&mut consumer).await;
     assert_eq!(sixth.payload, b"mail 6");
     assert!(claim_of("mail 7").await.is_some(), "claimed ahead");
     consumer.close().await;
