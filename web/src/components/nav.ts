@@ -1,0 +1,24 @@
+/**
+ * The sidebar's and the command palette's one list of pages. A page is listed here once it
+ * exists; `adminOnly` entries are shown to administrators alone.
+ */
+import { LayoutDashboard, Server, type LucideIcon } from "lucide-react";
+
+export interface NavEntry {
+  to: string;
+  label: string;
+  icon: LucideIcon;
+  /** Extra words the command palette matches. */
+  keywords?: string[];
+  adminOnly?: boolean;
+}
+
+export const NAV: NavEntry[] = [
+  { to: "/", label: "Dashboard", icon: LayoutDashboard, keywords: ["home", "overview", "summary"] },
+  { to: "/services", label: "Services", icon: Server, keywords: ["monitors", "checks", "http", "uptime"] },
+];
+
+/** The entries `role` may see. */
+export function navFor(role: string | undefined): NavEntry[] {
+  return NAV.filter((entry) => !entry.adminOnly || role === "admin");
+}

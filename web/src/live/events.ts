@@ -1,0 +1,209 @@
+/**
+ * The live events the server pushes over `/api/v1/ws`, and how each one changes what the
+ * query cache holds. Results and status changes arrive in bursts (thousands a second on a
+ * large install), so they are collected and applied once per flush: the newest state per
+ * monitor patches the cached lists and details in one pass, and anything that counts
+ * (summary, incident and alert lists) is invalidated at most once per flush.
+ */
+import type { QueryClient } from "@tanstack/react-query";
+import { alertKeys } from "@/queries/alerts";
+import { incidentKeys } from "@/queries/incidents";
+import { monitorKeys, type MonitorKind, type MonitorStatus } from "@/queries/monitors";
+import { summaryKeys } from "@/queries/summary";
+
+export type LiveEvent =
+  | {
+      event: "result";
+      monitor_id: string;
+      kind: MonitorKind;
+      group: string | null;
+      checked_at: string;
+      status: "up" | "down";
+      response_ms: number | null;
+      message: string;
+    }
+  | {
+      event: "status";
+      monitor_id: string;
+      kind: MonitorKind;
+      group: string | null;
+      status: MonitorStatus;
+      previous: MonitorStatus;
+      at: string;
+      message: string;
+    }
+  | { event: "metrics"; monitor_id: string; group: string | null; snapshot: unknown }
+  | {
+      event: "incident";
+      action: "opened" | "acknowledged" | "resolved";
+      incident_id: string;
+      monitor_id: string;
+      kind: MonitorKind;
+      group: string | null;
+      at: string;
+    }
+  | {
+      event: "alert";
+      action: "firing" | "acknowledged" | "resolved";
+      alert_id: string;
+      rule_id: string;
+      monitor_id: string;
+      kind: MonitorKind;
+      group: string | null;
+      at: string;
+    }
+  | { event: "lagged"; missed: number };
+
+/** Parses one message; anything unknown is ignored (a newer server may say more). */
+export function parseEvent(text: string): LiveEvent | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === "object" && value !== null && typeof (value as { event?: unknown }).event === "string") {
+      return value as LiveEvent;
+    }
+  } catch {
+    // Not JSON: ignore.
+  }
+  return null;
+}
+
+/** A monitor's state as a list or detail holds it. */
+export interface StatePatch {
+  status?: MonitorStatus;
+  status_since?: string;
+  last_checked_at?: string;
+  last_response_ms?: number | null;
+  message?: string;
+}
+
+interface HasState {
+  id: string;
+  state: Record<string, unknown> & { status?: string };
+}
+
+function patchItem<T extends HasState>(item: T, patches: Map<string, StatePatch>): T {
+  const patch = patches.get(item.id);
+  if (!patch) return item;
+  return { ...item, state: { ...item.state, ...patch } };
+}
+
+function isPage(value: unknown): value is { items: HasState[] } {
+  return typeof value === "object" && value !== null && Array.isArray((value as { items?: unknown }).items);
+}
+
+function isMonitor(value: unknown): value is HasState {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { id?: unknown }).id === "string" &&
+    typeof (value as { state?: unknown }).state === "object"
+  );
+}
+
+function listFiltersByStatus(key: readonly unknown[]): boolean {
+  const params = key[key.length - 1];
+  return typeof params === "object" && params !== null && Boolean((params as { status?: unknown }).status);
+}
+
+/** Collects events and applies them to the cache in batches. */
+export class LiveCache {
+  private patches = new Map<MonitorKind, Map<string, StatePatch>>();
+  private invalidate = new Set<"summary" | "incidents" | "alerts" | "everything" | MonitorKind>();
+  private scheduled: unknown = null;
+
+  constructor(
+    private readonly client: QueryClient,
+    private readonly schedule: (fn: () => void) => unknown = (fn) => setTimeout(fn, 500),
+  ) {}
+
+  /** Takes one event; the cache changes at the next flush. */
+  push(event: LiveEvent): void {
+    switch (event.event) {
+      case "result": {
+        const patch = this.patchFor(event.kind, event.monitor_id);
+        patch.last_checked_at = event.checked_at;
+        patch.last_response_ms = event.response_ms;
+        patch.message = event.message;
+        break;
+      }
+      case "status": {
+        const patch = this.patchFor(event.kind, event.monitor_id);
+        patch.status = event.status;
+        patch.status_since = event.at;
+        patch.message = event.message;
+        this.invalidate.add("summary");
+        // A list filtered by status may gain or lose this monitor.
+        this.invalidate.add(event.kind);
+        break;
+      }
+      case "incident":
+        this.invalidate.add("incidents");
+        this.invalidate.add("summary");
+        break;
+      case "alert":
+        this.invalidate.add("alerts");
+        this.invalidate.add("summary");
+        break;
+      case "lagged":
+        this.invalidate.add("everything");
+        break;
+      case "metrics":
+        break;
+    }
+    if (this.scheduled === null) {
+      this.scheduled = this.schedule(() => {
+        this.scheduled = null;
+        this.flush();
+      });
+    }
+  }
+
+  /** Applies everything collected so far. */
+  flush(): void {
+    const patches = this.patches;
+    const invalidate = this.invalidate;
+    this.patches = new Map();
+    this.invalidate = new Set();
+    if (invalidate.has("everything")) {
+      void this.client.invalidateQueries();
+      return;
+    }
+    for (const [kind, byId] of patches) {
+      const keys = monitorKeys(kind);
+      this.client.setQueriesData({ queryKey: keys.lists() }, (old: unknown) =>
+        isPage(old) && old.items.some((item) => byId.has(item.id))
+          ? { ...old, items: old.items.map((item) => patchItem(item, byId)) }
+          : old,
+      );
+      for (const [id] of byId) {
+        this.client.setQueryData(keys.detail(id), (old: unknown) => (isMonitor(old) ? patchItem(old, byId) : old));
+      }
+    }
+    if (invalidate.has("summary")) void this.client.invalidateQueries({ queryKey: summaryKeys.all });
+    if (invalidate.has("incidents")) void this.client.invalidateQueries({ queryKey: incidentKeys.all });
+    if (invalidate.has("alerts")) void this.client.invalidateQueries({ queryKey: alertKeys.all });
+    for (const kind of ["service", "domain", "instance"] as const) {
+      if (invalidate.has(kind)) {
+        // Only lists filtered by status can gain or lose a monitor; the rest were patched.
+        void this.client.invalidateQueries({
+          queryKey: monitorKeys(kind).lists(),
+          predicate: (query) => listFiltersByStatus(query.queryKey),
+        });
+      }
+    }
+  }
+
+  private patchFor(kind: MonitorKind, id: string): StatePatch {
+    let byId = this.patches.get(kind);
+    if (!byId) {
+      byId = new Map();
+      this.patches.set(kind, byId);
+    }
+    let patch = byId.get(id);
+    if (!patch) {
+      patch = {};
+      byId.set(id, patch);
+    }
+    return patch;
+  }
+}
