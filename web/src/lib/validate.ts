@@ -68,7 +68,7 @@ export const statusRange: Check = (value) => {
     const to = Number(range[2]);
     return inRange(from) && inRange(to) && from <= to ? null : "must be codes between 100 and 599, low to high";
   }
-  if (/^\d{3}$/.test(text)) return inRange(Number(text)) ? null : "must be between 100 and 599";
+  if (/^\d+$/.test(text)) return inRange(Number(text)) ? null : "must be between 100 and 599";
   return `"${text}" is not a status code, range (200-299) or class (2xx)`;
 };
 
