@@ -1,4 +1,5 @@
-//! Command line: `monitron serve`, `monitron migrate`, `monitron config check`.
+//! Command line: `monitron serve`, `monitron migrate`, `monitron config check`,
+//! `monitron openapi`.
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +31,8 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Print the OpenAPI document of the API (JSON) and exit; needs no configuration.
+    Openapi,
 }
 
 /// A part of Monitron a process can run.
@@ -52,10 +55,18 @@ pub enum ConfigAction {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = match cli.command {
+        Some(Command::Openapi) => {
+            let document = crate::api::openapi_document();
+            println!("{}", serde_json::to_string_pretty(&document)?);
+            return Ok(());
+        }
+        command => command.unwrap_or(Command::Serve { roles: Vec::new() }),
+    };
     let vars = Vars::from_env();
     let mut config = Config::load(&vars)?;
     crate::telemetry::init(config.log_format, &config.log_level);
-    match cli.command.unwrap_or(Command::Serve { roles: Vec::new() }) {
+    match command {
         Command::Serve { roles } => {
             if !roles.is_empty() {
                 config.roles = Roles {
@@ -85,5 +96,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Openapi => Ok(()),
     }
 }

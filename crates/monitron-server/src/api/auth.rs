@@ -1,5 +1,6 @@
 //! `/api/v1/auth/*`: sign in, token refresh with rotation and reuse detection, sign out,
-//! registration and password recovery.
+//! registration and password recovery. Browsers ask for `"session": "cookie"` at sign-in
+//! and then refresh and sign out with the cookie (see [`session_cookie`]).
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use sea_orm::sea_query::Expr;
@@ -12,11 +13,15 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 
 use crate::api::envelope::{self, ApiError, ApiResult, FieldErrors};
 use crate::api::json::ApiJson;
 use crate::api::meta::RequestMeta;
+use crate::api::session_cookie;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{password, tokens, Credential, Principal, Role};
 use crate::db::entities::{password_reset, refresh_token, session, user};
@@ -46,6 +51,20 @@ pub struct LoginRequest {
     /// Password.
     #[schema(min_length = 1, max_length = 256)]
     pub password: String,
+    /// `token` (default): the refresh token comes in the answer. `cookie` (browsers): it
+    /// is set as an `HttpOnly` cookie for `/api/v1/auth` and left out of the answer.
+    pub session: Option<SessionMode>,
+}
+
+/// Where a new session's refresh token goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionMode {
+    /// In the JSON answer, for scripts.
+    #[default]
+    Token,
+    /// In an `HttpOnly` cookie, for browsers.
+    Cookie,
 }
 
 /// Tokens issued at sign-in and refresh.
@@ -53,8 +72,10 @@ pub struct LoginRequest {
 pub struct TokenPair {
     /// Short-lived JWT for the `Authorization: Bearer` header.
     pub access_token: String,
-    /// Single-use token to obtain the next pair from `/auth/refresh`.
-    pub refresh_token: String,
+    /// Single-use token to obtain the next pair from `/auth/refresh`; absent when it was
+    /// set as the session cookie instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Always `Bearer`.
     pub token_type: &'static str,
     /// Seconds until the access token expires.
@@ -64,12 +85,13 @@ pub struct TokenPair {
 }
 
 /// A refresh token to exchange.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    /// The refresh token from the previous pair.
+    /// The refresh token from the previous pair; without it (or without a body) the session
+    /// cookie is used, which needs the header `X-Requested-With: monitron`.
     #[schema(min_length = 1)]
-    pub refresh_token: String,
+    pub refresh_token: Option<String>,
 }
 
 /// A new account.
@@ -188,7 +210,7 @@ async fn issue_pair(
         .issue(user.id, session_id, now.timestamp(), ttl as i64)?;
     Ok(TokenPair {
         access_token: access,
-        refresh_token: refresh,
+        refresh_token: Some(refresh),
         token_type: "Bearer",
         expires_in: ttl,
         user: user.clone().into(),
@@ -267,26 +289,84 @@ async fn login(
     )
     .await?;
     txn.commit().await?;
-    Ok(envelope::ok(pair))
+    let mode = body.session.unwrap_or_default();
+    Ok(respond_with_pair(&state, pair, mode == SessionMode::Cookie))
+}
+
+/// The answer carrying a new token pair: with `cookie`, the refresh token moves from the
+/// JSON into the session cookie.
+fn respond_with_pair(state: &AppState, mut pair: TokenPair, cookie: bool) -> Response {
+    let refresh = if cookie {
+        pair.refresh_token.take()
+    } else {
+        None
+    };
+    let mut response = envelope::ok(pair);
+    if let Some(token) = refresh {
+        let max_age = state.config.refresh_token_ttl.as_secs() as i64;
+        session_cookie::set(&mut response, &token, max_age, cookie_secure(state));
+    }
+    response
+}
+
+/// Whether cookies get `Secure`: when the server is reached over HTTPS.
+fn cookie_secure(state: &AppState) -> bool {
+    state.config.public_url.starts_with("https://")
 }
 
 /// Exchange a refresh token for a new pair. Each refresh token works once; presenting a
 /// used one revokes its whole session.
+/// Without a token in the body, the session cookie is exchanged (and replaced); a cookie
+/// that no longer works is removed.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", operation_id = "refresh",
-    request_body = RefreshRequest,
+    request_body(content = Option<RefreshRequest>, description = "Optional: browsers send no body and use the session cookie"),
     responses((status = 200, description = "New token pair", body = TokenPair)))]
 async fn refresh(
     State(state): State<AppState>,
     meta: RequestMeta,
-    ApiJson(body): ApiJson<RefreshRequest>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> ApiResult {
-    if body.refresh_token.trim().is_empty() {
-        return Err(ApiError::field("refresh_token", "is required"));
+    let body: RefreshRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        RefreshRequest::default()
+    } else {
+        crate::api::json::parse(&body)?
+    };
+    let (token, from_cookie) = match body.refresh_token {
+        Some(token) if token.trim().is_empty() => {
+            return Err(ApiError::field("refresh_token", "is required"))
+        }
+        Some(token) => (token, false),
+        None => match session_cookie::read(&headers) {
+            Some(token) => {
+                session_cookie::require_requested_with(&headers)?;
+                (token, true)
+            }
+            None => {
+                return Err(ApiError::field(
+                    "refresh_token",
+                    "is required (or the session cookie of a browser sign-in)",
+                ))
+            }
+        },
+    };
+    match exchange(&state, &meta, token.trim()).await {
+        Ok(pair) => Ok(respond_with_pair(&state, pair, from_cookie)),
+        Err(err) if from_cookie && matches!(err, ApiError::InvalidToken) => {
+            let mut response = err.into_response();
+            session_cookie::clear(&mut response, cookie_secure(&state));
+            Ok(response)
+        }
+        Err(err) => Err(err),
     }
+}
+
+/// Exchanges a refresh token for the next pair, detecting reuse.
+async fn exchange(state: &AppState, meta: &RequestMeta, token: &str) -> ApiResult<TokenPair> {
     let now = Utc::now();
     let txn = crate::db::begin_write(&state.db).await?;
     let token = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(tokens::hash_token(body.refresh_token.trim())))
+        .filter(refresh_token::Column::TokenHash.eq(tokens::hash_token(token)))
         .one(&txn)
         .await?
         .ok_or(ApiError::InvalidToken)?;
@@ -346,19 +426,30 @@ async fn refresh(
     let mut active = session.into_active_model();
     active.expires_at = Set(new_expiry);
     active.update(&txn).await?;
-    let pair = issue_pair(&txn, &state, &user, session_id, new_expiry).await?;
+    let pair = issue_pair(&txn, state, &user, session_id, new_expiry).await?;
     txn.commit().await?;
-    Ok(envelope::ok(pair))
+    Ok(pair)
 }
 
-/// Sign out: revokes the current session, so its access and refresh tokens stop working.
+/// Sign out: revokes the current session, so its access and refresh tokens stop working,
+/// and removes the session cookie. A browser whose access token has expired signs out
+/// with the cookie alone.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "logout",
     responses((status = 200, description = "Signed out", body = LogoutResult)))]
 async fn logout(
     State(state): State<AppState>,
     meta: RequestMeta,
-    principal: Principal,
+    headers: HeaderMap,
+    principal: Result<Principal, ApiError>,
 ) -> ApiResult {
+    let principal = match (principal, session_cookie::read(&headers)) {
+        (Ok(principal), _) => principal,
+        (Err(_), Some(token)) => {
+            session_cookie::require_requested_with(&headers)?;
+            of_refresh_token(&state, &token).await?
+        }
+        (Err(err), None) => return Err(err),
+    };
     let txn = crate::db::begin_write(&state.db).await?;
     let revoked = match principal.credential {
         Credential::Session(id) => {
@@ -380,9 +471,31 @@ async fn logout(
     )
     .await?;
     state.commit_access_change(txn).await?;
-    Ok(envelope::ok(LogoutResult {
+    let mut response = envelope::ok(LogoutResult {
         revoked_sessions: revoked,
-    }))
+    });
+    session_cookie::clear(&mut response, cookie_secure(&state));
+    Ok(response)
+}
+
+/// The caller whose session a refresh token (used or not) belongs to, while the session
+/// stands.
+async fn of_refresh_token(state: &AppState, token: &str) -> ApiResult<Principal> {
+    let token = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(tokens::hash_token(token.trim())))
+        .one(&state.db)
+        .await?
+        .ok_or(ApiError::InvalidToken)?;
+    let session = session::Entity::find_by_id(token.session_id)
+        .one(&state.db)
+        .await?
+        .ok_or(ApiError::InvalidToken)?;
+    crate::auth::principal::of_session(&state.db, session.id, session.user_id)
+        .await
+        .map_err(|err| match err {
+            crate::error::Error::InvalidCredentials => ApiError::InvalidToken,
+            other => other.into(),
+        })
 }
 
 /// Create an account. The first account needs the setup token from the server log and

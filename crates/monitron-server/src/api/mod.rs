@@ -1,5 +1,5 @@
 //! The HTTP API: one module per resource, each exposing `router()`; this root merges them,
-//! adds the envelope-speaking fallbacks and the cross-cutting layers (request ids, metrics,
+//! serves the web UI for every other path, adds the envelope-speaking fallbacks and the cross-cutting layers (request ids, metrics,
 //! panic capture, body limit), and builds the OpenAPI document from the same routers.
 
 pub mod ack_page;
@@ -30,8 +30,10 @@ pub mod path;
 pub mod pings;
 pub mod request_id;
 pub mod services;
+pub mod session_cookie;
 pub mod settings;
 pub mod system;
+pub mod ui;
 pub mod users;
 
 use axum::extract::DefaultBodyLimit;
@@ -100,7 +102,7 @@ pub fn router(state: AppState) -> Router {
     router
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi::finish(doc)))
         .merge(ack_page::router())
-        .fallback(|| async { ApiError::NoRoute })
+        .fallback_service(ui::router())
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panic_response))

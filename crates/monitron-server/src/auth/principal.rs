@@ -12,7 +12,8 @@ use crate::db::entities::{api_key, session, user, user_grant};
 use crate::error::{Error, Result};
 
 /// How the caller authenticated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Credential {
     /// Bearer access token of this session.
     Session(Uuid),
@@ -154,8 +155,18 @@ pub async fn of_api_key(
 /// is deleted or expired, Basic authentication is turned off or the password behind it
 /// changed, or the user is deactivated or deleted. Otherwise the principal with its current role and grants.
 pub async fn refresh(db: &impl ConnectionTrait, principal: &Principal) -> Result<Principal> {
-    match principal.credential {
-        Credential::Session(sid) => of_session(db, sid, principal.user.id).await,
+    of_credential(db, principal.user.id, principal.credential).await
+}
+
+/// The principal of user `user_id` authenticated by `credential`, while that credential
+/// stands (see [`refresh`]).
+pub async fn of_credential(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    credential: Credential,
+) -> Result<Principal> {
+    match credential {
+        Credential::Session(sid) => of_session(db, sid, user_id).await,
         Credential::ApiKey(id) => {
             let key = api_key::Entity::find_by_id(id)
                 .one(db)
@@ -169,11 +180,11 @@ pub async fn refresh(db: &impl ConnectionTrait, principal: &Principal) -> Result
             if !crate::settings::load(db).await?.basic_auth_enabled {
                 return Err(Error::InvalidCredentials);
             }
-            let user = active_user(db, principal.user.id).await?;
+            let user = active_user(db, user_id).await?;
             if user.password_changed_at != password_changed_at {
                 return Err(Error::InvalidCredentials);
             }
-            of_user(db, user, None, principal.credential).await
+            of_user(db, user, None, credential).await
         }
     }
 }

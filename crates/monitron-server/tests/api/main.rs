@@ -9,6 +9,7 @@ mod api_keys;
 mod auth;
 mod bad_input;
 mod binary;
+mod browser;
 mod channels;
 mod check_types;
 mod concurrency;

@@ -990,6 +990,13 @@ async fn every_endpoint_for_every_caller(backend: Backend) {
             None,
             Need::User(40001),
         ),
+        row(
+            Method::POST,
+            "/api/v1/ws/ticket",
+            "/api/v1/ws/ticket",
+            None,
+            Need::User(0),
+        ),
         // Last: it revokes the caller's session.
         row(
             Method::POST,

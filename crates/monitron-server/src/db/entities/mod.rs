@@ -9,6 +9,7 @@ pub mod incident;
 pub mod instance_action;
 pub mod instance_agent;
 pub mod instance_probe;
+pub mod live_ticket;
 pub mod maintenance_window;
 pub mod monitor;
 pub mod monitor_state;

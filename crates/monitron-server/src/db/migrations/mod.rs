@@ -9,6 +9,7 @@ mod m0003_instances;
 mod m0004_outbox;
 mod m0005_alerting;
 mod m0006_result_marks;
+mod m0007_live_tickets;
 
 /// All migrations of the server.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_outbox::Migration),
             Box::new(m0005_alerting::Migration),
             Box::new(m0006_result_marks::Migration),
+            Box::new(m0007_live_tickets::Migration),
         ]
     }
 }
