@@ -4,7 +4,7 @@
  */
 import { createBrowserRouter, Outlet } from "react-router";
 import { AppShell } from "@/components/app-shell";
-import { RedirectIfSignedIn, RequireSession } from "@/components/session-gate";
+import { RedirectIfSignedIn, RequireSession, Splash } from "@/components/session-gate";
 import { LiveProvider } from "@/live/provider";
 import { ThemeSync } from "@/theme/theme-sync";
 import { RouteError } from "@/routes/error";
@@ -31,6 +31,8 @@ function SignedOut() {
 export const router = createBrowserRouter([
   {
     errorElement: <RouteError />,
+    // Shown while the first page's code loads.
+    hydrateFallbackElement: <Splash />,
     children: [
       {
         element: <SignedOut />,

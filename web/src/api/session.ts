@@ -188,7 +188,9 @@ export class Session {
       this.accept(body.data);
       return true;
     }
-    if (response.status === 401 || response.status === 403) {
+    // Any refusal (401 as the contract says, or a 400 naming the missing cookie) means the
+    // cookie cannot renew this session; only 5xx answers are worth trying again.
+    if (response.status >= 400 && response.status < 500 && response.status !== 429) {
       if (this.state.status === "restoring") this.setState({ status: "signed-out", reason: null });
       else if (this.state.status === "signed-in") this.end("expired");
       return false;

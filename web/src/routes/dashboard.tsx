@@ -214,9 +214,9 @@ export function Component() {
                 <CountsCard title="Domains" counts={summary.data.domains} />
                 <CountsCard title="Instances" counts={summary.data.instances} />
               </>
-            ) : (
+            ) : summary.isPending ? (
               [0, 1, 2].map((i) => <Skeleton key={i} className="h-36" />)
-            )}
+            ) : null}
           </section>
           <div className="grid gap-4 lg:grid-cols-2">
             <ListCard<Incident>

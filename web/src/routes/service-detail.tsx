@@ -131,7 +131,12 @@ function ResponseTimeCard({ id }: { id: string }) {
           ) : (
             <Suspense fallback={<Skeleton className="h-60" />}>
               <div className={series.isPlaceholderData ? "opacity-60" : undefined}>
-                <ResponseTimeChart points={points} stepS={series.data?.step_s ?? 60} />
+                <ResponseTimeChart
+                  points={points}
+                  stepS={series.data?.step_s ?? 60}
+                  fromS={Math.floor(series.dataUpdatedAt / 1000) - range}
+                  toS={Math.floor(series.dataUpdatedAt / 1000)}
+                />
               </div>
             </Suspense>
           )}
@@ -188,7 +193,9 @@ function IncidentsCard({ id }: { id: string }) {
                 <TableRow className="hover:bg-transparent">
                   <TableHead scope="col">Started</TableHead>
                   <TableHead scope="col">Duration</TableHead>
-                  <TableHead scope="col">Cause</TableHead>
+                  <TableHead scope="col" className="hidden sm:table-cell">
+                    Cause
+                  </TableHead>
                   <TableHead scope="col">Status</TableHead>
                 </TableRow>
               </TableHeader>
@@ -199,9 +206,10 @@ function IncidentsCard({ id }: { id: string }) {
                       <time dateTime={incident.started_at} title={formatAbsolute(incident.started_at)}>
                         {formatShort(incident.started_at)}
                       </time>
+                      <span className="block text-xs whitespace-normal text-muted-foreground sm:hidden">{incident.cause}</span>
                     </TableCell>
                     <TableCell className="whitespace-nowrap">{formatDuration(incident.duration_s)}</TableCell>
-                    <TableCell className="min-w-48 break-words">{incident.cause}</TableCell>
+                    <TableCell className="hidden min-w-48 break-words sm:table-cell">{incident.cause}</TableCell>
                     <TableCell>
                       {incident.status === "open" ? (
                         <Badge className="border-down/40 bg-down-soft text-down-text">Open</Badge>
@@ -251,7 +259,9 @@ function ResultsCard({ id }: { id: string }) {
                 <TableHead scope="col" className="text-right">
                   Response
                 </TableHead>
-                <TableHead scope="col">Message</TableHead>
+                <TableHead scope="col" className="hidden sm:table-cell">
+                  Message
+                </TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -265,9 +275,10 @@ function ResultsCard({ id }: { id: string }) {
                   <TableCell>
                     <StatusBadge status={r.status} />
                     {r.maintenance ? <span className="ml-1 text-xs text-muted-foreground">maintenance</span> : null}
+                    {r.message ? <span className="mt-1 block text-xs text-muted-foreground sm:hidden">{r.message}</span> : null}
                   </TableCell>
                   <TableCell className="text-right tabular-nums">{formatMs(r.response_ms)}</TableCell>
-                  <TableCell className="min-w-48 break-words text-muted-foreground">{r.message ?? ""}</TableCell>
+                  <TableCell className="hidden min-w-48 break-words text-muted-foreground sm:table-cell">{r.message ?? ""}</TableCell>
                 </TableRow>
               ))}
             </TableBody>

@@ -94,7 +94,7 @@ function ServiceRow({ service, spark, loadingSpark }: { service: Service; spark:
   const target = describeTarget(service.type, service.config as Record<string, unknown>);
   return (
     <TableRow>
-      <TableCell className="w-28">
+      <TableCell className="w-24 pr-0 sm:w-28">
         <StatusBadge status={service.enabled ? service.state.status : "paused"} />
       </TableCell>
       <TableCell className="max-w-0 min-w-40">
@@ -147,7 +147,7 @@ export function Component() {
     [groupCounts],
   );
 
-  // Rows of the page under their group, groups in the order they first appear.
+  // Rows of the page under their group: groups by name, services without one last.
   const grouped = useMemo(() => {
     const out = new Map<string, Service[]>();
     for (const s of items ?? []) {
@@ -156,7 +156,7 @@ export function Component() {
       list.push(s);
       out.set(key, list);
     }
-    return [...out.entries()];
+    return [...out.entries()].sort(([a], [b]) => (a === "" ? 1 : b === "" ? -1 : a.localeCompare(b)));
   }, [items]);
   const showGroupHeaders = grouped.length > 1 || (grouped.length === 1 && grouped[0]![0] !== "");
 
@@ -180,8 +180,8 @@ export function Component() {
         }
       />
 
-      <div role="search" className="mb-3 grid gap-2 sm:grid-cols-2 lg:grid-cols-[minmax(12rem,1fr)_repeat(4,minmax(8rem,11rem))]">
-        <div className="relative">
+      <div role="search" className="mb-3 grid grid-cols-2 gap-2 lg:grid-cols-[minmax(12rem,1fr)_repeat(4,minmax(8rem,11rem))]">
+        <div className="relative col-span-2 lg:col-span-1">
           <Label htmlFor="service-search" className="sr-only">
             Search services by name
           </Label>
@@ -298,7 +298,9 @@ export function Component() {
                   <TableHead scope="col">Status</TableHead>
                   <TableHead scope="col">Name</TableHead>
                   <TableHead scope="col" className="hidden md:table-cell">Type</TableHead>
-                  <TableHead scope="col" className="text-right">Uptime 24 h</TableHead>
+                  <TableHead scope="col" className="text-right">
+                    Uptime<span className="hidden sm:inline"> 24 h</span>
+                  </TableHead>
                   <TableHead scope="col" className="hidden sm:table-cell">Response time 24 h</TableHead>
                   <TableHead scope="col" className="hidden text-right lg:table-cell">Last check</TableHead>
                 </TableRow>

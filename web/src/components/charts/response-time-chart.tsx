@@ -34,7 +34,20 @@ export function toColumns(points: SeriesPoint[], stepS: number): uPlot.AlignedDa
   return [xs, avg, max, failed];
 }
 
-export default function ResponseTimeChart({ points, stepS, height = 240 }: { points: SeriesPoint[]; stepS: number; height?: number }) {
+export default function ResponseTimeChart({
+  points,
+  stepS,
+  fromS,
+  toS,
+  height = 240,
+}: {
+  points: SeriesPoint[];
+  stepS: number;
+  /** The range asked for, in Unix seconds: the axis spans it even where data is sparse. */
+  fromS: number;
+  toS: number;
+  height?: number;
+}) {
   const data = useMemo(() => toColumns(points, stepS), [points, stepS]);
   const container = useUplot(
     () => {
@@ -47,7 +60,7 @@ export default function ResponseTimeChart({ points, stepS, height = 240 }: { poi
         width: 600,
         cursor: { drag: { x: true, y: false } },
         legend: { show: true },
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
+        scales: { x: { time: true, range: () => [fromS, toS] }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
         axes: [
           { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
           {
@@ -75,6 +88,7 @@ export default function ResponseTimeChart({ points, stepS, height = 240 }: { poi
     },
     data,
     height,
+    `${fromS}:${toS}`,
   );
   return <div ref={container} className="w-full [&_.u-legend]:text-xs [&_.u-legend]:text-muted-foreground" />;
 }

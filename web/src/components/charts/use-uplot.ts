@@ -27,6 +27,8 @@ export function useUplot(
   makeOptions: (width: number) => uPlot.Options,
   data: uPlot.AlignedData,
   height: number,
+  /** Rebuilds the chart when this changes (options that depend on props). */
+  optionsKey = "",
 ) {
   const container = useRef<HTMLDivElement | null>(null);
   const chart = useRef<uPlot | null>(null);
@@ -53,7 +55,7 @@ export function useUplot(
       plot.destroy();
       chart.current = null;
     };
-  }, [theme, height]);
+  }, [theme, height, optionsKey]);
 
   useEffect(() => {
     chart.current?.setData(data);
