@@ -12,8 +12,15 @@ describe("unwrap", () => {
   });
 
   it("throws the envelope's code, message and field errors", async () => {
-    const body = { code: 40001, message: "Validation failed", data: null, error: { "config.url": "must start with http://", name: "is required" } };
-    const error = (await unwrap(Promise.resolve({ error: body, response: response(400, body, { "X-Request-ID": "r1" }) })).catch((e: unknown) => e)) as ApiError;
+    const body = {
+      code: 40001,
+      message: "Validation failed",
+      data: null,
+      error: { "config.url": "must start with http://", name: "is required" },
+    };
+    const error = (await unwrap(Promise.resolve({ error: body, response: response(400, body, { "X-Request-ID": "r1" }) })).catch(
+      (e: unknown) => e,
+    )) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(400);
     expect(error.code).toBe(40001);
@@ -23,14 +30,24 @@ describe("unwrap", () => {
   });
 
   it("uses the general reason `_` as the summary, and the request id for 5xx", async () => {
-    const general = new ApiError({ status: 409, code: 40901, message: "Conflict", fields: { _: "the last administrator cannot be demoted" } });
+    const general = new ApiError({
+      status: 409,
+      code: 40901,
+      message: "Conflict",
+      fields: { _: "the last administrator cannot be demoted" },
+    });
     expect(general.summary).toBe("the last administrator cannot be demoted");
     const internal = new ApiError({ status: 500, code: 50001, message: "Internal error", requestId: "abc" });
     expect(internal.summary).toBe("Internal error (request abc)");
   });
 
   it("turns a body that is not an envelope into an error with the status", async () => {
-    const error = (await unwrap(Promise.resolve({ error: "Bad gateway", response: new Response("Bad gateway", { status: 502, statusText: "Bad Gateway" }) })).catch((e: unknown) => e)) as ApiError;
+    const error = (await unwrap(
+      Promise.resolve({
+        error: "Bad gateway",
+        response: new Response("Bad gateway", { status: 502, statusText: "Bad Gateway" }),
+      }),
+    ).catch((e: unknown) => e)) as ApiError;
     expect(error.status).toBe(502);
     expect(error.code).toBe(50200);
     expect(error.message).toBe("Bad Gateway");

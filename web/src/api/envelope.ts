@@ -63,12 +63,7 @@ export class ApiError extends Error {
 }
 
 function isEnvelope(body: unknown): body is Envelope<unknown> {
-  return (
-    typeof body === "object" &&
-    body !== null &&
-    "code" in body &&
-    typeof (body as { code: unknown }).code === "number"
-  );
+  return typeof body === "object" && body !== null && "code" in body && typeof (body as { code: unknown }).code === "number";
 }
 
 function stringFields(value: unknown): Record<string, string> {

@@ -29,7 +29,12 @@ function fakeServer(route: (path: string, request: Request) => Response | Promis
     const request = input instanceof Request ? input : new Request(new URL(String(input), "http://localhost"), init);
     const path = new URL(request.url).pathname;
     const body = request.method === "GET" ? null : await request.clone().text();
-    calls.push({ path, auth: request.headers.get("Authorization"), requestedWith: request.headers.get("X-Requested-With"), body });
+    calls.push({
+      path,
+      auth: request.headers.get("Authorization"),
+      requestedWith: request.headers.get("X-Requested-With"),
+      body,
+    });
     return route(path, request);
   });
   return { fetch: fetch as unknown as typeof globalThis.fetch, calls };
@@ -71,7 +76,9 @@ describe("session", () => {
   });
 
   it("sends the bearer token and X-Requested-With on every API request", async () => {
-    const { session, api, calls } = setup((path) => (path === "/api/v1/auth/refresh" ? grant("t1") : ok({ theme: "dark", color: "blue" })));
+    const { session, api, calls } = setup((path) =>
+      path === "/api/v1/auth/refresh" ? grant("t1") : ok({ theme: "dark", color: "blue" }),
+    );
     await session.restore();
     await unwrap(api.GET("/api/v1/me/preferences"));
     expect(calls.at(-1)).toMatchObject({ path: "/api/v1/me/preferences", auth: "Bearer t1", requestedWith: "monitron" });
@@ -147,7 +154,9 @@ describe("session", () => {
 
   it("ends the session when the refresh is refused, so the app goes to sign-in", async () => {
     const { session, api } = setup((path) =>
-      path === "/api/v1/auth/refresh" ? json(401, { code: 40102, message: "Session revoked", data: null, error: null }) : expired(),
+      path === "/api/v1/auth/refresh"
+        ? json(401, { code: 40102, message: "Session revoked", data: null, error: null })
+        : expired(),
     );
     session.accept({ access_token: "t0", expires_in: 900, user });
     const seen: string[] = [];
@@ -179,7 +188,9 @@ describe("session", () => {
   });
 
   it("signs in with the cookie session and reports wrong credentials with the server's code", async () => {
-    const { session, calls } = setup(() => json(401, { code: 40103, message: "Wrong login or password", data: null, error: null }));
+    const { session, calls } = setup(() =>
+      json(401, { code: 40103, message: "Wrong login or password", data: null, error: null }),
+    );
     const error = await session.signIn("admin", "nope").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).code).toBe(40103);

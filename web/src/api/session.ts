@@ -25,9 +25,7 @@ export interface TokenGrant {
 export type EndReason = "signed-out" | "expired" | "revoked";
 
 export type SessionState =
-  | { status: "restoring" }
-  | { status: "signed-out"; reason: EndReason | null }
-  | { status: "signed-in"; user: SessionUser };
+  { status: "restoring" } | { status: "signed-out"; reason: EndReason | null } | { status: "signed-in"; user: SessionUser };
 
 /** Headers every request to the server carries; cookie-authenticated calls need it. */
 export const REQUESTED_WITH = { "X-Requested-With": "monitron" } as const;
@@ -74,8 +72,7 @@ export class Session {
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.baseUrl = options.baseUrl ?? "";
     this.setTimer = options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
-    this.clearTimer =
-      options.clearTimeout ?? ((handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>));
+    this.clearTimer = options.clearTimeout ?? ((handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>));
     this.lock = options.lock ?? defaultLock();
     this.channel = options.channel === undefined ? openChannel() : options.channel;
     if (this.channel) {
@@ -237,4 +234,3 @@ function openChannel(): SessionOptions["channel"] {
   if (typeof BroadcastChannel === "undefined") return null;
   return new BroadcastChannel("monitron-session");
 }
-

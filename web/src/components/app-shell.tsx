@@ -54,7 +54,10 @@ function LiveBanner() {
   const status = useLiveStatus();
   if (status !== "reconnecting") return null;
   return (
-    <div role="status" className="flex items-center gap-2 border-b border-pending/50 bg-pending-soft px-4 py-1.5 text-sm text-pending-text">
+    <div
+      role="status"
+      className="flex items-center gap-2 border-b border-pending/50 bg-pending-soft px-4 py-1.5 text-sm text-pending-text"
+    >
       <WifiOff className="size-4" aria-hidden="true" />
       Live updates lost — reconnecting…
     </div>
@@ -114,7 +117,14 @@ export function AppShell() {
 
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="sticky top-0 z-30 flex h-14 items-center gap-2 border-b bg-background/95 px-3 backdrop-blur sm:px-4">
-          <Button variant="ghost" size="icon" className="md:hidden" aria-label="Open navigation" onPointerEnter={() => void loadDrawer()} onClick={() => setDrawerOpen(true)}>
+          <Button
+            variant="ghost"
+            size="icon"
+            className="md:hidden"
+            aria-label="Open navigation"
+            onPointerEnter={() => void loadDrawer()}
+            onClick={() => setDrawerOpen(true)}
+          >
             <Menu aria-hidden="true" />
           </Button>
           <Button

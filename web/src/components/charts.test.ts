@@ -29,7 +29,11 @@ describe("sparkline geometry", () => {
 
 describe("uptime bars", () => {
   it("fills the days the server had nothing for", () => {
-    const days = fillDays([{ date: "2026-03-01", checks: 10, incidents: 1, uptime_pct: 90, avg_ms: 5 }], 3, new Date("2026-03-02T10:00:00Z"));
+    const days = fillDays(
+      [{ date: "2026-03-01", checks: 10, incidents: 1, uptime_pct: 90, avg_ms: 5 }],
+      3,
+      new Date("2026-03-02T10:00:00Z"),
+    );
     expect(days.map((d) => [d.date, d.uptime_pct])).toEqual([
       ["2026-02-28", null],
       ["2026-03-01", 90],

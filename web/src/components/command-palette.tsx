@@ -69,11 +69,37 @@ export default function CommandPalette({ open, onOpenChange }: { open: boolean; 
   }));
   const actions: Entry[] = [
     ...(canEdit(user)
-      ? [{ id: "new-service", label: "Add service", keywords: "create new monitor http check", icon: <Plus aria-hidden="true" />, run: () => go("/services/new") }]
+      ? [
+          {
+            id: "new-service",
+            label: "Add service",
+            keywords: "create new monitor http check",
+            icon: <Plus aria-hidden="true" />,
+            run: () => go("/services/new"),
+          },
+        ]
       : []),
-    { id: "theme-light", label: "Use light theme", keywords: "appearance", icon: <Sun aria-hidden="true" />, run: () => setTheme("light") },
-    { id: "theme-dark", label: "Use dark theme", keywords: "appearance night", icon: <Moon aria-hidden="true" />, run: () => setTheme("dark") },
-    { id: "theme-system", label: "Use system theme", keywords: "appearance auto", icon: <Monitor aria-hidden="true" />, run: () => setTheme("system") },
+    {
+      id: "theme-light",
+      label: "Use light theme",
+      keywords: "appearance",
+      icon: <Sun aria-hidden="true" />,
+      run: () => setTheme("light"),
+    },
+    {
+      id: "theme-dark",
+      label: "Use dark theme",
+      keywords: "appearance night",
+      icon: <Moon aria-hidden="true" />,
+      run: () => setTheme("dark"),
+    },
+    {
+      id: "theme-system",
+      label: "Use system theme",
+      keywords: "appearance auto",
+      icon: <Monitor aria-hidden="true" />,
+      run: () => setTheme("system"),
+    },
   ];
   const shownPages = pages.filter((e) => matches(e, search));
   const shownActions = actions.filter((e) => matches(e, search));
@@ -106,7 +132,10 @@ export default function CommandPalette({ open, onOpenChange }: { open: boolean; 
                 {services.isFetching ? "Searching…" : "Nothing found."}
               </Command.Empty>
               {shownPages.length ? (
-                <Command.Group heading="Pages" className="[&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1.5 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:text-muted-foreground">
+                <Command.Group
+                  heading="Pages"
+                  className="[&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1.5 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:text-muted-foreground"
+                >
                   {shownPages.map((e) => (
                     <Command.Item key={e.id} value={e.id} onSelect={e.run} className={itemClass}>
                       {e.icon}
@@ -116,9 +145,17 @@ export default function CommandPalette({ open, onOpenChange }: { open: boolean; 
                 </Command.Group>
               ) : null}
               {found.length ? (
-                <Command.Group heading="Services" className="[&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1.5 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:text-muted-foreground">
+                <Command.Group
+                  heading="Services"
+                  className="[&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1.5 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:text-muted-foreground"
+                >
                   {found.map((s) => (
-                    <Command.Item key={s.id} value={`service:${s.id}`} onSelect={() => go(`/services/${s.id}`)} className={itemClass}>
+                    <Command.Item
+                      key={s.id}
+                      value={`service:${s.id}`}
+                      onSelect={() => go(`/services/${s.id}`)}
+                      className={itemClass}
+                    >
                       <Server aria-hidden="true" />
                       <span className="truncate">{s.name}</span>
                       <span className="ml-auto flex items-center gap-1.5 text-xs text-muted-foreground">
@@ -130,7 +167,10 @@ export default function CommandPalette({ open, onOpenChange }: { open: boolean; 
                 </Command.Group>
               ) : null}
               {shownActions.length ? (
-                <Command.Group heading="Actions" className="[&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1.5 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:text-muted-foreground">
+                <Command.Group
+                  heading="Actions"
+                  className="[&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1.5 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:text-muted-foreground"
+                >
                   {shownActions.map((e) => (
                     <Command.Item key={e.id} value={e.id} onSelect={e.run} className={itemClass}>
                       {e.icon}

@@ -35,7 +35,15 @@ const loadDrawer = () => import("./nav-drawer");
 const NavDrawer = lazy(loadDrawer);
 
 /** The drawer, mounted once first opened. */
-export function LazyNavDrawer({ open, onOpenChange, children }: { open: boolean; onOpenChange: (open: boolean) => void; children: ReactNode }) {
+export function LazyNavDrawer({
+  open,
+  onOpenChange,
+  children,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  children: ReactNode;
+}) {
   const [mounted, setMounted] = useState(false);
   if (open && !mounted) setMounted(true);
   if (!mounted) return null;

@@ -70,13 +70,27 @@ export function Sparkline({
           g.failures.length ? `, ${g.failures.length} periods with failures` : ""
         }`;
   return (
-    <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={summary} className="block overflow-visible">
+    <svg
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label={summary}
+      className="block overflow-visible"
+    >
       <title>{summary}</title>
       {g.failures.map((x) => (
         <line key={x} x1={x} x2={x} y1={height - 5} y2={height} className="stroke-down" strokeWidth={2} />
       ))}
       {g.path ? (
-        <path d={g.path} fill="none" className="stroke-primary-text" strokeWidth={1.5} strokeLinejoin="round" strokeLinecap="round" />
+        <path
+          d={g.path}
+          fill="none"
+          className="stroke-primary-text"
+          strokeWidth={1.5}
+          strokeLinejoin="round"
+          strokeLinecap="round"
+        />
       ) : null}
     </svg>
   );

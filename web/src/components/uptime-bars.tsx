@@ -36,9 +36,14 @@ export function UptimeBars({ days, label }: { days: DayBucket[]; label: string }
   const checks = measured.reduce((a, d) => a + d.checks, 0);
   const weighted = checks > 0 ? measured.reduce((a, d) => a + (d.uptime_pct ?? 0) * d.checks, 0) / checks : null;
   const incidents = days.reduce((a, d) => a + d.incidents, 0);
-  const worst = measured.reduce<DayBucket | null>((w, d) => (w === null || (d.uptime_pct ?? 100) < (w.uptime_pct ?? 100) ? d : w), null);
+  const worst = measured.reduce<DayBucket | null>(
+    (w, d) => (w === null || (d.uptime_pct ?? 100) < (w.uptime_pct ?? 100) ? d : w),
+    null,
+  );
   const summary = `${label}: ${weighted === null ? "no data" : `${formatPct(weighted)} up`}, ${incidents} incident${incidents === 1 ? "" : "s"}${
-    worst && (worst.uptime_pct ?? 100) < 100 ? `, worst day ${formatDay(`${worst.date}T00:00:00Z`)} at ${formatPct(worst.uptime_pct)}` : ""
+    worst && (worst.uptime_pct ?? 100) < 100
+      ? `, worst day ${formatDay(`${worst.date}T00:00:00Z`)} at ${formatPct(worst.uptime_pct)}`
+      : ""
   }`;
   return (
     <div>

@@ -21,7 +21,6 @@ const THEME_LABEL: Record<ThemeMode, string> = { light: "Light", dark: "Dark", s
 const COLOR_LABEL: Record<ColorTheme, string> = { blue: "Blue", orange: "Orange", green: "Green" };
 const COLOR_SWATCH: Record<ColorTheme, string> = { blue: "bg-[#2563eb]", orange: "bg-[#ea580c]", green: "bg-[#16a34a]" };
 
-
 /** The menu, loaded on first use; `defaultOpen` when the user's first click loaded it. */
 export default function UserMenu({ defaultOpen = false }: { defaultOpen?: boolean }) {
   const user = useUser();
@@ -32,10 +31,7 @@ export default function UserMenu({ defaultOpen = false }: { defaultOpen?: boolea
   const name = user.display_name || user.username;
 
   const change = (next: Partial<typeof appearance>) =>
-    save.mutate(
-      { ...appearance, ...next },
-      { onError: (error) => toast("error", "Could not save the theme", error.message) },
-    );
+    save.mutate({ ...appearance, ...next }, { onError: (error) => toast("error", "Could not save the theme", error.message) });
 
   return (
     <DropdownMenu defaultOpen={defaultOpen}>
@@ -53,7 +49,13 @@ export default function UserMenu({ defaultOpen = false }: { defaultOpen?: boolea
         <DropdownMenuRadioGroup value={appearance.theme} onValueChange={(v) => change({ theme: v as ThemeMode })}>
           {THEMES.map((theme) => (
             <DropdownMenuRadioItem key={theme} value={theme} onSelect={(e) => e.preventDefault()}>
-              {theme === "light" ? <Sun aria-hidden="true" /> : theme === "dark" ? <Moon aria-hidden="true" /> : <Monitor aria-hidden="true" />}
+              {theme === "light" ? (
+                <Sun aria-hidden="true" />
+              ) : theme === "dark" ? (
+                <Moon aria-hidden="true" />
+              ) : (
+                <Monitor aria-hidden="true" />
+              )}
               {THEME_LABEL[theme]}
             </DropdownMenuRadioItem>
           ))}

@@ -26,7 +26,11 @@ describe("server field errors on the form", () => {
     expect(formLevelError(error, ["config.url", "config.expected_status", "config.headers", "interval_s"])).toBe(
       "the service could not be saved. depends_on names a monitor that does not exist",
     );
-    expect(formLevelError(new ApiError({ status: 400, code: 40001, message: "Validation failed", fields: { name: "is required" } }), ["name"])).toBeNull();
+    expect(
+      formLevelError(new ApiError({ status: 400, code: 40001, message: "Validation failed", fields: { name: "is required" } }), [
+        "name",
+      ]),
+    ).toBeNull();
     expect(formLevelError(new ApiError({ status: 403, code: 40301, message: "Forbidden" }), [])).toBe("Forbidden");
     expect(formLevelError(null, [])).toBeNull();
   });

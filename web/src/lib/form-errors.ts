@@ -20,7 +20,8 @@ export function errorAt(fields: Record<string, string>, path: string): string | 
   const reasons: string[] = [];
   for (const [key, reason] of Object.entries(fields)) {
     if (key === path) reasons.unshift(reason);
-    else if (key.startsWith(`${path}.`) || key.startsWith(`${path}[`)) reasons.push(`${describeInner(key.slice(path.length))}: ${reason}`);
+    else if (key.startsWith(`${path}.`) || key.startsWith(`${path}[`))
+      reasons.push(`${describeInner(key.slice(path.length))}: ${reason}`);
   }
   return reasons.length ? reasons.join("; ") : undefined;
 }

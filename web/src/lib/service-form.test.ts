@@ -69,10 +69,19 @@ describe("service form model", () => {
   });
 
   it("builds every other check type's config", () => {
-    expect(toBody(draft((d) => Object.assign(d.tcp, { host: "db", port: "5432" }), "tcp")).body.config).toEqual({ host: "db", port: 5432 });
-    expect(toBody(draft((d) => (d.ping.host = "10.0.0.1"), "ping")).body.config).toEqual({ host: "10.0.0.1", count: 1, packet_size: 56 });
+    expect(toBody(draft((d) => Object.assign(d.tcp, { host: "db", port: "5432" }), "tcp")).body.config).toEqual({
+      host: "db",
+      port: 5432,
+    });
+    expect(toBody(draft((d) => (d.ping.host = "10.0.0.1"), "ping")).body.config).toEqual({
+      host: "10.0.0.1",
+      count: 1,
+      packet_size: 56,
+    });
     expect(
-      toBody(draft((d) => Object.assign(d.dns, { name: "example.com", record_type: "MX", expected: "10 mx.example.com\n\n" }), "dns")).body.config,
+      toBody(
+        draft((d) => Object.assign(d.dns, { name: "example.com", record_type: "MX", expected: "10 mx.example.com\n\n" }), "dns"),
+      ).body.config,
     ).toEqual({ name: "example.com", record_type: "MX", expected: ["10 mx.example.com"] });
     expect(toBody(draft((d) => Object.assign(d.grpc, { host: "g", port: "50051" }), "grpc")).body.config).toEqual({
       host: "g",
@@ -96,11 +105,13 @@ describe("service form model", () => {
     const every = toBody(draft((d) => (d.heartbeat.every_s = "300"), "heartbeat")).body;
     expect(every.config).toEqual({ schedule: { every_s: 300 }, grace_s: 300 });
     expect(every.interval_s).toBeUndefined();
-    const cron = toBody(draft((d) => Object.assign(d.heartbeat, { schedule: "cron", cron: "0 2 * * *", timezone: "Europe/Berlin" }), "heartbeat"));
-    expect(cron.body.config).toEqual({ schedule: { cron: "0 2 * * *", timezone: "Europe/Berlin" }, grace_s: 300 });
-    expect(toBody(draft((d) => Object.assign(d.heartbeat, { schedule: "cron", cron: "daily" }), "heartbeat")).problems).toHaveProperty(
-      "config.schedule.cron",
+    const cron = toBody(
+      draft((d) => Object.assign(d.heartbeat, { schedule: "cron", cron: "0 2 * * *", timezone: "Europe/Berlin" }), "heartbeat"),
     );
+    expect(cron.body.config).toEqual({ schedule: { cron: "0 2 * * *", timezone: "Europe/Berlin" }, grace_s: 300 });
+    expect(
+      toBody(draft((d) => Object.assign(d.heartbeat, { schedule: "cron", cron: "daily" }), "heartbeat")).problems,
+    ).toHaveProperty("config.schedule.cron");
   });
 
   it("refuses wildcards in MQTT round-trip mode, as the server does", () => {

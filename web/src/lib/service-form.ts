@@ -134,7 +134,9 @@ export function emptyDraft(type: CheckType = "http"): ServiceDraft {
 
 const text = (value: unknown): string => (value === null || value === undefined ? "" : String(value));
 const pairs = (value: unknown): Pair[] =>
-  value && typeof value === "object" ? Object.entries(value as Record<string, unknown>).map(([key, v]) => ({ key, value: text(v) })) : [];
+  value && typeof value === "object"
+    ? Object.entries(value as Record<string, unknown>).map(([key, v]) => ({ key, value: text(v) }))
+    : [];
 
 /** The form's inputs for a stored service. */
 export function draftFromService(service: Service): ServiceDraft {
@@ -329,7 +331,10 @@ export function toConfig(draft: ServiceDraft): { config: Record<string, unknown>
       const d = draft.dns;
       check(problems, p("name"), d.name, v.required);
       check(problems, p("resolver"), d.resolver, v.resolver);
-      const expected = d.expected.split("\n").map((line) => line.trim()).filter(Boolean);
+      const expected = d.expected
+        .split("\n")
+        .map((line) => line.trim())
+        .filter(Boolean);
       config = {
         name: d.name.trim(),
         record_type: d.record_type,
@@ -343,7 +348,8 @@ export function toConfig(draft: ServiceDraft): { config: Record<string, unknown>
       check(problems, p("host"), d.host, v.host);
       check(problems, p("port"), d.port, v.port);
       if (!d.tls && (d.server_name.trim() || d.ca_pem.trim())) problems[p("tls")] = "must be on to use a server name or CA";
-      if (d.ca_pem.trim() && !d.ca_pem.includes("-----BEGIN CERTIFICATE-----")) problems[p("ca_pem")] = "must hold PEM certificates";
+      if (d.ca_pem.trim() && !d.ca_pem.includes("-----BEGIN CERTIFICATE-----"))
+        problems[p("ca_pem")] = "must hold PEM certificates";
       config = {
         host: d.host.trim(),
         port: int(d.port),
@@ -360,7 +366,8 @@ export function toConfig(draft: ServiceDraft): { config: Record<string, unknown>
       check(problems, p("host"), d.host, v.host);
       check(problems, p("port"), d.port, v.port);
       if (!d.topic) problems[p("topic")] = "is required";
-      else if (d.mode === "roundtrip" && /[+#]/.test(d.topic)) problems[p("topic")] = "must not contain wildcards in roundtrip mode";
+      else if (d.mode === "roundtrip" && /[+#]/.test(d.topic))
+        problems[p("topic")] = "must not contain wildcards in roundtrip mode";
       if (d.password && !d.username.trim()) problems[p("username")] = "is required with a password";
       if (d.ca_pem.trim() && !d.tls) problems[p("tls")] = "must be on to use a CA";
       config = {

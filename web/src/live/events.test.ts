@@ -32,9 +32,36 @@ describe("live events", () => {
     const page = { items: [service("a"), service("b")], total: 2, page: 1, per_page: 50 };
     client.setQueryData(keys.list({ page: 1, per_page: 50 }), page);
     client.setQueryData(keys.detail("b"), service("b"));
-    cache.push({ event: "result", monitor_id: "b", kind: "service", group: null, checked_at: "2026-01-01T00:00:01Z", status: "down", response_ms: 12, message: "first" });
-    cache.push({ event: "status", monitor_id: "b", kind: "service", group: null, status: "down", previous: "up", at: "2026-01-01T00:00:02Z", message: "refused" });
-    cache.push({ event: "result", monitor_id: "b", kind: "service", group: null, checked_at: "2026-01-01T00:00:03Z", status: "down", response_ms: 15, message: "refused again" });
+    cache.push({
+      event: "result",
+      monitor_id: "b",
+      kind: "service",
+      group: null,
+      checked_at: "2026-01-01T00:00:01Z",
+      status: "down",
+      response_ms: 12,
+      message: "first",
+    });
+    cache.push({
+      event: "status",
+      monitor_id: "b",
+      kind: "service",
+      group: null,
+      status: "down",
+      previous: "up",
+      at: "2026-01-01T00:00:02Z",
+      message: "refused",
+    });
+    cache.push({
+      event: "result",
+      monitor_id: "b",
+      kind: "service",
+      group: null,
+      checked_at: "2026-01-01T00:00:03Z",
+      status: "down",
+      response_ms: 15,
+      message: "refused again",
+    });
     // Nothing changes before the flush.
     expect(client.getQueryData<typeof page>(keys.list({ page: 1, per_page: 50 }))!.items[1]!.state.status).toBe("up");
     flush();
@@ -54,7 +81,16 @@ describe("live events", () => {
     const { client, cache, flush } = setup();
     const spy = vi.spyOn(client, "invalidateQueries");
     cache.push({ event: "incident", action: "opened", incident_id: "i", monitor_id: "a", kind: "service", group: null, at: "" });
-    cache.push({ event: "alert", action: "firing", alert_id: "x", rule_id: "r", monitor_id: "a", kind: "service", group: null, at: "" });
+    cache.push({
+      event: "alert",
+      action: "firing",
+      alert_id: "x",
+      rule_id: "r",
+      monitor_id: "a",
+      kind: "service",
+      group: null,
+      at: "",
+    });
     flush();
     const invalidated = spy.mock.calls.map((c) => JSON.stringify(c[0]?.queryKey));
     expect(invalidated).toContain(JSON.stringify(summaryKeys.all));

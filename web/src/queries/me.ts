@@ -22,8 +22,7 @@ export function usePreferences(enabled = true) {
 export function useSavePreferences() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async (next: Appearance) =>
-      parseAppearance(await unwrap(api.PUT("/api/v1/me/preferences", { body: next }))),
+    mutationFn: async (next: Appearance) => parseAppearance(await unwrap(api.PUT("/api/v1/me/preferences", { body: next }))),
     onMutate: async (next) => {
       await client.cancelQueries({ queryKey: meKeys.preferences() });
       const previous = client.getQueryData<Appearance>(meKeys.preferences());

@@ -73,9 +73,11 @@ export function useServiceResults(id: string, to: string | null, limit: number) 
             // The window ends at `to`; 90 days back reaches past the raw retention.
             query: {
               limit,
-              ...(to ? { to, from: new Date(new Date(to).getTime() - 90 * 86_400_000).toISOString() } : {
-                from: new Date(Date.now() - 90 * 86_400_000).toISOString(),
-              }),
+              ...(to
+                ? { to, from: new Date(new Date(to).getTime() - 90 * 86_400_000).toISOString() }
+                : {
+                    from: new Date(Date.now() - 90 * 86_400_000).toISOString(),
+                  }),
             },
           },
           signal,

@@ -35,7 +35,15 @@ function CountsCard({ title, counts, listPath }: { title: string; counts: Counts
   return (
     <Card>
       <CardHeader className="flex-row items-baseline justify-between">
-        <CardTitle>{listPath ? <Link to={listPath} className="hover:underline">{title}</Link> : title}</CardTitle>
+        <CardTitle>
+          {listPath ? (
+            <Link to={listPath} className="hover:underline">
+              {title}
+            </Link>
+          ) : (
+            title
+          )}
+        </CardTitle>
         <span className="text-2xl font-semibold tabular-nums">{formatCount(counts.total)}</span>
       </CardHeader>
       <CardContent>

@@ -36,11 +36,11 @@ export function Component() {
     return (
       <AuthLayout title="Check your inbox">
         <p className="text-sm" role="status">
-          If an account uses <strong className="break-all">{email.trim()}</strong>, a link to choose a new password is on its
-          way. It works once, for 30 minutes.
+          If an account uses <strong className="break-all">{email.trim()}</strong>, a link to choose a new password is on its way.
+          It works once, for 30 minutes.
         </p>
         <p className="mt-4 text-sm">
-          <Link to="/login" className="text-primary-text underline-offset-4 hover:underline">
+          <Link to="/login" className="text-primary-text underline underline-offset-4">
             Back to sign in
           </Link>
         </p>
@@ -50,7 +50,10 @@ export function Component() {
 
   const server = error instanceof ApiError ? error.fields : {};
   return (
-    <AuthLayout title="Forgot your password?" description="Enter your account's e-mail address and we'll send you a link to reset it.">
+    <AuthLayout
+      title="Forgot your password?"
+      description="Enter your account's e-mail address and we'll send you a link to reset it."
+    >
       <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
         <FormError
           message={
@@ -81,7 +84,7 @@ export function Component() {
         <Button type="submit" disabled={busy}>
           {busy ? "Sending…" : "Send reset link"}
         </Button>
-        <Link to="/login" className="text-sm text-primary-text underline-offset-4 hover:underline">
+        <Link to="/login" className="text-sm text-primary-text underline underline-offset-4">
           Back to sign in
         </Link>
       </form>

@@ -65,12 +65,12 @@ export function Component() {
           {busy ? "Signing in…" : "Sign in"}
         </Button>
         <div className="flex flex-col gap-1 text-sm">
-          <Link to="/forgot-password" className="text-primary-text underline-offset-4 hover:underline">
+          <Link to="/forgot-password" className="text-primary-text underline underline-offset-4">
             Forgot your password?
           </Link>
           <p className="text-muted-foreground">
             First start of this server?{" "}
-            <Link to="/setup" className="text-primary-text underline-offset-4 hover:underline">
+            <Link to="/setup" className="text-primary-text underline underline-offset-4">
               Create the administrator
             </Link>
           </p>

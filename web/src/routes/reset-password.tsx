@@ -23,7 +23,7 @@ export function Component() {
       <AuthLayout title="Reset password">
         <p className="text-sm">This page needs the link from the password-reset e-mail.</p>
         <p className="mt-4 text-sm">
-          <Link to="/forgot-password" className="text-primary-text underline-offset-4 hover:underline">
+          <Link to="/forgot-password" className="text-primary-text underline underline-offset-4">
             Ask for a new link
           </Link>
         </p>
@@ -98,7 +98,11 @@ export function Component() {
             onBlur={() => setTouched((t) => ({ ...t, password: true }))}
           />
         </FormField>
-        <FormField label="Confirm new password" required error={touched.confirm ? v.sentence("Confirmation", confirmProblem) : undefined}>
+        <FormField
+          label="Confirm new password"
+          required
+          error={touched.confirm ? v.sentence("Confirmation", confirmProblem) : undefined}
+        >
           <Input
             type="password"
             autoComplete="new-password"
@@ -111,7 +115,7 @@ export function Component() {
           {busy ? "Saving…" : "Set new password"}
         </Button>
         {tokenProblem ? (
-          <Link to="/forgot-password" className="text-sm text-primary-text underline-offset-4 hover:underline">
+          <Link to="/forgot-password" className="text-sm text-primary-text underline underline-offset-4">
             Ask for a new link
           </Link>
         ) : null}

@@ -5,7 +5,7 @@
  */
 import { ArrowLeft, Pause, Pencil, Play, RefreshCw, SearchX, Trash2 } from "lucide-react";
 import { lazy, Suspense, useState, type ReactNode } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { ApiError } from "@/api/envelope";
 import type { CheckResult, Service, StatsWindow } from "@/api/types";
 import { CopyButton } from "@/components/copy-button";
@@ -278,7 +278,9 @@ function ResultsCard({ id }: { id: string }) {
                     {r.message ? <span className="mt-1 block text-xs text-muted-foreground sm:hidden">{r.message}</span> : null}
                   </TableCell>
                   <TableCell className="text-right tabular-nums">{formatMs(r.response_ms)}</TableCell>
-                  <TableCell className="hidden min-w-48 break-words text-muted-foreground sm:table-cell">{r.message ?? ""}</TableCell>
+                  <TableCell className="hidden min-w-48 break-words text-muted-foreground sm:table-cell">
+                    {r.message ?? ""}
+                  </TableCell>
                 </TableRow>
               ))}
             </TableBody>
@@ -309,9 +311,9 @@ function ResultsCard({ id }: { id: string }) {
   );
 }
 
-function Setting({ label, children }: { label: string; children: ReactNode }) {
+function Setting({ label, children, className }: { label: string; children: ReactNode; className?: string }) {
   return (
-    <div className="flex flex-col gap-0.5">
+    <div className={cn("flex flex-col gap-0.5", className)}>
       <dt className="text-xs text-muted-foreground">{label}</dt>
       <dd className="text-sm break-words">{children}</dd>
     </div>
@@ -343,46 +345,40 @@ function Overview({ service, lastRun }: { service: Service; lastRun: CheckResult
           </Setting>
           <Setting label="Group">{service.group || <span className="text-muted-foreground">None</span>}</Setting>
           {service.state.message ? (
-            <div className="sm:col-span-2 lg:col-span-4">
-              <Setting label="Last message">{service.state.message}</Setting>
-            </div>
+            <Setting label="Last message" className="sm:col-span-2 lg:col-span-4">
+              {service.state.message}
+            </Setting>
           ) : null}
           {Object.keys(service.labels).length ? (
-            <div className="sm:col-span-2 lg:col-span-4">
-              <Setting label="Labels">
-                <span className="flex flex-wrap gap-1">
-                  {Object.entries(service.labels).map(([k, v]) => (
-                    <Badge key={k} className="font-mono">
-                      {k}={v}
-                    </Badge>
-                  ))}
-                </span>
-              </Setting>
-            </div>
+            <Setting label="Labels" className="sm:col-span-2 lg:col-span-4">
+              <span className="flex flex-wrap gap-1">
+                {Object.entries(service.labels).map(([k, v]) => (
+                  <Badge key={k} className="font-mono">
+                    {k}={v}
+                  </Badge>
+                ))}
+              </span>
+            </Setting>
           ) : null}
           {service.ping_url ? (
-            <div className="sm:col-span-2 lg:col-span-4">
-              <Setting label="Ping URL">
-                <span className="flex flex-wrap items-center gap-2">
-                  <code className="rounded bg-muted px-2 py-1 font-mono text-xs break-all">{service.ping_url}</code>
-                  <CopyButton text={service.ping_url} label="Copy URL" />
-                </span>
-                <span className="mt-1 block text-xs text-muted-foreground">
-                  Have the job request this URL when it succeeds; add <code>/start</code> when it starts and <code>/fail</code>{" "}
-                  when it fails.
-                </span>
-              </Setting>
-            </div>
+            <Setting label="Ping URL" className="sm:col-span-2 lg:col-span-4">
+              <span className="flex flex-wrap items-center gap-2">
+                <code className="rounded bg-muted px-2 py-1 font-mono text-xs break-all">{service.ping_url}</code>
+                <CopyButton text={service.ping_url} label="Copy URL" />
+              </span>
+              <span className="mt-1 block text-xs text-muted-foreground">
+                Have the job request this URL when it succeeds; add <code>/start</code> when it starts and <code>/fail</code> when
+                it fails.
+              </span>
+            </Setting>
           ) : null}
           {lastRun ? (
-            <div className="sm:col-span-2 lg:col-span-4" role="status">
-              <Setting label="Check run just now">
-                <span className="flex flex-wrap items-center gap-2">
-                  <StatusBadge status={lastRun.status} />
-                  {formatMs(lastRun.response_ms)} · {lastRun.message}
-                </span>
-              </Setting>
-            </div>
+            <Setting label="Check run just now" className="sm:col-span-2 lg:col-span-4">
+              <span role="status" className="flex flex-wrap items-center gap-2">
+                <StatusBadge status={lastRun.status} />
+                {formatMs(lastRun.response_ms)} · {lastRun.message}
+              </span>
+            </Setting>
           ) : null}
         </dl>
       </CardContent>
@@ -400,6 +396,7 @@ export function Component() {
   const remove = useDeleteService(id);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [lastRun, setLastRun] = useState<CheckResult | null>(null);
+  const justCreated = Boolean((useLocation().state as { created?: boolean } | null)?.created);
 
   if (service.isPending) {
     return (
@@ -435,7 +432,11 @@ export function Component() {
     run.mutate(undefined, {
       onSuccess: (result) => {
         setLastRun(result);
-        toast(result.status === "up" ? "success" : "error", `Check ${result.status === "up" ? "passed" : "failed"}`, result.message);
+        toast(
+          result.status === "up" ? "success" : "error",
+          `Check ${result.status === "up" ? "passed" : "failed"}`,
+          result.message,
+        );
       },
       onError: (error) => toast("error", "Could not run the check", error.message),
     });
@@ -499,8 +500,28 @@ export function Component() {
       </PageHeader>
 
       <div className="flex flex-col gap-4">
+        {justCreated && s.ping_url ? (
+          <Card className="border-primary-text/50">
+            <CardHeader>
+              <CardTitle>Your heartbeat is ready</CardTitle>
+            </CardHeader>
+            <CardContent className="flex flex-col gap-2 text-sm">
+              <p>Make the job request this URL each time it succeeds (GET, POST or HEAD), for example:</p>
+              <div className="flex flex-wrap items-center gap-2">
+                <code className="rounded bg-muted px-2 py-1 font-mono text-xs break-all">
+                  curl -fsS -m 10 --retry 5 {s.ping_url}
+                </code>
+                <CopyButton text={`curl -fsS -m 10 --retry 5 ${s.ping_url}`} label="Copy command" />
+              </div>
+              <p className="text-muted-foreground">It stays pending until the first ping arrives.</p>
+            </CardContent>
+          </Card>
+        ) : null}
         <Overview service={s} lastRun={lastRun} />
-        <section aria-label="Statistics" className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+        <section aria-labelledby="statistics-title" className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+          <h2 id="statistics-title" className="sr-only">
+            Statistics
+          </h2>
           {WINDOWS.map((w) => (
             <StatsCard key={w.window} id={s.id} window={w.window} label={w.label} />
           ))}

@@ -17,7 +17,10 @@ export function Component() {
   const service = useService(id);
   const update = useUpdateService(id);
   // The form starts from the service as first loaded; live updates must not reset typing.
-  const initial = useMemo(() => (service.data ? draftFromService(service.data) : null), [service.data?.id, service.data?.updated_at]);
+  const initial = useMemo(
+    () => (service.data ? draftFromService(service.data) : null),
+    [service.data?.id, service.data?.updated_at],
+  );
 
   if (service.isPending) return <Skeleton className="h-96 max-w-3xl" />;
   if (service.isError || !initial) {
@@ -39,7 +42,10 @@ export function Component() {
 
   return (
     <>
-      <Link to={`/services/${id}`} className="mb-2 inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground">
+      <Link
+        to={`/services/${id}`}
+        className="mb-2 inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground"
+      >
         <ArrowLeft className="size-4" aria-hidden="true" />
         {service.data.name}
       </Link>

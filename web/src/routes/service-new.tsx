@@ -23,7 +23,11 @@ export function Component() {
         onCancel={() => navigate("/services")}
         onSubmit={async (body) => {
           const service = await create.mutateAsync(body);
-          toast("success", `Added ${service.name}`, service.ping_url ? "Copy the ping URL into your job." : "The first check runs now.");
+          toast(
+            "success",
+            `Added ${service.name}`,
+            service.ping_url ? "Copy the ping URL into your job." : "The first check runs now.",
+          );
           navigate(`/services/${service.id}`, { state: { created: true } });
         }}
       />

@@ -90,7 +90,15 @@ function GroupCounts({ counts }: { counts: Counts | undefined }) {
   );
 }
 
-function ServiceRow({ service, spark, loadingSpark }: { service: Service; spark: SparklineItem | undefined; loadingSpark: boolean }) {
+function ServiceRow({
+  service,
+  spark,
+  loadingSpark,
+}: {
+  service: Service;
+  spark: SparklineItem | undefined;
+  loadingSpark: boolean;
+}) {
   const target = describeTarget(service.type, service.config as Record<string, unknown>);
   return (
     <TableRow>
@@ -108,7 +116,11 @@ function ServiceRow({ service, spark, loadingSpark }: { service: Service; spark:
         {loadingSpark && !spark ? <Skeleton className="ml-auto h-4 w-14" /> : formatFraction(spark?.uptime)}
       </TableCell>
       <TableCell className="hidden sm:table-cell">
-        {loadingSpark && !spark ? <Skeleton className="h-7 w-[120px]" /> : <Sparkline points={spark?.points} label={`${service.name} response time, last 24 hours`} />}
+        {loadingSpark && !spark ? (
+          <Skeleton className="h-7 w-[120px]" />
+        ) : (
+          <Sparkline points={spark?.points} label={`${service.name} response time, last 24 hours`} />
+        )}
       </TableCell>
       <TableCell className="hidden text-right whitespace-nowrap lg:table-cell">
         <RelativeTime value={service.state.last_checked_at} />
@@ -142,10 +154,7 @@ export function Component() {
     for (const g of summary.data?.groups ?? []) if (g.kind === "service") map.set(g.group ?? "", g.counts);
     return map;
   }, [summary.data]);
-  const groupNames = useMemo(
-    () => [...groupCounts.keys()].filter(Boolean).sort((a, b) => a.localeCompare(b)),
-    [groupCounts],
-  );
+  const groupNames = useMemo(() => [...groupCounts.keys()].filter(Boolean).sort((a, b) => a.localeCompare(b)), [groupCounts]);
 
   // Rows of the page under their group: groups by name, services without one last.
   const grouped = useMemo(() => {
@@ -199,7 +208,11 @@ export function Component() {
           <Label htmlFor="service-status" className="sr-only">
             Status
           </Label>
-          <NativeSelect id="service-status" value={params.status ?? ""} onChange={(e) => update({ status: e.target.value || null })}>
+          <NativeSelect
+            id="service-status"
+            value={params.status ?? ""}
+            onChange={(e) => update({ status: e.target.value || null })}
+          >
             <option value="">All statuses</option>
             {MONITOR_STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -239,7 +252,11 @@ export function Component() {
           <Label htmlFor="service-sort" className="sr-only">
             Sort by
           </Label>
-          <NativeSelect id="service-sort" value={params.sort} onChange={(e) => update({ sort: e.target.value === "name" ? null : e.target.value })}>
+          <NativeSelect
+            id="service-sort"
+            value={params.sort}
+            onChange={(e) => update({ sort: e.target.value === "name" ? null : e.target.value })}
+          >
             {SORTS.map((s) => (
               <option key={s.value} value={s.value}>
                 {s.label}
@@ -265,7 +282,13 @@ export function Component() {
             icon={Search}
             title="No services match"
             action={
-              <Button variant="outline" onClick={() => { setText(""); update({ q: null, status: null, group: null, type: null }); }}>
+              <Button
+                variant="outline"
+                onClick={() => {
+                  setText("");
+                  update({ q: null, status: null, group: null, type: null });
+                }}
+              >
                 Clear filters
               </Button>
             }
@@ -297,12 +320,18 @@ export function Component() {
                 <TableRow className="hover:bg-transparent">
                   <TableHead scope="col">Status</TableHead>
                   <TableHead scope="col">Name</TableHead>
-                  <TableHead scope="col" className="hidden md:table-cell">Type</TableHead>
+                  <TableHead scope="col" className="hidden md:table-cell">
+                    Type
+                  </TableHead>
                   <TableHead scope="col" className="text-right">
                     Uptime<span className="hidden sm:inline"> 24 h</span>
                   </TableHead>
-                  <TableHead scope="col" className="hidden sm:table-cell">Response time 24 h</TableHead>
-                  <TableHead scope="col" className="hidden text-right lg:table-cell">Last check</TableHead>
+                  <TableHead scope="col" className="hidden sm:table-cell">
+                    Response time 24 h
+                  </TableHead>
+                  <TableHead scope="col" className="hidden text-right lg:table-cell">
+                    Last check
+                  </TableHead>
                 </TableRow>
               </TableHeader>
               {grouped.map(([group, rows]) => (
@@ -339,7 +368,9 @@ export function Component() {
             label="Services pages"
           />
           {sparklines.isError ? (
-            <p className="text-xs text-muted-foreground">Uptime and response times could not be loaded: {sparklines.error.message}</p>
+            <p className="text-xs text-muted-foreground">
+              Uptime and response times could not be loaded: {sparklines.error.message}
+            </p>
           ) : null}
         </div>
       )}

@@ -66,7 +66,12 @@ export function Component() {
     }
   };
 
-  const general = error instanceof ApiError ? (error.fields["_"] ?? (Object.keys(error.fields).length ? null : error.summary)) : error ? "Setup failed. Try again." : null;
+  const general =
+    error instanceof ApiError
+      ? (error.fields["_"] ?? (Object.keys(error.fields).length ? null : error.summary))
+      : error
+        ? "Setup failed. Try again."
+        : null;
 
   return (
     <AuthLayout
@@ -95,7 +100,7 @@ export function Component() {
         </Button>
         <p className="text-sm text-muted-foreground">
           Already set up?{" "}
-          <Link to="/login" className="text-primary-text underline-offset-4 hover:underline">
+          <Link to="/login" className="text-primary-text underline underline-offset-4">
             Sign in
           </Link>
         </p>

@@ -63,7 +63,9 @@ describe("theme contrast", () => {
   for (const [name, selectors] of Object.entries(THEMES)) {
     it(`${name}: every text pair reaches 4.5:1`, () => {
       const vars = Object.assign({}, ...selectors.map((s) => block(s.slice(0, -2))));
-      const failing = PAIRS.map(([fg, bg]) => [fg, bg, contrast(vars[fg], vars[bg])] as const).filter(([, , ratio]) => ratio < 4.5);
+      const failing = PAIRS.map(([fg, bg]) => [fg, bg, contrast(vars[fg], vars[bg])] as const).filter(
+        ([, , ratio]) => ratio < 4.5,
+      );
       expect(failing).toEqual([]);
     });
   }

@@ -6,7 +6,19 @@ import { DNS_RECORD_TYPES, HTTP_METHODS, MQTT_MODES, SECRET_MASK } from "@/lib/s
 import { Field, useServiceForm } from "./form-context";
 import { PairsEditor } from "./pairs-editor";
 
-function Toggle({ id, label, checked, onChange, hint }: { id: string; label: string; checked: boolean; onChange: (v: boolean) => void; hint?: string }) {
+function Toggle({
+  id,
+  label,
+  checked,
+  onChange,
+  hint,
+}: {
+  id: string;
+  label: string;
+  checked: boolean;
+  onChange: (v: boolean) => void;
+  hint?: string;
+}) {
   return (
     <div className="flex items-start gap-3">
       <Switch id={id} checked={checked} onCheckedChange={onChange} aria-describedby={hint ? `${id}-hint` : undefined} />
@@ -33,7 +45,12 @@ function HostPort({ type, defaultPort }: { type: "tcp" | "grpc" | "mqtt" | "tls"
   return (
     <div className="grid gap-4 sm:grid-cols-[1fr_8rem]">
       <Field path="config.host" label="Host" required hint="Host name or IP address, without scheme or path.">
-        <Input value={d.host} onChange={(e) => setCheck(type, "host", e.target.value)} placeholder="db.internal" spellCheck={false} />
+        <Input
+          value={d.host}
+          onChange={(e) => setCheck(type, "host", e.target.value)}
+          placeholder="db.internal"
+          spellCheck={false}
+        />
       </Field>
       <Field path="config.port" label="Port" required>
         <Input
@@ -63,10 +80,20 @@ function HttpFields() {
           </NativeSelect>
         </Field>
         <Field path="config.url" label="URL" required hint="Without a path, /health is checked.">
-          <Input type="url" value={d.url} onChange={(e) => set("url", e.target.value)} placeholder="https://example.com/health" spellCheck={false} />
+          <Input
+            type="url"
+            value={d.url}
+            onChange={(e) => set("url", e.target.value)}
+            placeholder="https://example.com/health"
+            spellCheck={false}
+          />
         </Field>
       </div>
-      <Field path="config.expected_status" label="Accepted status codes" hint="Codes, ranges or classes, separated by commas: 200, 200-299, 3xx.">
+      <Field
+        path="config.expected_status"
+        label="Accepted status codes"
+        hint="Codes, ranges or classes, separated by commas: 200, 200-299, 3xx."
+      >
         <Input value={d.expected_status} onChange={(e) => set("expected_status", e.target.value)} spellCheck={false} />
       </Field>
       <div className="grid gap-4 sm:grid-cols-2">
@@ -77,10 +104,24 @@ function HttpFields() {
           <Input value={d.keyword_absent} onChange={(e) => set("keyword_absent", e.target.value)} />
         </Field>
         <Field path="config.json_path" label="JSON path" hint="RFC 9535, such as $.status">
-          <Input value={d.json_path} onChange={(e) => set("json_path", e.target.value)} spellCheck={false} className="font-mono" />
+          <Input
+            value={d.json_path}
+            onChange={(e) => set("json_path", e.target.value)}
+            spellCheck={false}
+            className="font-mono"
+          />
         </Field>
-        <Field path="config.json_expected" label="JSON path must equal" hint='JSON such as "ok", 42 or true; empty: the path must match something.'>
-          <Input value={d.json_expected} onChange={(e) => set("json_expected", e.target.value)} spellCheck={false} className="font-mono" />
+        <Field
+          path="config.json_expected"
+          label="JSON path must equal"
+          hint='JSON such as "ok", 42 or true; empty: the path must match something.'
+        >
+          <Input
+            value={d.json_expected}
+            onChange={(e) => set("json_expected", e.target.value)}
+            spellCheck={false}
+            className="font-mono"
+          />
         </Field>
       </div>
       <div onBlur={() => touch("config.headers")}>
@@ -119,7 +160,12 @@ function HttpFields() {
             <Input value={d.auth_username} onChange={(e) => set("auth_username", e.target.value)} autoComplete="off" />
           </Field>
           <Field path="config.auth.password" label="Password" hint={<SecretHint value={d.auth_password} />}>
-            <Input type="password" value={d.auth_password} onChange={(e) => set("auth_password", e.target.value)} autoComplete="new-password" />
+            <Input
+              type="password"
+              value={d.auth_password}
+              onChange={(e) => set("auth_password", e.target.value)}
+              autoComplete="new-password"
+            />
           </Field>
         </div>
       ) : null}
@@ -129,8 +175,19 @@ function HttpFields() {
         </Field>
       ) : null}
       <div className="grid gap-3 sm:grid-cols-2">
-        <Toggle id="http-follow" label="Follow redirects" checked={d.follow_redirects} onChange={(v) => set("follow_redirects", v)} hint="Up to 10." />
-        <Toggle id="http-verify" label="Verify the TLS certificate" checked={d.verify_tls} onChange={(v) => set("verify_tls", v)} />
+        <Toggle
+          id="http-follow"
+          label="Follow redirects"
+          checked={d.follow_redirects}
+          onChange={(v) => set("follow_redirects", v)}
+          hint="Up to 10."
+        />
+        <Toggle
+          id="http-verify"
+          label="Verify the TLS certificate"
+          checked={d.verify_tls}
+          onChange={(v) => set("verify_tls", v)}
+        />
       </div>
     </div>
   );
@@ -161,7 +218,12 @@ function DnsFields() {
     <div className="flex flex-col gap-4">
       <div className="grid gap-4 sm:grid-cols-[1fr_8rem]">
         <Field path="config.name" label="Domain name" required>
-          <Input value={d.name} onChange={(e) => setCheck("dns", "name", e.target.value)} placeholder="example.com" spellCheck={false} />
+          <Input
+            value={d.name}
+            onChange={(e) => setCheck("dns", "name", e.target.value)}
+            placeholder="example.com"
+            spellCheck={false}
+          />
         </Field>
         <Field path="config.record_type" label="Record type">
           <NativeSelect value={d.record_type} onChange={(e) => setCheck("dns", "record_type", e.target.value)}>
@@ -172,7 +234,12 @@ function DnsFields() {
         </Field>
       </div>
       <Field path="config.resolver" label="Resolver" hint="IP address, optionally with :port. Empty: the server's own resolvers.">
-        <Input value={d.resolver} onChange={(e) => setCheck("dns", "resolver", e.target.value)} placeholder="1.1.1.1:53" spellCheck={false} />
+        <Input
+          value={d.resolver}
+          onChange={(e) => setCheck("dns", "resolver", e.target.value)}
+          placeholder="1.1.1.1:53"
+          spellCheck={false}
+        />
       </Field>
       <Field path="config.expected" label="Expected answers" hint="One per line; all must be present. Empty: any answer passes.">
         <Textarea value={d.expected} onChange={(e) => setCheck("dns", "expected", e.target.value)} rows={3} spellCheck={false} />
@@ -188,16 +255,26 @@ function GrpcFields() {
   return (
     <div className="flex flex-col gap-4">
       <HostPort type="grpc" />
-      <Field path="config.service" label="Service name" hint="As registered with grpc.health.v1. Empty asks about the whole server.">
+      <Field
+        path="config.service"
+        label="Service name"
+        hint="As registered with grpc.health.v1. Empty asks about the whole server."
+      >
         <Input value={d.service} onChange={(e) => setCheck("grpc", "service", e.target.value)} spellCheck={false} />
       </Field>
       <div onBlur={() => touch("config.tls")}>
         <Toggle id="grpc-tls" label="Use TLS" checked={d.tls} onChange={(v) => setCheck("grpc", "tls", v)} />
-        {errorFor("config.tls") ? <p className="mt-1 text-xs font-medium text-destructive-text">{errorFor("config.tls")}</p> : null}
+        {errorFor("config.tls") ? (
+          <p className="mt-1 text-xs font-medium text-destructive-text">{errorFor("config.tls")}</p>
+        ) : null}
       </div>
       {d.tls ? (
         <>
-          <Field path="config.server_name" label="Certificate name" hint="When the certificate names another host than the one above.">
+          <Field
+            path="config.server_name"
+            label="Certificate name"
+            hint="When the certificate names another host than the one above."
+          >
             <Input value={d.server_name} onChange={(e) => setCheck("grpc", "server_name", e.target.value)} spellCheck={false} />
           </Field>
           <Field path="config.ca_pem" label="Trusted CA (PEM)" hint="For a private CA; empty trusts the system's roots.">
@@ -260,15 +337,28 @@ function MqttFields() {
           <Input value={d.username} onChange={(e) => set("username", e.target.value)} autoComplete="off" />
         </Field>
         <Field path="config.password" label="Password" hint={<SecretHint value={d.password} />}>
-          <Input type="password" value={d.password} onChange={(e) => set("password", e.target.value)} autoComplete="new-password" />
+          <Input
+            type="password"
+            value={d.password}
+            onChange={(e) => set("password", e.target.value)}
+            autoComplete="new-password"
+          />
         </Field>
       </div>
       <Field path="config.client_id" label="Client ID" hint="Empty: a unique one per check.">
         <Input value={d.client_id} onChange={(e) => set("client_id", e.target.value)} spellCheck={false} />
       </Field>
       <div onBlur={() => touch("config.tls")}>
-        <Toggle id="mqtt-tls" label="Use TLS" checked={d.tls} onChange={(v) => set("tls", v)} hint="The broker's certificate must be valid for the host." />
-        {errorFor("config.tls") ? <p className="mt-1 text-xs font-medium text-destructive-text">{errorFor("config.tls")}</p> : null}
+        <Toggle
+          id="mqtt-tls"
+          label="Use TLS"
+          checked={d.tls}
+          onChange={(v) => set("tls", v)}
+          hint="The broker's certificate must be valid for the host."
+        />
+        {errorFor("config.tls") ? (
+          <p className="mt-1 text-xs font-medium text-destructive-text">{errorFor("config.tls")}</p>
+        ) : null}
       </div>
       {d.tls ? (
         <Field path="config.ca_pem" label="Trusted CA (PEM)" hint="For a private CA; empty trusts the system's roots.">
@@ -285,7 +375,11 @@ function TlsFields() {
   return (
     <div className="flex flex-col gap-4">
       <HostPort type="tls" defaultPort="443" />
-      <Field path="config.server_name" label="Certificate name (SNI)" hint="When the certificate names another host than the one above.">
+      <Field
+        path="config.server_name"
+        label="Certificate name (SNI)"
+        hint="When the certificate names another host than the one above."
+      >
         <Input value={d.server_name} onChange={(e) => setCheck("tls", "server_name", e.target.value)} spellCheck={false} />
       </Field>
       <Field path="config.ca_pem" label="Trusted CA (PEM)" hint="For a private CA; empty trusts the system's roots.">
@@ -303,11 +397,23 @@ function HeartbeatFields() {
       <fieldset className="flex flex-col gap-2">
         <legend className="mb-1.5 text-sm font-medium">Expected</legend>
         <label className="flex items-center gap-2 text-sm">
-          <input type="radio" name="heartbeat-schedule" checked={d.schedule === "every"} onChange={() => setCheck("heartbeat", "schedule", "every")} className="accent-[var(--primary)]" />
+          <input
+            type="radio"
+            name="heartbeat-schedule"
+            checked={d.schedule === "every"}
+            onChange={() => setCheck("heartbeat", "schedule", "every")}
+            className="accent-[var(--primary)]"
+          />
           Every so many seconds after the last ping
         </label>
         <label className="flex items-center gap-2 text-sm">
-          <input type="radio" name="heartbeat-schedule" checked={d.schedule === "cron"} onChange={() => setCheck("heartbeat", "schedule", "cron")} className="accent-[var(--primary)]" />
+          <input
+            type="radio"
+            name="heartbeat-schedule"
+            checked={d.schedule === "cron"}
+            onChange={() => setCheck("heartbeat", "schedule", "cron")}
+            className="accent-[var(--primary)]"
+          />
           On a cron schedule
         </label>
       </fieldset>
@@ -317,15 +423,29 @@ function HeartbeatFields() {
         </Field>
       ) : (
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field path="config.schedule.cron" label="Cron expression" required hint="Five or six fields, such as 0 2 * * * (02:00 daily).">
-            <Input value={d.cron} onChange={(e) => setCheck("heartbeat", "cron", e.target.value)} spellCheck={false} className="font-mono" />
+          <Field
+            path="config.schedule.cron"
+            label="Cron expression"
+            required
+            hint="Five or six fields, such as 0 2 * * * (02:00 daily)."
+          >
+            <Input
+              value={d.cron}
+              onChange={(e) => setCheck("heartbeat", "cron", e.target.value)}
+              spellCheck={false}
+              className="font-mono"
+            />
           </Field>
           <Field path="config.schedule.timezone" label="Time zone" required hint="IANA name, such as Europe/Berlin.">
             <Input value={d.timezone} onChange={(e) => setCheck("heartbeat", "timezone", e.target.value)} spellCheck={false} />
           </Field>
         </div>
       )}
-      <Field path="config.grace_s" label="Grace period (seconds)" hint="How late a ping may be, and how long a started run may take.">
+      <Field
+        path="config.grace_s"
+        label="Grace period (seconds)"
+        hint="How late a ping may be, and how long a started run may take."
+      >
         <Input inputMode="numeric" value={d.grace_s} onChange={(e) => setCheck("heartbeat", "grace_s", e.target.value)} />
       </Field>
       <p className="text-sm text-muted-foreground">The ping URL is shown once the service is saved.</p>

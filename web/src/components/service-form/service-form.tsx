@@ -156,7 +156,9 @@ export function ServiceForm({
       setFailure(error);
       if (error instanceof ApiError) setServerFields(error.fields);
       requestAnimationFrame(() =>
-        (document.querySelector<HTMLElement>("[aria-invalid='true']") ?? document.querySelector<HTMLElement>("[role='alert']"))?.focus(),
+        (
+          document.querySelector<HTMLElement>("[aria-invalid='true']") ?? document.querySelector<HTMLElement>("[role='alert']")
+        )?.focus(),
       );
     } finally {
       setBusy(false);
@@ -203,7 +205,12 @@ export function ServiceForm({
               <Input value={draft.name} onChange={(e) => form.set("name", e.target.value)} maxLength={200} />
             </Field>
             <Field path="description" label="Description">
-              <Textarea value={draft.description} onChange={(e) => form.set("description", e.target.value)} rows={2} className="font-sans text-sm" />
+              <Textarea
+                value={draft.description}
+                onChange={(e) => form.set("description", e.target.value)}
+                rows={2}
+                className="font-sans text-sm"
+              />
             </Field>
             <Field path="group" label="Group" hint="Services are listed by group; access can be granted per group.">
               <Input value={draft.group} onChange={(e) => form.set("group", e.target.value)} />
@@ -246,10 +253,18 @@ export function ServiceForm({
             ) : null}
             <div className="grid gap-4 sm:grid-cols-2">
               <Field path="failure_threshold" label="Down after failures in a row" hint="1-100">
-                <Input inputMode="numeric" value={draft.failure_threshold} onChange={(e) => form.set("failure_threshold", e.target.value)} />
+                <Input
+                  inputMode="numeric"
+                  value={draft.failure_threshold}
+                  onChange={(e) => form.set("failure_threshold", e.target.value)}
+                />
               </Field>
               <Field path="success_threshold" label="Up again after successes in a row" hint="1-100">
-                <Input inputMode="numeric" value={draft.success_threshold} onChange={(e) => form.set("success_threshold", e.target.value)} />
+                <Input
+                  inputMode="numeric"
+                  value={draft.success_threshold}
+                  onChange={(e) => form.set("success_threshold", e.target.value)}
+                />
               </Field>
             </div>
             <div className="flex items-center gap-3">
