@@ -8,11 +8,10 @@
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 import { Codes, peekCode } from "./envelope";
 import { REQUESTED_WITH, Session } from "./session";
-import type { ContractPaths } from "./contract";
 import type { paths } from "./schema";
 
-/** Every path the client may call: the generated ones and the contract's newest. */
-export type ApiPaths = paths & ContractPaths;
+/** Every path the client may call. */
+export type ApiPaths = paths;
 export type ApiClient = Client<ApiPaths>;
 
 /** Endpoints that manage the session themselves: a 401 there is an answer, not an expiry. */

@@ -283,6 +283,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether first-run setup is pending, self-registration is open and password-reset
+         *     e-mail can be sent. Public: the sign-in page asks before anyone signs in.
+         */
+        get: operations["authStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/domains": {
         parameters: {
             query?: never;
@@ -382,6 +402,26 @@ export interface paths {
         put?: never;
         /** Resume checks (editors). */
         post: operations["resumeDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/domains/{id}/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A response-time series (the registration lookup and the certificate check) from the
+         *     rollup tier that fits the range.
+         */
+        get: operations["domainSeries"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1260,6 +1300,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings/smtp/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test e-mail now (not through the queue), to check the `EMAIL_*` settings: the
+         *     answer says what the SMTP server said when it refuses or cannot be reached.
+         */
+        post: operations["testSmtp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sparklines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sparklines for a page of monitors in one request: mean response time and uptime per
+         *     step, and uptime over the window. Monitors the caller may not see are left out.
+         */
+        get: operations["sparklines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Monitors by status for services, domains and instances, per group, with the numbers
+         *     of open incidents and firing alerts; only what the caller may see.
+         */
+        get: operations["summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1637,6 +1737,18 @@ export interface components {
             /** @description Extra facts. */
             details: Record<string, unknown>;
         };
+        /** @description What the sign-in page needs to know before anyone signs in. */
+        AuthStatus: {
+            /**
+             * @description No account exists yet: the first one is created with the setup token from the
+             *     server log (`POST /auth/register`).
+             */
+            setup_required: boolean;
+            /** @description Anyone may create a viewer account. */
+            registration_enabled: boolean;
+            /** @description E-mail is configured, so password-reset links can be sent. */
+            email_enabled: boolean;
+        };
         /**
          * @description How the server authenticates to the agent's API (pull mode).
          * @enum {string}
@@ -1719,6 +1831,39 @@ export interface components {
          * @enum {string}
          */
         Connection: "pull" | "push";
+        /** @description Monitors by status. */
+        Counts: {
+            /**
+             * Format: int64
+             * @description All of them.
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @description Passing.
+             */
+            up: number;
+            /**
+             * Format: int64
+             * @description Failing.
+             */
+            down: number;
+            /**
+             * Format: int64
+             * @description Not checked yet.
+             */
+            pending: number;
+            /**
+             * Format: int64
+             * @description Paused.
+             */
+            paused: number;
+            /**
+             * Format: int64
+             * @description In a maintenance window.
+             */
+            maintenance: number;
+        };
         /** @description A new API key. */
         CreateApiKey: {
             /** @description What the key is for (1-100 characters). */
@@ -2131,6 +2276,15 @@ export interface components {
             /** @description Role within that group. */
             role: components["schemas"]["Role"];
         };
+        /** @description The counts of one group of one kind. */
+        GroupCounts: {
+            /** @description Service, domain or instance. */
+            kind: components["schemas"]["Kind"];
+            /** @description The group (absent: monitors without one). */
+            group?: string | null;
+            /** @description By status. */
+            counts: components["schemas"]["Counts"];
+        };
         /** @description Liveness answer. */
         Health: {
             /** @description Always `ok`. */
@@ -2281,6 +2435,11 @@ export interface components {
             /** @description Current state (reachability of the agent). */
             state: components["schemas"]["StateView"];
         };
+        /**
+         * @description What kind of thing a monitor watches.
+         * @enum {string}
+         */
+        Kind: "service" | "domain" | "instance";
         /**
          * @description The word `last`.
          * @enum {string}
@@ -3769,6 +3928,51 @@ export interface components {
          * @enum {string}
          */
         Severity: "critical" | "warning" | "info";
+        /** @description Where to send a test e-mail. */
+        SmtpTest: {
+            /** @description Recipient address. */
+            to: string;
+        };
+        /** @description A test e-mail that the SMTP server accepted. */
+        SmtpTestResult: {
+            /** @description Always true: failures answer 50301 with the server's reason. */
+            sent: boolean;
+            /** @description The recipient. */
+            to: string;
+        };
+        /** @description One step of a sparkline. */
+        SparkPoint: {
+            /**
+             * Format: date-time
+             * @description Start of the step.
+             */
+            t: string;
+            /**
+             * Format: double
+             * @description Mean response time in the step (absent without timed results).
+             */
+            avg_ms?: number | null;
+            /**
+             * Format: double
+             * @description Uptime in the step (absent without results).
+             */
+            uptime_pct?: number | null;
+        };
+        /** @description A monitor's recent response times and uptime, for a list row. */
+        Sparkline: {
+            /**
+             * Format: uuid
+             * @description Monitor id.
+             */
+            monitor_id: string;
+            /**
+             * Format: double
+             * @description Uptime over the whole window (absent without results).
+             */
+            uptime_pct?: number | null;
+            /** @description One point per step, oldest first, every step present. */
+            points: components["schemas"]["SparkPoint"][];
+        };
         /** @description One metric over one chart step. */
         Stat: {
             /**
@@ -3873,6 +4077,27 @@ export interface components {
             channels?: string[];
             /** @description Users to e-mail at their address. */
             users?: string[];
+        };
+        /** @description Everything the dashboard counts. */
+        Summary: {
+            /** @description Services by status. */
+            services: components["schemas"]["Counts"];
+            /** @description Domains by status. */
+            domains: components["schemas"]["Counts"];
+            /** @description Instances by status. */
+            instances: components["schemas"]["Counts"];
+            /** @description Per kind and group, ordered by kind then group (ungrouped first). */
+            groups: components["schemas"]["GroupCounts"][];
+            /**
+             * Format: int64
+             * @description Incidents not resolved yet.
+             */
+            open_incidents: number;
+            /**
+             * Format: int64
+             * @description Alerts firing now.
+             */
+            firing_alerts: number;
         };
         /**
          * @description Which kind of monitor a selector takes.
@@ -4225,8 +4450,6 @@ export interface components {
              */
             updated_at: string;
         };
-        /** @enum {string} */
-        Kind: "service" | "domain" | "instance";
         /** @enum {string} */
         AlertStatus: "pending" | "firing" | "resolved" | "suppressed";
     };
@@ -6413,6 +6636,107 @@ export interface operations {
             };
         };
     };
+    authStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sign-in options */
+            200: {
+                headers: {
+                    /** @description Request id, echoed or generated */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description 0 on success
+                         * @enum {integer}
+                         */
+                        code: 0;
+                        message: string;
+                        data: components["schemas"]["AuthStatus"];
+                        error: null;
+                    };
+                };
+            };
+            /** @description Validation failed (40001) or malformed input (40002) */
+            400: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (40101, 40102, 40103) */
+            401: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden (40301) or account deactivated (40302) */
+            403: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (40401, 40402) */
+            404: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed (40501) */
+            405: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (50001) */
+            500: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency is unavailable (50301) */
+            503: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listDomains: {
         parameters: {
             query?: {
@@ -7359,6 +7683,120 @@ export interface operations {
                         code: 0;
                         message: string;
                         data: components["schemas"]["DomainView"];
+                        error: null;
+                    };
+                };
+            };
+            /** @description Validation failed (40001) or malformed input (40002) */
+            400: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (40101, 40102, 40103) */
+            401: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden (40301) or account deactivated (40302) */
+            403: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (40401, 40402) */
+            404: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed (40501) */
+            405: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (50001) */
+            500: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency is unavailable (50301) */
+            503: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    domainSeries: {
+        parameters: {
+            query?: {
+                /** @description Start (RFC 3339; default: 24 hours before `to`). */
+                from?: string;
+                /** @description End (RFC 3339; default: now). */
+                to?: string;
+                /**
+                 * @description Seconds per point (default: the range in about 200 points); rounded up to the
+                 *     chosen tier's resolution.
+                 */
+                step?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Domain monitor id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Series */
+            200: {
+                headers: {
+                    /** @description Request id, echoed or generated */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description 0 on success
+                         * @enum {integer}
+                         */
+                        code: 0;
+                        message: string;
+                        data: components["schemas"]["SeriesView"];
                         error: null;
                     };
                 };
@@ -15657,6 +16095,350 @@ export interface operations {
             };
             /** @description Body is not application/json (41501) */
             415: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (50001) */
+            500: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency is unavailable (50301) */
+            503: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    testSmtp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SmtpTest"];
+            };
+        };
+        responses: {
+            /** @description The SMTP server accepted the message */
+            200: {
+                headers: {
+                    /** @description Request id, echoed or generated */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description 0 on success
+                         * @enum {integer}
+                         */
+                        code: 0;
+                        message: string;
+                        data: components["schemas"]["SmtpTestResult"];
+                        error: null;
+                    };
+                };
+            };
+            /** @description Validation failed (40001) or malformed input (40002) */
+            400: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (40101, 40102, 40103) */
+            401: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden (40301) or account deactivated (40302) */
+            403: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (40401, 40402) */
+            404: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed (40501) */
+            405: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with existing data (40901) */
+            409: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body larger than 1 MiB (41301) */
+            413: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not application/json (41501) */
+            415: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (50001) */
+            500: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency is unavailable (50301) */
+            503: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    sparklines: {
+        parameters: {
+            query: {
+                /** @description Monitor ids (services, domains or instances), comma-separated, at most 500. */
+                ids: string;
+                /** @description Hours back from now, 1-2160 (default 24). */
+                hours?: number;
+                /** @description Points per sparkline, 1-200 (default 24). */
+                points?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One sparkline per visible monitor */
+            200: {
+                headers: {
+                    /** @description Request id, echoed or generated */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description 0 on success
+                         * @enum {integer}
+                         */
+                        code: 0;
+                        message: string;
+                        data: components["schemas"]["Sparkline"][];
+                        error: null;
+                    };
+                };
+            };
+            /** @description Validation failed (40001) or malformed input (40002) */
+            400: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (40101, 40102, 40103) */
+            401: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden (40301) or account deactivated (40302) */
+            403: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (40401, 40402) */
+            404: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed (40501) */
+            405: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (50001) */
+            500: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency is unavailable (50301) */
+            503: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts */
+            200: {
+                headers: {
+                    /** @description Request id, echoed or generated */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description 0 on success
+                         * @enum {integer}
+                         */
+                        code: 0;
+                        message: string;
+                        data: components["schemas"]["Summary"];
+                        error: null;
+                    };
+                };
+            };
+            /** @description Validation failed (40001) or malformed input (40002) */
+            400: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials (40101, 40102, 40103) */
+            401: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden (40301) or account deactivated (40302) */
+            403: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (40401, 40402) */
+            404: {
+                headers: {
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed (40501) */
+            405: {
                 headers: {
                     "X-Request-ID"?: string;
                     [name: string]: unknown;

@@ -18,3 +18,7 @@ export type CheckResult = Schemas["CheckResult"];
 export type Incident = Schemas["IncidentView"];
 export type Alert = Schemas["AlertView"];
 export type User = Schemas["UserView"];
+export type Summary = Schemas["Summary"];
+export type Counts = Schemas["Counts"];
+export type Sparkline = Schemas["Sparkline"];
+export type SparkPoint = Schemas["SparkPoint"];

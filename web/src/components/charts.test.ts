@@ -7,10 +7,10 @@ describe("sparkline geometry", () => {
   it("draws a line with a gap where there was no data and marks failures", () => {
     const g = sparkGeometry(
       [
-        { at: "a", response_ms: 100, up: 1 },
-        { at: "b", response_ms: 200, up: 0.5 },
-        { at: "c", response_ms: null, up: null },
-        { at: "d", response_ms: 100, up: 1 },
+        { t: "a", avg_ms: 100, uptime_pct: 100 },
+        { t: "b", avg_ms: 200, uptime_pct: 50 },
+        { t: "c", avg_ms: null, uptime_pct: null },
+        { t: "d", avg_ms: 100, uptime_pct: 100 },
       ],
       32,
       10,
@@ -23,7 +23,7 @@ describe("sparkline geometry", () => {
   });
 
   it("has no line without data", () => {
-    expect(sparkGeometry([{ at: "a", response_ms: null, up: null }], 10, 10).path).toBe("");
+    expect(sparkGeometry([{ t: "a", avg_ms: null, uptime_pct: null }], 10, 10).path).toBe("");
   });
 });
 

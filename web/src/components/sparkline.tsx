@@ -2,13 +2,8 @@
  * A response-time sparkline as a small inline SVG: cheap enough for a row per monitor
  * (no chart library), with gaps where there was no data and red ticks where checks failed.
  */
+import type { SparkPoint } from "@/api/types";
 import { formatMs } from "@/lib/format";
-
-export interface SparkPoint {
-  at: string;
-  response_ms: number | null;
-  up: number | null;
-}
 
 export interface SparkGeometry {
   /** SVG path of the line (`M` starts a new segment after a gap). */
@@ -22,12 +17,12 @@ export interface SparkGeometry {
 
 /** Lays `points` out in a `width` x `height` box (pure; tested). */
 export function sparkGeometry(points: SparkPoint[], width: number, height: number, pad = 2): SparkGeometry {
-  const values = points.map((p) => p.response_ms).filter((v): v is number => v !== null && Number.isFinite(v));
+  const values = points.map((p) => p.avg_ms).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
   const failures: number[] = [];
   const step = points.length > 1 ? (width - 2 * pad) / (points.length - 1) : 0;
   const xAt = (i: number) => (points.length > 1 ? pad + i * step : width / 2);
   points.forEach((p, i) => {
-    if (p.up !== null && p.up < 1) failures.push(Number(xAt(i).toFixed(1)));
+    if (typeof p.uptime_pct === "number" && p.uptime_pct < 100) failures.push(Number(xAt(i).toFixed(1)));
   });
   if (values.length === 0) return { path: "", failures, min: null, max: null, avg: null };
   const min = Math.min(...values);
@@ -38,11 +33,11 @@ export function sparkGeometry(points: SparkPoint[], width: number, height: numbe
   let path = "";
   let pen = false;
   points.forEach((p, i) => {
-    if (p.response_ms === null || !Number.isFinite(p.response_ms)) {
+    if (typeof p.avg_ms !== "number" || !Number.isFinite(p.avg_ms)) {
       pen = false;
       return;
     }
-    path += `${pen ? "L" : "M"}${xAt(i).toFixed(1)} ${yAt(p.response_ms).toFixed(1)}`;
+    path += `${pen ? "L" : "M"}${xAt(i).toFixed(1)} ${yAt(p.avg_ms).toFixed(1)}`;
     pen = true;
   });
   return { path, failures, min, max, avg };
@@ -63,6 +58,9 @@ export function Sparkline({
     return <span className="text-xs text-muted-foreground">No data</span>;
   }
   const g = sparkGeometry(points, width, height);
+  if (!g.path && g.failures.length === 0) {
+    return <span className="text-xs text-muted-foreground">No data</span>;
+  }
   const summary =
     g.avg === null
       ? `${label}: no response times`

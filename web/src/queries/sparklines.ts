@@ -18,7 +18,7 @@ export function useSparklines(ids: string[], hours = 24, points = 24) {
       const data = await unwrap(
         api.GET("/api/v1/sparklines", { params: { query: { ids: [...ids].sort().join(","), hours, points } }, signal }),
       );
-      return new Map(data.items.map((item) => [item.monitor_id, item]));
+      return new Map(data.map((item) => [item.monitor_id, item]));
     },
     enabled: ids.length > 0,
     placeholderData: keepPreviousData,

@@ -5,8 +5,7 @@
 import { Activity, CheckCircle2, Plus, Server } from "lucide-react";
 import { Fragment, type ReactNode } from "react";
 import { Link } from "react-router";
-import type { Counts } from "@/api/contract";
-import type { Alert, Incident } from "@/api/types";
+import type { Alert, Counts, Incident } from "@/api/types";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { RelativeTime } from "@/components/relative-time";

@@ -7,8 +7,7 @@
 import { Plus, Search, Server } from "lucide-react";
 import { Fragment, useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import type { Counts, SparklineItem } from "@/api/contract";
-import type { Service } from "@/api/types";
+import type { Counts, Service, Sparkline as SparklineData } from "@/api/types";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { Pagination } from "@/components/pagination";
@@ -21,7 +20,7 @@ import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { CHECK_TYPES, checkTypeLabel, describeTarget } from "@/lib/check-types";
-import { formatCount, formatFraction, formatMs } from "@/lib/format";
+import { formatCount, formatMs, formatPct } from "@/lib/format";
 import { useDebounced } from "@/lib/use-debounced";
 import { MONITOR_STATUSES, type MonitorListParams, type MonitorStatus } from "@/queries/monitors";
 import { useServices } from "@/queries/services";
@@ -96,7 +95,7 @@ function ServiceRow({
   loadingSpark,
 }: {
   service: Service;
-  spark: SparklineItem | undefined;
+  spark: SparklineData | undefined;
   loadingSpark: boolean;
 }) {
   const target = describeTarget(service.type, service.config as Record<string, unknown>);
@@ -113,7 +112,7 @@ function ServiceRow({
       </TableCell>
       <TableCell className="hidden text-muted-foreground md:table-cell">{checkTypeLabel(service.type)}</TableCell>
       <TableCell className="text-right tabular-nums">
-        {loadingSpark && !spark ? <Skeleton className="ml-auto h-4 w-14" /> : formatFraction(spark?.uptime)}
+        {loadingSpark && !spark ? <Skeleton className="ml-auto h-4 w-14" /> : formatPct(spark?.uptime_pct)}
       </TableCell>
       <TableCell className="hidden sm:table-cell">
         {loadingSpark && !spark ? (
