@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod monitor_gauges;
 pub mod monitors;
 pub mod notify;
+pub mod overview;
 pub mod queue;
 pub mod rate_limit;
 pub mod scheduler;

@@ -4450,8 +4450,6 @@ export interface components {
              */
             updated_at: string;
         };
-        /** @enum {string} */
-        AlertStatus: "pending" | "firing" | "resolved" | "suppressed";
     };
     responses: never;
     parameters: never;
@@ -5379,7 +5377,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only alerts in this state. */
-                status?: components["schemas"]["AlertStatus"];
+                status?: "pending" | "firing" | "resolved" | "suppressed";
                 /** @description `critical`, `warning` or `info`. */
                 severity?: components["schemas"]["Severity"];
                 /** @description Only alerts of this rule. */
@@ -6750,7 +6748,10 @@ export interface operations {
                 type?: string;
                 /** @description Search in names. */
                 q?: string;
-                /** @description `name`, `type`, `interval_s`, `created_at`, `updated_at`; prefix `-` for descending. */
+                /**
+                 * @description `name`, `group`, `type`, `interval_s`, `created_at`, `updated_at`; prefix `-` for
+                 *     descending.
+                 */
                 sort?: string;
                 /** @description Page number, from 1. */
                 page?: number;
@@ -9009,7 +9010,10 @@ export interface operations {
                 type?: string;
                 /** @description Search in names. */
                 q?: string;
-                /** @description `name`, `type`, `interval_s`, `created_at`, `updated_at`; prefix `-` for descending. */
+                /**
+                 * @description `name`, `group`, `type`, `interval_s`, `created_at`, `updated_at`; prefix `-` for
+                 *     descending.
+                 */
                 sort?: string;
                 /** @description Page number, from 1. */
                 page?: number;
@@ -14181,7 +14185,10 @@ export interface operations {
                 type?: string;
                 /** @description Search in names. */
                 q?: string;
-                /** @description `name`, `type`, `interval_s`, `created_at`, `updated_at`; prefix `-` for descending. */
+                /**
+                 * @description `name`, `group`, `type`, `interval_s`, `created_at`, `updated_at`; prefix `-` for
+                 *     descending.
+                 */
                 sort?: string;
                 /** @description Page number, from 1. */
                 page?: number;

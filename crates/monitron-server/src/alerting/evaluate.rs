@@ -45,7 +45,7 @@ pub struct Fact<'a> {
 }
 
 /// What an evaluation did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone)]
 pub struct Evaluated {
     /// Alerts that fired.
     pub fired: usize,
@@ -53,6 +53,17 @@ pub struct Evaluated {
     pub resolved: usize,
     /// Notifications queued (wake the queue after commit).
     pub queued: usize,
+    /// Live events for the alerts that fired or resolved, to publish after commit.
+    pub events: Vec<crate::events::Event>,
+}
+
+impl Evaluated {
+    /// Publishes the live events once the evaluation is committed.
+    pub fn publish(&mut self, engine: &crate::engine::Engine) {
+        for event in self.events.drain(..) {
+            engine.broadcast(event);
+        }
+    }
 }
 
 /// Whether the writer judges this condition (the others are judged elsewhere).
@@ -922,20 +933,26 @@ pub async fn apply(
                 .insert(db)
                 .await?;
                 if rule.for_s == 0 && !dependent {
+                    let event = crate::events::alert_event(&a, "firing", now);
                     done.queued += fire(db, alerting, rule, a, monitors.get(&m.id), now).await?;
                     done.fired += 1;
+                    done.events.push(event);
                 }
             }
             Action::Fire { rule, alert } => {
                 let target = alert.target_id;
+                let event = crate::events::alert_event(&alert, "firing", now);
                 done.queued += fire(db, alerting, rule, alert, monitors.get(&target), now).await?;
                 done.fired += 1;
+                done.events.push(event);
             }
             Action::Resolve { rule, alert, at } => {
                 let target = alert.target_id;
+                let event = crate::events::alert_event(&alert, "resolved", at);
                 done.queued +=
                     resolve(db, alerting, Some(rule), alert, monitors.get(&target), at).await?;
                 done.resolved += 1;
+                done.events.push(event);
             }
         }
     }

@@ -140,6 +140,9 @@ async fn acknowledge(
         }
         txn.commit().await?;
         state.engine.alerting().wake();
+        state
+            .engine
+            .broadcast(crate::events::alert_event(&a, "acknowledged", Utc::now()));
         Ok::<_, sea_orm::DbErr>(())
     };
     match done.await {

@@ -269,15 +269,17 @@ async fn rejudge(state: &AppState, rule: Uuid, changed: bool) -> ApiResult<()> {
             .iter()
             .any(|r| r.id == rule && matches!(r.condition, Condition::Uptime { .. }))
         {
-            done.queued +=
+            let uptime =
                 crate::alerting::uptime::evaluate(&txn, alerting, &state.engine, Utc::now())
-                    .await?
-                    .queued;
+                    .await?;
+            done.queued += uptime.queued;
+            done.events.extend(uptime.events);
         }
         txn.commit().await?;
         if done.queued > 0 {
             alerting.wake();
         }
+        done.publish(&state.engine);
     }
     Ok(())
 }

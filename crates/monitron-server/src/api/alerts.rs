@@ -53,6 +53,7 @@ pub enum AlertStatus {
 #[into_params(parameter_in = Query)]
 pub struct AlertQuery {
     /// Only alerts in this state.
+    #[param(inline)]
     pub status: Option<AlertStatus>,
     /// `critical`, `warning` or `info`.
     pub severity: Option<crate::alerting::Severity>,
@@ -328,6 +329,11 @@ async fn ack_alert(
     txn.commit().await?;
     state.engine.alerting().wake();
     let row = find(&state, &principal, id, Role::Viewer).await?;
+    state.engine.broadcast(crate::events::alert_event(
+        &row,
+        "acknowledged",
+        row.acknowledged_at.unwrap_or_else(Utc::now),
+    ));
     Ok(envelope::ok(AlertView::from(row)))
 }
 

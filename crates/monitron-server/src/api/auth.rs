@@ -34,6 +34,7 @@ use crate::users::{self, NewAccount, UserView};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login))
+        .routes(routes!(auth_status))
         .routes(routes!(refresh))
         .routes(routes!(logout))
         .routes(routes!(register))
@@ -133,6 +134,30 @@ pub struct ResetPasswordRequest {
     /// The new password.
     #[schema(min_length = 10, max_length = 256)]
     pub new_password: String,
+}
+
+/// What the sign-in page needs to know before anyone signs in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthStatus {
+    /// No account exists yet: the first one is created with the setup token from the
+    /// server log (`POST /auth/register`).
+    pub setup_required: bool,
+    /// Anyone may create a viewer account.
+    pub registration_enabled: bool,
+    /// E-mail is configured, so password-reset links can be sent.
+    pub email_enabled: bool,
+}
+
+/// Whether first-run setup is pending, self-registration is open and password-reset
+/// e-mail can be sent. Public: the sign-in page asks before anyone signs in.
+#[utoipa::path(get, path = "/api/v1/auth/status", tag = "auth", operation_id = "authStatus",
+    responses((status = 200, description = "Sign-in options", body = AuthStatus)))]
+async fn auth_status(State(state): State<AppState>) -> ApiResult {
+    Ok(envelope::ok(AuthStatus {
+        setup_required: users::none_exist(&state.db).await?,
+        registration_enabled: settings::load(&state.db).await?.registration_enabled,
+        email_enabled: state.notifier.mailer.is_some(),
+    }))
 }
 
 /// A short confirmation.
@@ -327,7 +352,8 @@ async fn refresh(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult {
-    let body: RefreshRequest = if body.iter().all(u8::is_ascii_whitespace) {
+    let empty = body.iter().all(u8::is_ascii_whitespace);
+    let body: RefreshRequest = if empty {
         RefreshRequest::default()
     } else {
         crate::api::json::parse(&body)?
@@ -342,6 +368,8 @@ async fn refresh(
                 session_cookie::require_requested_with(&headers)?;
                 (token, true)
             }
+            // A browser without its cookie has no session to refresh.
+            None if empty => return Err(ApiError::MissingCredentials),
             None => {
                 return Err(ApiError::field(
                     "refresh_token",

@@ -11,14 +11,16 @@ use crate::api::json::ApiJson;
 use crate::api::list::{ApiQuery, ListPage};
 use crate::api::me::Deleted;
 use crate::api::meta::RequestMeta;
-use crate::api::monitors::{CheckResult, MonitorQuery, ResultsQuery, StatsQuery, UptimeQuery};
+use crate::api::monitors::{
+    CheckResult, MonitorQuery, ResultsQuery, SeriesQuery, StatsQuery, UptimeQuery,
+};
 use crate::api::path::ApiPath;
 use crate::auth::{Principal, Role};
 use crate::db::entities::monitor;
 use crate::history::query::{DayBucket, ResultPoint};
 use crate::monitors::domain::{DomainSettings, DEFAULT_EXPIRY_DAYS, DEFAULT_WARNING_DAYS};
 use crate::monitors::service::state_of;
-use crate::monitors::stats::Stats;
+use crate::monitors::stats::{SeriesView, Stats};
 use crate::monitors::view::DomainView;
 use crate::monitors::{Check, Fields, Kind, LabelMap};
 use crate::state::AppState;
@@ -35,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(resume_domain))
         .routes(routes!(domain_stats))
         .routes(routes!(domain_results))
+        .routes(routes!(domain_series))
         .routes(routes!(domain_uptime))
 }
 
@@ -376,6 +379,25 @@ async fn domain_results(
         state
             .monitors()
             .results(&principal, KIND, id, (q.from, q.to), q.limit)
+            .await?,
+    ))
+}
+
+/// A response-time series (the registration lookup and the certificate check) from the
+/// rollup tier that fits the range.
+#[utoipa::path(get, path = "/api/v1/domains/{id}/series", tag = "domains", operation_id = "domainSeries",
+    params(("id" = Uuid, Path, description = "Domain monitor id"), SeriesQuery),
+    responses((status = 200, description = "Series", body = SeriesView)))]
+async fn domain_series(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<SeriesQuery>,
+) -> ApiResult {
+    Ok(envelope::ok(
+        state
+            .monitors()
+            .series(&principal, KIND, id, (q.from, q.to), q.step)
             .await?,
     ))
 }

@@ -240,5 +240,10 @@ async fn ack_incident(
     .await?;
     txn.commit().await?;
     state.engine.alerting().wake();
+    state.engine.broadcast(crate::events::incident_event(
+        &row,
+        "acknowledged",
+        row.acknowledged_at.unwrap_or_else(Utc::now),
+    ));
     Ok(envelope::ok(IncidentView::from(row)))
 }

@@ -26,6 +26,7 @@ pub mod monitors;
 pub mod notification_channels;
 pub mod notification_templates;
 pub mod openapi;
+pub mod overview;
 pub mod path;
 pub mod pings;
 pub mod request_id;
@@ -72,6 +73,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(escalation_policies::router())
         .merge(pings::router())
         .merge(live::router())
+        .merge(overview::router())
 }
 
 /// The OpenAPI document of the whole API.

@@ -26,7 +26,8 @@ pub struct MonitorQuery {
     pub check_type: Option<String>,
     /// Search in names.
     pub q: Option<String>,
-    /// `name`, `type`, `interval_s`, `created_at`, `updated_at`; prefix `-` for descending.
+    /// `name`, `group`, `type`, `interval_s`, `created_at`, `updated_at`; prefix `-` for
+    /// descending.
     pub sort: Option<String>,
     /// Page number, from 1.
     #[param(minimum = 1)]

@@ -222,6 +222,8 @@ struct Written {
     stored: Vec<usize>,
     /// What rule evaluation did.
     alerts: Evaluated,
+    /// Incidents opened and resolved.
+    incidents: Vec<Event>,
 }
 
 fn tracked_of(row: &monitor_state::Model) -> Tracked {
@@ -416,7 +418,7 @@ async fn write_batch(
             continue;
         }
         let id = Uuid::now_v7();
-        incident::ActiveModel {
+        let opened = incident::ActiveModel {
             id: Set(id),
             monitor_id: Set(r.monitor.id),
             target_type: Set(r.monitor.kind.as_str().to_owned()),
@@ -431,6 +433,11 @@ async fn write_batch(
         }
         .insert(&txn)
         .await?;
+        written.incidents.push(crate::events::incident_event(
+            &opened,
+            "opened",
+            r.checked_at,
+        ));
         audit::record(
             &txn,
             None,
@@ -457,7 +464,12 @@ async fn write_batch(
         let mut active: incident::ActiveModel = open.into();
         active.resolved_at = Set(Some(r.checked_at));
         active.last_message = Set(Some(history::truncate(&r.outcome.message, 500)));
-        active.update(&txn).await?;
+        let resolved = active.update(&txn).await?;
+        written.incidents.push(crate::events::incident_event(
+            &resolved,
+            "resolved",
+            r.checked_at,
+        ));
         audit::record(
             &txn,
             None,
@@ -548,6 +560,11 @@ fn publish(
                 response_ms: r.outcome.response_ms,
                 message: r.outcome.message.clone(),
             });
+        }
+    }
+    if events.receiver_count() > 0 {
+        for event in written.incidents.iter().chain(&written.alerts.events) {
+            let _ = events.send(event.clone());
         }
     }
     for &(i, previous, status) in &written.changes {

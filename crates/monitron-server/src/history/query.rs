@@ -1,6 +1,8 @@
 //! Reading history: window statistics, raw results, charted series and daily uptime, each
 //! from the coarsest tier that answers it.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, TimeZone, Utc};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use serde::Serialize;
@@ -272,6 +274,69 @@ pub async fn series(
                 min_ms: ms(r.try_get("", "min_us")?),
                 max_ms: ms(r.try_get("", "max_us")?),
             })
+        })
+        .collect()
+}
+
+/// Sums of one step of a sparkline.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StepTotals {
+    /// Results.
+    pub checks: i64,
+    /// Passing results.
+    pub up: i64,
+    /// Results with a response time.
+    pub timed: i64,
+    /// Their response times, microseconds.
+    pub sum_us: i64,
+}
+
+/// The sums of several series in `points` steps of `step_ms` from `from_ms`, read in
+/// one query from `tier`: `(series_id, step index) -> sums`; steps without results are
+/// absent.
+pub async fn steps_of_many(
+    db: &impl ConnectionTrait,
+    series_ids: &[i64],
+    tier: Tier,
+    from_ms: i64,
+    step_ms: i64,
+    points: i64,
+) -> Result<HashMap<(i64, i64), StepTotals>, DbErr> {
+    if series_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let backend = db.get_database_backend();
+    // Placeholders are bound in the order they appear (SQLite's `?` are positional).
+    let mut params = Params::new(backend, series_ids.len() + 4);
+    let start = params.bind(from_ms);
+    let step = params.bind(step_ms);
+    let ids: Vec<String> = series_ids
+        .iter()
+        .map(|&id| params.bind(series_value(backend, id)))
+        .collect();
+    let from = params.bind(from_ms);
+    let to = params.bind(from_ms + step_ms * points);
+    let sql = format!(
+        "SELECT series_id, CAST((bucket - {start}) / {step} AS BIGINT) AS k, \
+         CAST(SUM(checks) AS BIGINT) AS checks, CAST(SUM(up) AS BIGINT) AS up, \
+         CAST(SUM(timed) AS BIGINT) AS timed, CAST(SUM(sum_us) AS BIGINT) AS sum_us \
+         FROM {table} WHERE series_id IN ({ids}) AND bucket >= {from} AND bucket < {to} \
+         GROUP BY 1, 2",
+        table = tier.table(),
+        ids = ids.join(","),
+    );
+    let rows = db.query_all(params.statement(sql)).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                (get_i64(r, "series_id")?, get_i64(r, "k")?),
+                StepTotals {
+                    checks: get_i64(r, "checks")?,
+                    up: get_i64(r, "up")?,
+                    timed: get_i64(r, "timed")?,
+                    sum_us: get_i64(r, "sum_us")?,
+                },
+            ))
         })
         .collect()
 }

@@ -137,10 +137,16 @@ async fn run(
         }
         let now = Utc::now();
         let mut result = Err(String::new());
+        let mut alert_events = Vec::new();
         for attempt in 1..=3u64 {
-            result = write_batch(&db, &batch, now, &retention, &mut partitions, &alerting)
-                .await
-                .map_err(|e| e.to_string());
+            result =
+                match write_batch(&db, &batch, now, &retention, &mut partitions, &alerting).await {
+                    Ok(events) => {
+                        alert_events = events;
+                        Ok(())
+                    }
+                    Err(err) => Err(err.to_string()),
+                };
             match &result {
                 Ok(()) => break,
                 Err(err) => {
@@ -152,6 +158,9 @@ async fn run(
         if result.is_ok() {
             metrics.engine.snapshots_stored.inc_by(size as u64);
             publish(&metrics, &events, &batch);
+            for event in alert_events {
+                let _ = events.send(event);
+            }
         }
         for delivery in batch.drain(..) {
             if let Some(done) = delivery.done {
@@ -174,7 +183,7 @@ async fn write_batch(
     retention: &Retention,
     partitions: &mut Partitions,
     alerting: &Alerting,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<Event>> {
     let now_ms = now.timestamp_millis();
     let oldest = now_ms - retention.raw.as_millis() as i64;
     let mut rows: Vec<MetricRow> = Vec::new();
@@ -261,7 +270,7 @@ async fn write_batch(
     if alerts.queued > 0 {
         alerting.wake();
     }
-    Ok(())
+    Ok(alerts.events)
 }
 
 fn publish(metrics: &Metrics, events: &broadcast::Sender<Event>, batch: &[Delivery]) {

@@ -160,6 +160,7 @@ impl<R: Runner> Monitors<'_, R> {
             q.sort.as_deref(),
             &[
                 ("name", monitor::Column::Name),
+                ("group", monitor::Column::GroupName),
                 ("type", monitor::Column::CheckType),
                 ("interval_s", monitor::Column::IntervalS),
                 ("created_at", monitor::Column::CreatedAt),

@@ -264,3 +264,108 @@ impl<R: Runner> Monitors<'_, R> {
         Ok(query::daily(self.db, row.series_id, i64::from(days), now, &starts).await?)
     }
 }
+
+/// Most monitors one sparkline request may ask for (a list page at most).
+pub const MAX_SPARKLINES: usize = 500;
+
+/// One step of a sparkline.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SparkPoint {
+    /// Start of the step.
+    pub t: DateTime<Utc>,
+    /// Mean response time in the step (absent without timed results).
+    pub avg_ms: Option<f64>,
+    /// Uptime in the step (absent without results).
+    pub uptime_pct: Option<f64>,
+}
+
+/// A monitor's recent response times and uptime, for a list row.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Sparkline {
+    /// Monitor id.
+    pub monitor_id: Uuid,
+    /// Uptime over the whole window (absent without results).
+    pub uptime_pct: Option<f64>,
+    /// One point per step, oldest first, every step present.
+    pub points: Vec<SparkPoint>,
+}
+
+impl<R: Runner> Monitors<'_, R> {
+    /// Sparklines of up to [`MAX_SPARKLINES`] monitors over the last `hours` in `points`
+    /// steps, read in one query; monitors the caller may not see (or that do not exist)
+    /// are left out.
+    pub async fn sparklines(
+        &self,
+        principal: &Principal,
+        ids: &[Uuid],
+        hours: u32,
+        points: u32,
+    ) -> Result<Vec<Sparkline>> {
+        if ids.len() > MAX_SPARKLINES {
+            return Err(Error::field(
+                "ids",
+                format!("at most {MAX_SPARKLINES} monitors per request"),
+            ));
+        }
+        if !(1..=24 * 90).contains(&hours) {
+            return Err(Error::field("hours", "must be between 1 and 2160"));
+        }
+        if !(1..=200).contains(&points) {
+            return Err(Error::field("points", "must be between 1 and 200"));
+        }
+        let rows: Vec<(Uuid, i64, Option<String>)> = crate::db::entities::monitor::Entity::find()
+            .select_only()
+            .column(crate::db::entities::monitor::Column::Id)
+            .column(crate::db::entities::monitor::Column::SeriesId)
+            .column(crate::db::entities::monitor::Column::GroupName)
+            .filter(crate::db::entities::monitor::Column::Id.is_in(ids.iter().copied()))
+            .into_tuple()
+            .all(self.db)
+            .await?;
+        let visible: Vec<(Uuid, i64)> = rows
+            .into_iter()
+            .filter(|(_, _, group)| principal.access.role_in(group.as_deref()).is_some())
+            .map(|(id, series, _)| (id, series))
+            .collect();
+        let now = Utc::now().timestamp_millis();
+        let span = i64::from(hours) * 3_600_000;
+        // Sparklines read rollups only: the raw tier is keyed by result, not by bucket.
+        let tier =
+            match query::choose_tier(span / i64::from(points), now - span, now, self.retention) {
+                history::Tier::Raw => history::Tier::Minute,
+                tier => tier,
+            };
+        let step = fit_step(span / i64::from(points), tier.bucket_ms(), span)?;
+        let steps = (span + step - 1) / step;
+        let end = tier.bucket_of(now) + tier.bucket_ms();
+        let from = end - step * steps;
+        let series: Vec<i64> = visible.iter().map(|(_, s)| *s).collect();
+        let sums = query::steps_of_many(self.db, &series, tier, from, step, steps).await?;
+        Ok(visible
+            .into_iter()
+            .map(|(monitor_id, series)| {
+                let mut total = query::StepTotals::default();
+                let points = (0..steps)
+                    .map(|k| {
+                        let s = sums.get(&(series, k)).copied().unwrap_or_default();
+                        total.checks += s.checks;
+                        total.up += s.up;
+                        SparkPoint {
+                            t: query::at(from + k * step),
+                            avg_ms: (s.timed > 0)
+                                .then(|| s.sum_us as f64 / s.timed as f64 / 1000.0),
+                            uptime_pct: (s.checks > 0)
+                                .then(|| s.up as f64 * 100.0 / s.checks as f64),
+                        }
+                    })
+                    .collect();
+                Sparkline {
+                    monitor_id,
+                    uptime_pct: (total.checks > 0)
+                        .then(|| total.up as f64 * 100.0 / total.checks as f64),
+                    points,
+                }
+            })
+            .collect())
+    }
+}

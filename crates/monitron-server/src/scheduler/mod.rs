@@ -294,8 +294,12 @@ async fn lead(
                         Ok::<_, sea_orm::DbErr>(done)
                     };
                     match judged.await {
-                        Ok(done) if done.queued > 0 => alerting.wake(),
-                        Ok(_) => {}
+                        Ok(mut done) => {
+                            if done.queued > 0 {
+                                alerting.wake();
+                            }
+                            done.publish(&engine);
+                        }
                         Err(err) => tracing::warn!(error = %err, "Judging uptime rules failed."),
                     }
                 }

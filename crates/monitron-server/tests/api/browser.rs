@@ -158,6 +158,14 @@ async fn browser_sessions_keep_the_refresh_token_in_an_http_only_cookie(backend:
         "{}",
         missing.text
     );
+    // A browser whose cookie is gone is simply not signed in.
+    let signed_out = app
+        .client
+        .post(app.url("/api/v1/auth/refresh"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), 401);
 }
 
 type Socket =

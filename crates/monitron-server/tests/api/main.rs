@@ -20,6 +20,7 @@ mod heartbeats;
 mod instances;
 mod layers;
 mod live;
+mod overview;
 mod password_reset;
 mod processes;
 mod push_agents;

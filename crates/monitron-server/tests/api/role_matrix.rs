@@ -252,6 +252,13 @@ async fn every_endpoint_for_every_caller(backend: Backend) {
             Need::Public(40102),
         ),
         row(
+            Method::GET,
+            "/api/v1/auth/status",
+            "/api/v1/auth/status",
+            None,
+            Need::Public(0),
+        ),
+        row(
             Method::POST,
             "/api/v1/auth/register",
             "/api/v1/auth/register",
@@ -395,6 +402,14 @@ async fn every_endpoint_for_every_caller(backend: Backend) {
             "/api/v1/settings",
             Some(json!({})),
             Need::Admin(0),
+        ),
+        // E-mail is not configured here: administrators learn what to set.
+        row(
+            Method::POST,
+            "/api/v1/settings/smtp/test",
+            "/api/v1/settings/smtp/test",
+            Some(json!({ "to": "ops@example.com" })),
+            Need::Admin(40901),
         ),
         row(
             Method::GET,
@@ -555,6 +570,27 @@ async fn every_endpoint_for_every_caller(backend: Backend) {
             Method::GET,
             "/api/v1/domains/{id}/results",
             format!("/api/v1/domains/{d}/results"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/domains/{id}/series",
+            format!("/api/v1/domains/{d}/series"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/summary",
+            "/api/v1/summary",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/sparklines",
+            format!("/api/v1/sparklines?ids={s},{d}"),
             None,
             Need::User(0),
         ),
