@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::{millis, FieldErrors, Outcome, Probe, Scope};
 
 /// Settings of a DNS check.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DnsCheck))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -31,6 +32,7 @@ pub struct Config {
 }
 
 /// The record types a DNS check can ask for.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DnsRecordType))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum RecordKind {

@@ -16,6 +16,7 @@ use crate::tcp::validate_host;
 use crate::{millis, FieldErrors, Outcome, Probe, Scope, Secret};
 
 /// Settings of a gRPC health check.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = GrpcCheck))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {

@@ -21,6 +21,7 @@ pub const DEFAULT_HEALTH_PATH: &str = "/health";
 const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
 /// Settings of an HTTP check.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = HttpCheck))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -75,6 +76,7 @@ fn yes() -> bool {
 }
 
 /// Credentials for the checked endpoint.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = HttpAuth))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Auth {
@@ -100,6 +102,33 @@ pub struct StatusRange {
     /// Highest accepted code.
     pub to: u16,
 }
+
+/// Written as a code (`200`), a range (`"200-299"`) or a class (`"2xx"`).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for StatusRange {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(100))
+                    .maximum(Some(599)),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"^([1-5][xX][xX]|[1-5][0-9]{2}(-[1-5][0-9]{2})?)$")),
+            )
+            .description(Some(
+                "An accepted status: a code (200), a range (\"200-299\") or a class (\"2xx\")",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for StatusRange {}
 
 impl StatusRange {
     fn contains(&self, code: u16) -> bool {

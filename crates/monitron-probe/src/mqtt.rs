@@ -14,6 +14,7 @@ use crate::tcp::validate_host;
 use crate::{millis, FieldErrors, Outcome, Probe, Scope, Secret};
 
 /// Settings of an MQTT check.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = MqttCheck))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -55,6 +56,7 @@ fn default_port() -> u16 {
 const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 
 /// What an MQTT check verifies.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = MqttMode))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {

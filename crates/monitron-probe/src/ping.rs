@@ -21,6 +21,7 @@ pub const MAX_PACKET_SIZE: u16 = 65_500;
 const INTERVAL: Duration = Duration::from_millis(200);
 
 /// Settings of a ping check.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PingCheck))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::{millis, FieldErrors, Outcome, Probe, Scope};
 
 /// Settings of a TCP check.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = TcpCheck))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {

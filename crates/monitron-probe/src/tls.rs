@@ -24,6 +24,7 @@ use crate::tcp::validate_host;
 use crate::{millis, FieldErrors, Outcome, Probe, Scope};
 
 /// Settings of a TLS certificate check.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = TlsCheck))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {

@@ -20,8 +20,9 @@ pub const MAX_PERIOD_S: u32 = 366 * 86_400;
 pub const MAX_GRACE_S: u32 = 30 * 86_400;
 
 /// When pings are expected.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[schema(as = HeartbeatSchedule)]
 pub enum Schedule {
     /// Every `every_s` seconds after the previous success.
     Every {
@@ -43,8 +44,9 @@ fn utc() -> String {
 }
 
 /// Settings of a heartbeat monitor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[schema(as = HeartbeatCheck)]
 pub struct Config {
     /// When pings are expected.
     pub schedule: Schedule,

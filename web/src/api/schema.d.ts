@@ -2003,13 +2003,275 @@ export interface components {
             name: string;
             /** @description Description. */
             description?: string | null;
+            /** @enum {string} */
+            type: "dns";
+            config: components["schemas"]["DnsCheck"];
+            labels?: null | components["schemas"]["BTreeMap"];
             /**
-             * @description The check type; traceroute and udp run on agents (an instance's agent configuration)
-             * @enum {string}
+             * @description Monitors this one depends on: while one of them is down, this one's down alerts
+             *     are suppressed.
              */
-            type: "dns" | "grpc" | "heartbeat" | "http" | "mqtt" | "ping" | "tcp" | "tls";
-            /** @description Type-specific settings (see the API contract for each type). */
-            config: Record<string, unknown>;
+            depends_on?: string[] | null;
+            /** @description Group (grants apply per group). */
+            group?: string | null;
+            /** @description False creates it paused. */
+            enabled?: boolean | null;
+            /**
+             * Format: int32
+             * @description Seconds between checks, 1-86400 (default 10).
+             */
+            interval_s?: number | null;
+            /**
+             * Format: int32
+             * @description Seconds a check may take, 1-300 (default 30).
+             */
+            timeout_s?: number | null;
+            /**
+             * Format: int32
+             * @description Consecutive failures before the service is down, 1-100 (default 1).
+             */
+            failure_threshold?: number | null;
+            /**
+             * Format: int32
+             * @description Consecutive successes before it is up again, 1-100 (default 1).
+             */
+            success_threshold?: number | null;
+        } | {
+            /** @description Name. */
+            name: string;
+            /** @description Description. */
+            description?: string | null;
+            /** @enum {string} */
+            type: "grpc";
+            config: components["schemas"]["GrpcCheck"];
+            labels?: null | components["schemas"]["BTreeMap"];
+            /**
+             * @description Monitors this one depends on: while one of them is down, this one's down alerts
+             *     are suppressed.
+             */
+            depends_on?: string[] | null;
+            /** @description Group (grants apply per group). */
+            group?: string | null;
+            /** @description False creates it paused. */
+            enabled?: boolean | null;
+            /**
+             * Format: int32
+             * @description Seconds between checks, 1-86400 (default 10).
+             */
+            interval_s?: number | null;
+            /**
+             * Format: int32
+             * @description Seconds a check may take, 1-300 (default 30).
+             */
+            timeout_s?: number | null;
+            /**
+             * Format: int32
+             * @description Consecutive failures before the service is down, 1-100 (default 1).
+             */
+            failure_threshold?: number | null;
+            /**
+             * Format: int32
+             * @description Consecutive successes before it is up again, 1-100 (default 1).
+             */
+            success_threshold?: number | null;
+        } | {
+            /** @description Name. */
+            name: string;
+            /** @description Description. */
+            description?: string | null;
+            /** @enum {string} */
+            type: "heartbeat";
+            config: components["schemas"]["HeartbeatCheck"];
+            labels?: null | components["schemas"]["BTreeMap"];
+            /**
+             * @description Monitors this one depends on: while one of them is down, this one's down alerts
+             *     are suppressed.
+             */
+            depends_on?: string[] | null;
+            /** @description Group (grants apply per group). */
+            group?: string | null;
+            /** @description False creates it paused. */
+            enabled?: boolean | null;
+            /**
+             * Format: int32
+             * @description Seconds between checks, 1-86400 (default 10).
+             */
+            interval_s?: number | null;
+            /**
+             * Format: int32
+             * @description Seconds a check may take, 1-300 (default 30).
+             */
+            timeout_s?: number | null;
+            /**
+             * Format: int32
+             * @description Consecutive failures before the service is down, 1-100 (default 1).
+             */
+            failure_threshold?: number | null;
+            /**
+             * Format: int32
+             * @description Consecutive successes before it is up again, 1-100 (default 1).
+             */
+            success_threshold?: number | null;
+        } | {
+            /** @description Name. */
+            name: string;
+            /** @description Description. */
+            description?: string | null;
+            /** @enum {string} */
+            type: "http";
+            config: components["schemas"]["HttpCheck"];
+            labels?: null | components["schemas"]["BTreeMap"];
+            /**
+             * @description Monitors this one depends on: while one of them is down, this one's down alerts
+             *     are suppressed.
+             */
+            depends_on?: string[] | null;
+            /** @description Group (grants apply per group). */
+            group?: string | null;
+            /** @description False creates it paused. */
+            enabled?: boolean | null;
+            /**
+             * Format: int32
+             * @description Seconds between checks, 1-86400 (default 10).
+             */
+            interval_s?: number | null;
+            /**
+             * Format: int32
+             * @description Seconds a check may take, 1-300 (default 30).
+             */
+            timeout_s?: number | null;
+            /**
+             * Format: int32
+             * @description Consecutive failures before the service is down, 1-100 (default 1).
+             */
+            failure_threshold?: number | null;
+            /**
+             * Format: int32
+             * @description Consecutive successes before it is up again, 1-100 (default 1).
+             */
+            success_threshold?: number | null;
+        } | {
+            /** @description Name. */
+            name: string;
+            /** @description Description. */
+            description?: string | null;
+            /** @enum {string} */
+            type: "mqtt";
+            config: components["schemas"]["MqttCheck"];
+            labels?: null | components["schemas"]["BTreeMap"];
+            /**
+             * @description Monitors this one depends on: while one of them is down, this one's down alerts
+             *     are suppressed.
+             */
+            depends_on?: string[] | null;
+            /** @description Group (grants apply per group). */
+            group?: string | null;
+            /** @description False creates it paused. */
+            enabled?: boolean | null;
+            /**
+             * Format: int32
+             * @description Seconds between checks, 1-86400 (default 10).
+             */
+            interval_s?: number | null;
+            /**
+             * Format: int32
+             * @description Seconds a check may take, 1-300 (default 30).
+             */
+            timeout_s?: number | null;
+            /**
+             * Format: int32
+             * @description Consecutive failures before the service is down, 1-100 (default 1).
+             */
+            failure_threshold?: number | null;
+            /**
+             * Format: int32
+             * @description Consecutive successes before it is up again, 1-100 (default 1).
+             */
+            success_threshold?: number | null;
+        } | {
+            /** @description Name. */
+            name: string;
+            /** @description Description. */
+            description?: string | null;
+            /** @enum {string} */
+            type: "ping";
+            config: components["schemas"]["PingCheck"];
+            labels?: null | components["schemas"]["BTreeMap"];
+            /**
+             * @description Monitors this one depends on: while one of them is down, this one's down alerts
+             *     are suppressed.
+             */
+            depends_on?: string[] | null;
+            /** @description Group (grants apply per group). */
+            group?: string | null;
+            /** @description False creates it paused. */
+            enabled?: boolean | null;
+            /**
+             * Format: int32
+             * @description Seconds between checks, 1-86400 (default 10).
+             */
+            interval_s?: number | null;
+            /**
+             * Format: int32
+             * @description Seconds a check may take, 1-300 (default 30).
+             */
+            timeout_s?: number | null;
+            /**
+             * Format: int32
+             * @description Consecutive failures before the service is down, 1-100 (default 1).
+             */
+            failure_threshold?: number | null;
+            /**
+             * Format: int32
+             * @description Consecutive successes before it is up again, 1-100 (default 1).
+             */
+            success_threshold?: number | null;
+        } | {
+            /** @description Name. */
+            name: string;
+            /** @description Description. */
+            description?: string | null;
+            /** @enum {string} */
+            type: "tcp";
+            config: components["schemas"]["TcpCheck"];
+            labels?: null | components["schemas"]["BTreeMap"];
+            /**
+             * @description Monitors this one depends on: while one of them is down, this one's down alerts
+             *     are suppressed.
+             */
+            depends_on?: string[] | null;
+            /** @description Group (grants apply per group). */
+            group?: string | null;
+            /** @description False creates it paused. */
+            enabled?: boolean | null;
+            /**
+             * Format: int32
+             * @description Seconds between checks, 1-86400 (default 10).
+             */
+            interval_s?: number | null;
+            /**
+             * Format: int32
+             * @description Seconds a check may take, 1-300 (default 30).
+             */
+            timeout_s?: number | null;
+            /**
+             * Format: int32
+             * @description Consecutive failures before the service is down, 1-100 (default 1).
+             */
+            failure_threshold?: number | null;
+            /**
+             * Format: int32
+             * @description Consecutive successes before it is up again, 1-100 (default 1).
+             */
+            success_threshold?: number | null;
+        } | {
+            /** @description Name. */
+            name: string;
+            /** @description Description. */
+            description?: string | null;
+            /** @enum {string} */
+            type: "tls";
+            config: components["schemas"]["TlsCheck"];
             labels?: null | components["schemas"]["BTreeMap"];
             /**
              * @description Monitors this one depends on: while one of them is down, this one's down alerts
@@ -2136,6 +2398,22 @@ export interface components {
             /** @description OS, kernel, architecture, host name, CPU, memory, storages, network interfaces, GPUs. */
             device: Record<string, unknown>;
         };
+        /** @description Settings of a DNS check. */
+        DnsCheck: {
+            /** @description Domain name to resolve (internationalised names accepted). */
+            name: string;
+            /** @description Record type to ask for. */
+            record_type?: components["schemas"]["DnsRecordType"];
+            /** @description Resolver as `ip` or `ip:port`; the system's resolvers when absent. */
+            resolver?: string | null;
+            /** @description Answers that must all be present (names compare without case or trailing dot). */
+            expected?: string[] | null;
+        };
+        /**
+         * @description The record types a DNS check can ask for.
+         * @enum {string}
+         */
+        DnsRecordType: "A" | "AAAA" | "CNAME" | "MX" | "TXT" | "NS" | "SOA";
         /** @description What the last domain check found. */
         DomainDetails: {
             /** @description Registrar name. */
@@ -2285,12 +2563,102 @@ export interface components {
             /** @description By status. */
             counts: components["schemas"]["Counts"];
         };
+        /** @description Settings of a gRPC health check. */
+        GrpcCheck: {
+            /** @description Server host. */
+            host: string;
+            /**
+             * Format: int32
+             * @description Server port.
+             */
+            port: number;
+            /** @description Service to ask about; empty asks about the server as a whole. */
+            service?: string;
+            /** @description Use TLS. */
+            tls?: boolean;
+            /** @description PEM of the CA(s) to trust instead of the system roots (with `tls`). */
+            ca_pem?: string | null;
+            /** @description Name the server's certificate must match, when it differs from `host` (with `tls`). */
+            server_name?: string | null;
+            /** @description Request metadata, e.g. `authorization: Bearer ...`. */
+            metadata?: {
+                [key: string]: string;
+            };
+        };
         /** @description Liveness answer. */
         Health: {
             /** @description Always `ok`. */
             status: string;
             /** @description Server version. */
             version: string;
+        };
+        /** @description Settings of a heartbeat monitor. */
+        HeartbeatCheck: {
+            /** @description When pings are expected. */
+            schedule: components["schemas"]["HeartbeatSchedule"];
+            /**
+             * Format: int32
+             * @description How late a ping may be, and how long a started run may take, in seconds.
+             */
+            grace_s?: number;
+        };
+        /** @description When pings are expected. */
+        HeartbeatSchedule: {
+            /**
+             * Format: int32
+             * @description Period in seconds.
+             */
+            every_s: number;
+        } | {
+            /** @description Five- or six-field cron expression (`0 2 * * *`). */
+            cron: string;
+            /** @description IANA time zone (`Europe/Berlin`); UTC when absent. */
+            timezone?: string;
+        };
+        /** @description Credentials for the checked endpoint. */
+        HttpAuth: {
+            /** @description User name. */
+            username: string;
+            /** @description Password. */
+            password: string;
+            /** @enum {string} */
+            type: "basic";
+        } | {
+            /** @description The token. */
+            token: string;
+            /** @enum {string} */
+            type: "bearer";
+        };
+        /** @description Settings of an HTTP check. */
+        HttpCheck: {
+            /** @description `http://` or `https://` URL; without a path, `/health` is checked. */
+            url: string;
+            /** @description Request method. */
+            method?: string;
+            /** @description Extra request headers. */
+            headers?: {
+                [key: string]: string;
+            };
+            /** @description Request body. */
+            body?: string | null;
+            /** @description Accepted status codes: numbers, ranges (`"200-299"`) or classes (`"2xx"`). */
+            expected_status?: components["schemas"]["StatusRange"][];
+            /** @description Text the body must contain. */
+            keyword?: string | null;
+            /** @description Text the body must not contain. */
+            keyword_absent?: string | null;
+            /** @description JSONPath (RFC 9535) into the response body, which must then be JSON. */
+            json_path?: string | null;
+            /** @description Value the JSON path must yield; without it, the path must match something. */
+            json_expected?: unknown;
+            /**
+             * @description Follow up to 10 redirects (within the URL's origin when the check sends credential
+             *     headers).
+             */
+            follow_redirects?: boolean;
+            /** @description Verify the server's certificate. */
+            verify_tls?: boolean;
+            auth?: null | components["schemas"]["HttpAuth"];
         };
         /**
          * @description Open or resolved.
@@ -3134,63 +3502,7 @@ export interface components {
         /** @description One page of a list. */
         ListPage_ServiceView: {
             /** @description The items on this page. */
-            items: {
-                /**
-                 * Format: uuid
-                 * @description Id.
-                 */
-                id: string;
-                /** @description Name. */
-                name: string;
-                /** @description Description. */
-                description?: string | null;
-                /** @description Check type. */
-                type: string;
-                /** @description Type-specific settings; secrets are masked. */
-                config: Record<string, unknown>;
-                /** @description Labels. */
-                labels: components["schemas"]["BTreeMap"];
-                /** @description Monitors this one depends on. */
-                depends_on: string[];
-                /** @description Group. */
-                group?: string | null;
-                /** @description False while paused. */
-                enabled: boolean;
-                /**
-                 * Format: int32
-                 * @description Seconds between checks.
-                 */
-                interval_s: number;
-                /**
-                 * Format: int32
-                 * @description Seconds a check may take.
-                 */
-                timeout_s: number;
-                /**
-                 * Format: int32
-                 * @description Consecutive failures before the service is down.
-                 */
-                failure_threshold: number;
-                /**
-                 * Format: int32
-                 * @description Consecutive successes before a down service is up again.
-                 */
-                success_threshold: number;
-                /** @description Heartbeats: the URL jobs ping. */
-                ping_url?: string | null;
-                /**
-                 * Format: date-time
-                 * @description Created.
-                 */
-                created_at: string;
-                /**
-                 * Format: date-time
-                 * @description Last changed.
-                 */
-                updated_at: string;
-                /** @description Current state. */
-                state: components["schemas"]["StateView"];
-            }[];
+            items: components["schemas"]["ServiceView"][];
             /**
              * Format: int64
              * @description Items across all pages.
@@ -3380,6 +3692,40 @@ export interface components {
         MonitorStatus: "pending" | "up" | "down" | "paused" | "maintenance";
         /** @description A day of the month: a number, or the month's last day. */
         MonthDay: number | components["schemas"]["Last"];
+        /** @description Settings of an MQTT check. */
+        MqttCheck: {
+            /** @description Broker host. */
+            host: string;
+            /**
+             * Format: int32
+             * @description Broker port.
+             */
+            port?: number;
+            /** @description Topic to subscribe to (a filter with `+`/`#` in `connect` and `expect_message` modes). */
+            topic: string;
+            /**
+             * Format: int32
+             * @description Quality of service, 0-2.
+             */
+            qos?: number;
+            /** @description User name. */
+            username?: string | null;
+            /** @description Password. */
+            password?: string | null;
+            /** @description Client identifier; a unique one per check when absent. */
+            client_id?: string | null;
+            /** @description What to verify. */
+            mode?: components["schemas"]["MqttMode"];
+            /** @description Connect over TLS (the broker's certificate must be valid for `host`). */
+            tls?: boolean;
+            /** @description PEM of the CA(s) to trust instead of the system roots (with `tls`). */
+            ca_pem?: string | null;
+        };
+        /**
+         * @description What an MQTT check verifies.
+         * @enum {string}
+         */
+        MqttMode: "connect" | "roundtrip" | "expect_message";
         /** @description One message and its delivery. */
         NotificationView: {
             /**
@@ -3458,6 +3804,21 @@ export interface components {
              * @description For a success after `/start`: how long the run took.
              */
             run_ms?: number | null;
+        };
+        /** @description Settings of a ping check. */
+        PingCheck: {
+            /** @description Host name or IP address. */
+            host: string;
+            /**
+             * Format: int32
+             * @description Echo requests to send, 1-100.
+             */
+            count?: number;
+            /**
+             * Format: int32
+             * @description Payload size in bytes.
+             */
+            packet_size?: number;
         };
         /** @description A policy as sent (a creation needs `name` and `steps`). */
         PolicyInput: {
@@ -3864,10 +4225,394 @@ export interface components {
             name: string;
             /** @description Description. */
             description?: string | null;
-            /** @description Check type. */
-            type: string;
-            /** @description Type-specific settings; secrets are masked. */
-            config: Record<string, unknown>;
+            /** @enum {string} */
+            type: "dns";
+            config: components["schemas"]["DnsCheck"];
+            /** @description Labels. */
+            labels: components["schemas"]["BTreeMap"];
+            /** @description Monitors this one depends on. */
+            depends_on: string[];
+            /** @description Group. */
+            group?: string | null;
+            /** @description False while paused. */
+            enabled: boolean;
+            /**
+             * Format: int32
+             * @description Seconds between checks.
+             */
+            interval_s: number;
+            /**
+             * Format: int32
+             * @description Seconds a check may take.
+             */
+            timeout_s: number;
+            /**
+             * Format: int32
+             * @description Consecutive failures before the service is down.
+             */
+            failure_threshold: number;
+            /**
+             * Format: int32
+             * @description Consecutive successes before a down service is up again.
+             */
+            success_threshold: number;
+            /** @description Heartbeats: the URL jobs ping. */
+            ping_url?: string | null;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+            /** @description Current state. */
+            state: components["schemas"]["StateView"];
+        } | {
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Name. */
+            name: string;
+            /** @description Description. */
+            description?: string | null;
+            /** @enum {string} */
+            type: "grpc";
+            config: components["schemas"]["GrpcCheck"];
+            /** @description Labels. */
+            labels: components["schemas"]["BTreeMap"];
+            /** @description Monitors this one depends on. */
+            depends_on: string[];
+            /** @description Group. */
+            group?: string | null;
+            /** @description False while paused. */
+            enabled: boolean;
+            /**
+             * Format: int32
+             * @description Seconds between checks.
+             */
+            interval_s: number;
+            /**
+             * Format: int32
+             * @description Seconds a check may take.
+             */
+            timeout_s: number;
+            /**
+             * Format: int32
+             * @description Consecutive failures before the service is down.
+             */
+            failure_threshold: number;
+            /**
+             * Format: int32
+             * @description Consecutive successes before a down service is up again.
+             */
+            success_threshold: number;
+            /** @description Heartbeats: the URL jobs ping. */
+            ping_url?: string | null;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+            /** @description Current state. */
+            state: components["schemas"]["StateView"];
+        } | {
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Name. */
+            name: string;
+            /** @description Description. */
+            description?: string | null;
+            /** @enum {string} */
+            type: "heartbeat";
+            config: components["schemas"]["HeartbeatCheck"];
+            /** @description Labels. */
+            labels: components["schemas"]["BTreeMap"];
+            /** @description Monitors this one depends on. */
+            depends_on: string[];
+            /** @description Group. */
+            group?: string | null;
+            /** @description False while paused. */
+            enabled: boolean;
+            /**
+             * Format: int32
+             * @description Seconds between checks.
+             */
+            interval_s: number;
+            /**
+             * Format: int32
+             * @description Seconds a check may take.
+             */
+            timeout_s: number;
+            /**
+             * Format: int32
+             * @description Consecutive failures before the service is down.
+             */
+            failure_threshold: number;
+            /**
+             * Format: int32
+             * @description Consecutive successes before a down service is up again.
+             */
+            success_threshold: number;
+            /** @description Heartbeats: the URL jobs ping. */
+            ping_url?: string | null;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+            /** @description Current state. */
+            state: components["schemas"]["StateView"];
+        } | {
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Name. */
+            name: string;
+            /** @description Description. */
+            description?: string | null;
+            /** @enum {string} */
+            type: "http";
+            config: components["schemas"]["HttpCheck"];
+            /** @description Labels. */
+            labels: components["schemas"]["BTreeMap"];
+            /** @description Monitors this one depends on. */
+            depends_on: string[];
+            /** @description Group. */
+            group?: string | null;
+            /** @description False while paused. */
+            enabled: boolean;
+            /**
+             * Format: int32
+             * @description Seconds between checks.
+             */
+            interval_s: number;
+            /**
+             * Format: int32
+             * @description Seconds a check may take.
+             */
+            timeout_s: number;
+            /**
+             * Format: int32
+             * @description Consecutive failures before the service is down.
+             */
+            failure_threshold: number;
+            /**
+             * Format: int32
+             * @description Consecutive successes before a down service is up again.
+             */
+            success_threshold: number;
+            /** @description Heartbeats: the URL jobs ping. */
+            ping_url?: string | null;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+            /** @description Current state. */
+            state: components["schemas"]["StateView"];
+        } | {
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Name. */
+            name: string;
+            /** @description Description. */
+            description?: string | null;
+            /** @enum {string} */
+            type: "mqtt";
+            config: components["schemas"]["MqttCheck"];
+            /** @description Labels. */
+            labels: components["schemas"]["BTreeMap"];
+            /** @description Monitors this one depends on. */
+            depends_on: string[];
+            /** @description Group. */
+            group?: string | null;
+            /** @description False while paused. */
+            enabled: boolean;
+            /**
+             * Format: int32
+             * @description Seconds between checks.
+             */
+            interval_s: number;
+            /**
+             * Format: int32
+             * @description Seconds a check may take.
+             */
+            timeout_s: number;
+            /**
+             * Format: int32
+             * @description Consecutive failures before the service is down.
+             */
+            failure_threshold: number;
+            /**
+             * Format: int32
+             * @description Consecutive successes before a down service is up again.
+             */
+            success_threshold: number;
+            /** @description Heartbeats: the URL jobs ping. */
+            ping_url?: string | null;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+            /** @description Current state. */
+            state: components["schemas"]["StateView"];
+        } | {
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Name. */
+            name: string;
+            /** @description Description. */
+            description?: string | null;
+            /** @enum {string} */
+            type: "ping";
+            config: components["schemas"]["PingCheck"];
+            /** @description Labels. */
+            labels: components["schemas"]["BTreeMap"];
+            /** @description Monitors this one depends on. */
+            depends_on: string[];
+            /** @description Group. */
+            group?: string | null;
+            /** @description False while paused. */
+            enabled: boolean;
+            /**
+             * Format: int32
+             * @description Seconds between checks.
+             */
+            interval_s: number;
+            /**
+             * Format: int32
+             * @description Seconds a check may take.
+             */
+            timeout_s: number;
+            /**
+             * Format: int32
+             * @description Consecutive failures before the service is down.
+             */
+            failure_threshold: number;
+            /**
+             * Format: int32
+             * @description Consecutive successes before a down service is up again.
+             */
+            success_threshold: number;
+            /** @description Heartbeats: the URL jobs ping. */
+            ping_url?: string | null;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+            /** @description Current state. */
+            state: components["schemas"]["StateView"];
+        } | {
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Name. */
+            name: string;
+            /** @description Description. */
+            description?: string | null;
+            /** @enum {string} */
+            type: "tcp";
+            config: components["schemas"]["TcpCheck"];
+            /** @description Labels. */
+            labels: components["schemas"]["BTreeMap"];
+            /** @description Monitors this one depends on. */
+            depends_on: string[];
+            /** @description Group. */
+            group?: string | null;
+            /** @description False while paused. */
+            enabled: boolean;
+            /**
+             * Format: int32
+             * @description Seconds between checks.
+             */
+            interval_s: number;
+            /**
+             * Format: int32
+             * @description Seconds a check may take.
+             */
+            timeout_s: number;
+            /**
+             * Format: int32
+             * @description Consecutive failures before the service is down.
+             */
+            failure_threshold: number;
+            /**
+             * Format: int32
+             * @description Consecutive successes before a down service is up again.
+             */
+            success_threshold: number;
+            /** @description Heartbeats: the URL jobs ping. */
+            ping_url?: string | null;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+            /** @description Current state. */
+            state: components["schemas"]["StateView"];
+        } | {
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Name. */
+            name: string;
+            /** @description Description. */
+            description?: string | null;
+            /** @enum {string} */
+            type: "tls";
+            config: components["schemas"]["TlsCheck"];
             /** @description Labels. */
             labels: components["schemas"]["BTreeMap"];
             /** @description Monitors this one depends on. */
@@ -4066,6 +4811,8 @@ export interface components {
              */
             status_since?: string | null;
         };
+        /** @description An accepted status: a code (200), a range ("200-299") or a class ("2xx") */
+        StatusRange: number | string;
         /** @description One step. */
         Step: {
             /**
@@ -4104,6 +4851,16 @@ export interface components {
          * @enum {string}
          */
         TargetKind: "service" | "domain" | "instance" | "any";
+        /** @description Settings of a TCP check. */
+        TcpCheck: {
+            /** @description Host name or IP address. */
+            host: string;
+            /**
+             * Format: int32
+             * @description Port, 1-65535.
+             */
+            port: number;
+        };
         /** @description The overrides in force. */
         Templates: {
             /**
@@ -4134,6 +4891,20 @@ export interface components {
          * @enum {string}
          */
         Theme: "light" | "dark" | "system";
+        /** @description Settings of a TLS certificate check. */
+        TlsCheck: {
+            /** @description Host to connect to; also the name the certificate must match unless `server_name`. */
+            host: string;
+            /**
+             * Format: int32
+             * @description Port, 443 by default.
+             */
+            port?: number;
+            /** @description Name to send (SNI) and to match, when it differs from `host`. */
+            server_name?: string | null;
+            /** @description PEM of the CA(s) to trust instead of the system roots (private PKI). */
+            ca_pem?: string | null;
+        };
         /** @description Tokens issued at sign-in and refresh. */
         TokenPair: {
             /** @description Short-lived JWT for the `Authorization: Bearer` header. */
@@ -4300,8 +5071,8 @@ export interface components {
              * @enum {string}
              */
             type?: "dns" | "grpc" | "heartbeat" | "http" | "mqtt" | "ping" | "tcp" | "tls";
-            /** @description New settings. */
-            config?: Record<string, unknown> | null;
+            /** @description New settings for the type given in `type`, or for the current type */
+            config?: components["schemas"]["DnsCheck"] | components["schemas"]["GrpcCheck"] | components["schemas"]["HeartbeatCheck"] | components["schemas"]["HttpCheck"] | components["schemas"]["MqttCheck"] | components["schemas"]["PingCheck"] | components["schemas"]["TcpCheck"] | components["schemas"]["TlsCheck"] | null;
             labels?: null | components["schemas"]["BTreeMap"];
             /**
              * @description Monitors this one depends on: while one of them is down, this one's down alerts

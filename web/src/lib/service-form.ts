@@ -427,7 +427,8 @@ export function toBody(draft: ServiceDraft): { body: CreateServiceBody; problems
   check(problems, "failure_threshold", draft.failure_threshold, v.intBetween(1, 100));
   check(problems, "success_threshold", draft.success_threshold, v.intBetween(1, 100));
   const labels = pairMap(draft.labels, "labels", problems);
-  const body: CreateServiceBody = {
+  // `config` was built by toConfig for `draft.type`: the pair is one member of the union.
+  const body = {
     name: draft.name.trim(),
     type: draft.type,
     config,
@@ -439,6 +440,6 @@ export function toBody(draft: ServiceDraft): { body: CreateServiceBody; problems
     ...(draft.description.trim() ? { description: draft.description.trim() } : {}),
     ...(draft.group.trim() ? { group: draft.group.trim() } : {}),
     ...(draft.type !== "heartbeat" ? { interval_s: int(draft.interval_s), timeout_s: int(draft.timeout_s) } : {}),
-  };
+  } as CreateServiceBody;
   return { body, problems };
 }

@@ -8,6 +8,7 @@ pub mod alert_rules;
 pub mod alerts;
 pub mod audit_logs;
 pub mod auth;
+pub mod check_schemas;
 pub mod credentials;
 pub mod domains;
 pub mod envelope;

@@ -137,6 +137,7 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             complete(op);
         }
     }
+    crate::api::check_schemas::tag_service_checks(&mut doc);
     doc
 }
 

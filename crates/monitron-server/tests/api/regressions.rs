@@ -440,12 +440,11 @@ async fn agent_only_checks_are_no_services_and_blocking_work_cannot_starve_sign_
         );
     }
     let spec = app.get("/api/v1/openapi.json", &Auth::None).await.body;
-    let types: Vec<&str> = spec["components"]["schemas"]["CreateService"]["properties"]["type"]
-        ["enum"]
+    let types: Vec<&str> = spec["components"]["schemas"]["CreateService"]["oneOf"]
         .as_array()
-        .expect("the service type is an enum")
+        .expect("a service is a union tagged by type")
         .iter()
-        .map(|t| t.as_str().unwrap())
+        .map(|variant| variant["properties"]["type"]["enum"][0].as_str().unwrap())
         .collect();
     assert_eq!(
         types,
