@@ -3,6 +3,7 @@
  * exists; `adminOnly` entries are shown to administrators alone.
  */
 import { LayoutDashboard, Server, type LucideIcon } from "lucide-react";
+import { BellRing, CalendarClock, Siren, TrendingUp } from "lucide-react";
 
 export interface NavEntry {
   to: string;
@@ -16,6 +17,20 @@ export interface NavEntry {
 export const NAV: NavEntry[] = [
   { to: "/", label: "Dashboard", icon: LayoutDashboard, keywords: ["home", "overview", "summary"] },
   { to: "/services", label: "Services", icon: Server, keywords: ["monitors", "checks", "http", "uptime"] },
+  { to: "/alert-rules", label: "Alert rules", icon: Siren, keywords: ["alerting", "conditions", "thresholds"] },
+  {
+    to: "/notification-channels",
+    label: "Notification channels",
+    icon: BellRing,
+    keywords: ["email", "webhook", "slack", "telegram", "pagerduty", "delivery"],
+  },
+  { to: "/escalation-policies", label: "Escalation policies", icon: TrendingUp, keywords: ["on call", "paging", "steps"] },
+  {
+    to: "/maintenance-windows",
+    label: "Maintenance windows",
+    icon: CalendarClock,
+    keywords: ["downtime", "schedule", "planned"],
+  },
 ];
 
 /** The entries `role` may see. */
