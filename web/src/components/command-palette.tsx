@@ -6,6 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Command } from "cmdk";
 import { Dialog as DialogPrimitive } from "radix-ui";
 import { Monitor, Moon, Plus, Server, Sun } from "lucide-react";
+import { KeyRound, Lock, Palette, UserRound } from "lucide-react";
 import { useState, type ReactNode } from "react";
 import { useNavigate } from "react-router";
 import { api } from "@/api/client";
@@ -79,6 +80,59 @@ export default function CommandPalette({ open, onOpenChange }: { open: boolean; 
           },
         ]
       : []),
+    ...(canEdit(user)
+      ? [
+          {
+            id: "new-channel",
+            label: "Add notification channel",
+            keywords: "create new alerting email webhook slack telegram",
+            icon: <Plus aria-hidden="true" />,
+            run: () => go("/notification-channels/new"),
+          },
+          {
+            id: "new-rule",
+            label: "Add alert rule",
+            keywords: "create new alerting condition",
+            icon: <Plus aria-hidden="true" />,
+            run: () => go("/alert-rules/new"),
+          },
+          {
+            id: "new-window",
+            label: "Plan maintenance window",
+            keywords: "create new downtime schedule",
+            icon: <Plus aria-hidden="true" />,
+            run: () => go("/maintenance-windows/new"),
+          },
+        ]
+      : []),
+    {
+      id: "account:profile",
+      label: "Profile",
+      keywords: "account name e-mail me",
+      icon: <UserRound aria-hidden="true" />,
+      run: () => go("/profile"),
+    },
+    {
+      id: "account:password",
+      label: "Change password",
+      keywords: "account security",
+      icon: <Lock aria-hidden="true" />,
+      run: () => go("/profile/password"),
+    },
+    {
+      id: "account:preferences",
+      label: "Preferences",
+      keywords: "account appearance theme colour color",
+      icon: <Palette aria-hidden="true" />,
+      run: () => go("/profile/preferences"),
+    },
+    {
+      id: "account:api-keys",
+      label: "API keys",
+      keywords: "account tokens scripts",
+      icon: <KeyRound aria-hidden="true" />,
+      run: () => go("/profile/api-keys"),
+    },
     {
       id: "theme-light",
       label: "Use light theme",

@@ -3,7 +3,7 @@
  * exists; `adminOnly` entries are shown to administrators alone.
  */
 import { LayoutDashboard, Server, type LucideIcon } from "lucide-react";
-import { BellRing, CalendarClock, Siren, TrendingUp } from "lucide-react";
+import { BellRing, CalendarClock, ScrollText, Settings, Siren, TrendingUp, Users } from "lucide-react";
 
 export interface NavEntry {
   to: string;
@@ -30,6 +30,15 @@ export const NAV: NavEntry[] = [
     label: "Maintenance windows",
     icon: CalendarClock,
     keywords: ["downtime", "schedule", "planned"],
+  },
+  { to: "/users", label: "Users", icon: Users, keywords: ["people", "accounts", "roles", "grants"], adminOnly: true },
+  { to: "/audit-log", label: "Audit log", icon: ScrollText, keywords: ["history", "who", "changes"], adminOnly: true },
+  {
+    to: "/settings",
+    label: "Settings",
+    icon: Settings,
+    keywords: ["registration", "basic auth", "smtp", "e-mail", "templates"],
+    adminOnly: true,
   },
 ];
 

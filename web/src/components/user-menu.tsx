@@ -1,4 +1,6 @@
 import { LogOut, Monitor, Moon, Sun } from "lucide-react";
+import { KeyRound, UserRound } from "lucide-react";
+import { useNavigate } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import { session } from "@/api/client";
 import {
@@ -29,6 +31,7 @@ export default function UserMenu({ defaultOpen = false }: { defaultOpen?: boolea
   const save = useSavePreferences();
   const appearance = preferences.data ?? readCachedAppearance();
   const name = user.display_name || user.username;
+  const navigate = useNavigate();
 
   const change = (next: Partial<typeof appearance>) =>
     save.mutate({ ...appearance, ...next }, { onError: (error) => toast("error", "Could not save the theme", error.message) });
@@ -44,6 +47,15 @@ export default function UserMenu({ defaultOpen = false }: { defaultOpen?: boolea
           <span className="block truncate font-normal text-muted-foreground">{user.email}</span>
           <span className="block font-normal text-muted-foreground capitalize">{user.role}</span>
         </DropdownMenuLabel>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem onSelect={() => navigate("/profile")}>
+          <UserRound aria-hidden="true" />
+          Account
+        </DropdownMenuItem>
+        <DropdownMenuItem onSelect={() => navigate("/profile/api-keys")}>
+          <KeyRound aria-hidden="true" />
+          API keys
+        </DropdownMenuItem>
         <DropdownMenuSeparator />
         <DropdownMenuLabel>Theme</DropdownMenuLabel>
         <DropdownMenuRadioGroup value={appearance.theme} onValueChange={(v) => change({ theme: v as ThemeMode })}>

@@ -3,6 +3,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { api } from "@/api/client";
 import { unwrap } from "@/api/envelope";
 import type { Channel, CreateChannelBody } from "@/lib/channel-form";
+import { alertKeys } from "./alerts";
 
 export const channelKeys = {
   all: ["notification-channels"] as const,
@@ -104,5 +105,26 @@ export function useRetryNotification() {
   return useMutation({
     mutationFn: (id: string) => unwrap(api.POST("/api/v1/notifications/{id}/retry", { params: { path: { id } } })),
     onSettled: () => void client.invalidateQueries({ queryKey: notificationKeys.all }),
+  });
+}
+
+/** The id the server gives the built-in "Notification delivery failing" alerts as their rule. */
+export const DELIVERY_FAILING_RULE_ID = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * Channels whose notifications went dead and have not delivered since: the firing
+ * "Notification delivery failing" alerts, one per channel (`target_id` is the channel).
+ */
+export function useDeliveryFailing() {
+  return useQuery({
+    queryKey: [...alertKeys.all, "delivery-failing"] as const,
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET("/api/v1/alerts", {
+          params: { query: { status: "firing", rule_id: DELIVERY_FAILING_RULE_ID, page: 1, per_page: 5 } },
+          signal,
+        }),
+      ),
+    refetchInterval: 60_000,
   });
 }

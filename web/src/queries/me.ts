@@ -1,12 +1,14 @@
-/** The signed-in user's own records: preferences. */
+/** The signed-in user's own records: profile, password, preferences and API keys. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "@/api/client";
+import { api, session } from "@/api/client";
 import { unwrap } from "@/api/envelope";
 import { applyAppearance, parseAppearance, type Appearance } from "@/theme/theme";
 
 export const meKeys = {
   all: ["me"] as const,
+  profile: () => [...meKeys.all, "profile"] as const,
   preferences: () => [...meKeys.all, "preferences"] as const,
+  apiKeys: (page: number) => [...meKeys.all, "api-keys", page] as const,
 };
 
 export function usePreferences(enabled = true) {
@@ -37,5 +39,55 @@ export function useSavePreferences() {
       }
     },
     onSuccess: (saved) => client.setQueryData(meKeys.preferences(), saved),
+  });
+}
+
+export function useMe() {
+  return useQuery({
+    queryKey: meKeys.profile(),
+    queryFn: ({ signal }) => unwrap(api.GET("/api/v1/me", { signal })),
+  });
+}
+
+/** Saves the profile and shows the new name and address everywhere at once. */
+export function useUpdateMe() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { display_name?: string; email?: string; current_password?: string }) =>
+      unwrap(api.PATCH("/api/v1/me", { body })),
+    onSuccess: (user) => {
+      client.setQueryData(meKeys.profile(), user);
+      session.updateUser(user);
+    },
+  });
+}
+
+export function useChangePassword() {
+  return useMutation({
+    mutationFn: (body: { current_password: string; new_password: string }) => unwrap(api.POST("/api/v1/me/password", { body })),
+  });
+}
+
+export function useApiKeys(page: number) {
+  return useQuery({
+    queryKey: meKeys.apiKeys(page),
+    queryFn: ({ signal }) => unwrap(api.GET("/api/v1/me/api-keys", { params: { query: { page, per_page: 50 } }, signal })),
+  });
+}
+
+export function useCreateApiKey() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { name: string; expires_at?: string; role?: "viewer" | "editor" | "admin" }) =>
+      unwrap(api.POST("/api/v1/me/api-keys", { body })),
+    onSuccess: () => void client.invalidateQueries({ queryKey: [...meKeys.all, "api-keys"] }),
+  });
+}
+
+export function useDeleteApiKey() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE("/api/v1/me/api-keys/{id}", { params: { path: { id } } })),
+    onSuccess: () => void client.invalidateQueries({ queryKey: [...meKeys.all, "api-keys"] }),
   });
 }

@@ -3,7 +3,7 @@
  * incidents and the firing alerts, kept current by live events.
  */
 import { Activity, CheckCircle2, Plus, Server } from "lucide-react";
-import { Fragment, type ReactNode } from "react";
+import { Fragment, lazy, Suspense, type ReactNode } from "react";
 import { Link } from "react-router";
 import type { Alert, Counts, Incident } from "@/api/types";
 import { EmptyState } from "@/components/empty-state";
@@ -21,6 +21,9 @@ import { useIncidents } from "@/queries/incidents";
 import type { MonitorStatus } from "@/queries/monitors";
 import { useSummary } from "@/queries/summary";
 import { canEdit, useUser } from "@/session/use-session";
+
+// Only when a channel is failing does this matter: its code loads after the dashboard.
+const DeliveryFailingBanner = lazy(() => import("@/components/delivery-failing-banner"));
 
 const ORDER: { status: MonitorStatus; label: string }[] = [
   { status: "up", label: "Up" },
@@ -188,6 +191,9 @@ export function Component() {
   return (
     <>
       <PageHeader title="Dashboard" />
+      <Suspense fallback={null}>
+        <DeliveryFailingBanner />
+      </Suspense>
       {summary.isError ? (
         <p role="alert" className="mb-4 text-sm text-destructive-text">
           Could not load the summary: {summary.error.message}
