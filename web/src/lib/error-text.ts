@@ -17,6 +17,8 @@ export function errorText(error: unknown, subject = "It"): string {
     .map(([key, reason]) => {
       if (key === "_") return capitalise(reason);
       if (key === "id") return `${subject} ${reason}`;
+      // "the last active administrator cannot be demoted" says its subject already.
+      if (/^(the|a|an|e-mail) /i.test(reason)) return capitalise(reason);
       return `${capitalise(key.replace(/_/g, " "))} ${reason}`;
     })
     .map((line) => (/[.!?]$/.test(line) ? line : `${line}.`))
