@@ -7,12 +7,14 @@ import { Command } from "cmdk";
 import { Dialog as DialogPrimitive } from "radix-ui";
 import { Monitor, Moon, Plus, Server, Sun } from "lucide-react";
 import { KeyRound, Lock, Palette, UserRound } from "lucide-react";
+import { Cpu, Globe } from "lucide-react";
 import { useState, type ReactNode } from "react";
 import { useNavigate } from "react-router";
 import { api } from "@/api/client";
 import { unwrap } from "@/api/envelope";
 import { useDebounced } from "@/lib/use-debounced";
 import { usePreferences, useSavePreferences } from "@/queries/me";
+import { monitorKeys } from "@/queries/monitors";
 import { serviceKeys } from "@/queries/services";
 import { canEdit, useUser } from "@/session/use-session";
 import { readCachedAppearance, type ThemeMode } from "@/theme/theme";
@@ -50,6 +52,18 @@ export default function CommandPalette({ open, onOpenChange }: { open: boolean; 
       unwrap(api.GET("/api/v1/services", { params: { query: { page: 1, per_page: 8, sort: "name", q: settled } }, signal })),
     enabled: open && settled.length > 0,
   });
+  const domains = useQuery({
+    queryKey: monitorKeys("domain").list({ page: 1, per_page: 5, sort: "name", q: settled }),
+    queryFn: ({ signal }) =>
+      unwrap(api.GET("/api/v1/domains", { params: { query: { page: 1, per_page: 5, sort: "name", q: settled } }, signal })),
+    enabled: open && settled.length > 0,
+  });
+  const instances = useQuery({
+    queryKey: monitorKeys("instance").list({ page: 1, per_page: 5, sort: "name", q: settled }),
+    queryFn: ({ signal }) =>
+      unwrap(api.GET("/api/v1/instances", { params: { query: { page: 1, per_page: 5, sort: "name", q: settled } }, signal })),
+    enabled: open && settled.length > 0,
+  });
 
   const go = (to: string) => {
     onOpenChange(false);
@@ -77,6 +91,20 @@ export default function CommandPalette({ open, onOpenChange }: { open: boolean; 
             keywords: "create new monitor http check",
             icon: <Plus aria-hidden="true" />,
             run: () => go("/services/new"),
+          },
+          {
+            id: "new-domain",
+            label: "Add domain",
+            keywords: "create new monitor expiry registration certificate",
+            icon: <Plus aria-hidden="true" />,
+            run: () => go("/domains/new"),
+          },
+          {
+            id: "new-instance",
+            label: "Add instance",
+            keywords: "create new host server agent install",
+            icon: <Plus aria-hidden="true" />,
+            run: () => go("/instances/new"),
           },
         ]
       : []),
@@ -158,6 +186,12 @@ export default function CommandPalette({ open, onOpenChange }: { open: boolean; 
   const shownPages = pages.filter((e) => matches(e, search));
   const shownActions = actions.filter((e) => matches(e, search));
   const found = settled ? (services.data?.items ?? []) : [];
+  const others = settled
+    ? [
+        ...(domains.data?.items ?? []).map((m) => ({ ...m, path: `/domains/${m.id}`, icon: <Globe aria-hidden="true" /> })),
+        ...(instances.data?.items ?? []).map((m) => ({ ...m, path: `/instances/${m.id}`, icon: <Cpu aria-hidden="true" /> })),
+      ]
+    : [];
 
   return (
     <DialogPrimitive.Root
@@ -183,7 +217,7 @@ export default function CommandPalette({ open, onOpenChange }: { open: boolean; 
             />
             <Command.List className="max-h-[60vh] overflow-y-auto p-2">
               <Command.Empty className="px-2 py-6 text-center text-sm text-muted-foreground">
-                {services.isFetching ? "Searching…" : "Nothing found."}
+                {services.isFetching || domains.isFetching || instances.isFetching ? "Searching…" : "Nothing found."}
               </Command.Empty>
               {shownPages.length ? (
                 <Command.Group
@@ -215,6 +249,23 @@ export default function CommandPalette({ open, onOpenChange }: { open: boolean; 
                       <span className="ml-auto flex items-center gap-1.5 text-xs text-muted-foreground">
                         <StatusDot status={s.enabled ? s.state.status : "paused"} />
                         {s.enabled ? s.state.status : "paused"}
+                      </span>
+                    </Command.Item>
+                  ))}
+                </Command.Group>
+              ) : null}
+              {others.length ? (
+                <Command.Group
+                  heading="Domains and instances"
+                  className="[&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1.5 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:text-muted-foreground"
+                >
+                  {others.map((m) => (
+                    <Command.Item key={m.id} value={`monitor:${m.id}`} onSelect={() => go(m.path)} className={itemClass}>
+                      {m.icon}
+                      <span className="truncate">{m.name}</span>
+                      <span className="ml-auto flex items-center gap-1.5 text-xs text-muted-foreground">
+                        <StatusDot status={m.enabled ? m.state.status : "paused"} />
+                        {m.enabled ? m.state.status : "paused"}
                       </span>
                     </Command.Item>
                   ))}

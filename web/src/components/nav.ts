@@ -2,7 +2,7 @@
  * The sidebar's and the command palette's one list of pages. A page is listed here once it
  * exists; `adminOnly` entries are shown to administrators alone.
  */
-import { LayoutDashboard, Server, type LucideIcon } from "lucide-react";
+import { Bell, Cpu, Globe, LayoutDashboard, OctagonAlert, Server, type LucideIcon } from "lucide-react";
 import { BellRing, CalendarClock, ScrollText, Settings, Siren, TrendingUp, Users } from "lucide-react";
 
 export interface NavEntry {
@@ -17,6 +17,15 @@ export interface NavEntry {
 export const NAV: NavEntry[] = [
   { to: "/", label: "Dashboard", icon: LayoutDashboard, keywords: ["home", "overview", "summary"] },
   { to: "/services", label: "Services", icon: Server, keywords: ["monitors", "checks", "http", "uptime"] },
+  {
+    to: "/domains",
+    label: "Domains",
+    icon: Globe,
+    keywords: ["monitors", "expiry", "registration", "certificates", "ssl", "whois"],
+  },
+  { to: "/instances", label: "Instances", icon: Cpu, keywords: ["hosts", "servers", "agents", "metrics", "cpu", "memory"] },
+  { to: "/incidents", label: "Incidents", icon: OctagonAlert, keywords: ["outages", "down", "acknowledge"] },
+  { to: "/alerts", label: "Alerts", icon: Bell, keywords: ["firing", "alerting", "history", "acknowledge"] },
   { to: "/alert-rules", label: "Alert rules", icon: Siren, keywords: ["alerting", "conditions", "thresholds"] },
   {
     to: "/notification-channels",

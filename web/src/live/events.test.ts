@@ -1,6 +1,6 @@
 import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it, vi } from "vitest";
-import { monitorKeys } from "@/queries/monitors";
+import { liveMetricsKey, monitorKeys } from "@/queries/monitors";
 import { summaryKeys } from "@/queries/summary";
 import { alertKeys } from "@/queries/alerts";
 import { incidentKeys } from "@/queries/incidents";
@@ -100,6 +100,24 @@ describe("live events", () => {
     cache.push({ event: "lagged", missed: 10 });
     flush();
     expect(spy).toHaveBeenCalledWith();
+  });
+
+  it("appends metrics snapshots only for an instance whose live snapshots are shown", () => {
+    const { client, cache, flush } = setup();
+    const snapshot = (at: string) => ({
+      timestamp: at,
+      uptime_s: 1,
+      cpu: { usage_pct: 5, per_core_pct: [5], load: [0, 0, 0] },
+      memory: { total_bytes: 1, used_bytes: 1, used_pct: 100, swap_total_bytes: 0, swap_used_bytes: 0 },
+    });
+    client.setQueryData(liveMetricsKey("shown"), [snapshot("2026-01-01T00:00:00Z")]);
+    cache.push({ event: "metrics", monitor_id: "shown", group: null, snapshot: snapshot("2026-01-01T00:00:10Z") });
+    cache.push({ event: "metrics", monitor_id: "shown", group: null, snapshot: { not: "a snapshot" } });
+    cache.push({ event: "metrics", monitor_id: "hidden", group: null, snapshot: snapshot("2026-01-01T00:00:10Z") });
+    flush();
+    const shown = client.getQueryData<{ timestamp: string }[]>(liveMetricsKey("shown"))!;
+    expect(shown.map((s) => s.timestamp)).toEqual(["2026-01-01T00:00:00Z", "2026-01-01T00:00:10Z"]);
+    expect(client.getQueryData(liveMetricsKey("hidden"))).toBeUndefined();
   });
 
   it("backs off from 1 s to 30 s with jitter", () => {

@@ -8,7 +8,8 @@
 import type { QueryClient } from "@tanstack/react-query";
 import { alertKeys } from "@/queries/alerts";
 import { incidentKeys } from "@/queries/incidents";
-import { monitorKeys, type MonitorKind, type MonitorStatus } from "@/queries/monitors";
+import { addSnapshots, asSnapshot, type Snapshot } from "@/lib/metrics";
+import { liveMetricsKey, monitorKeys, type MonitorKind, type MonitorStatus } from "@/queries/monitors";
 import { summaryKeys } from "@/queries/summary";
 
 export type LiveEvent =
@@ -109,6 +110,8 @@ function listFiltersByStatus(key: readonly unknown[]): boolean {
 export class LiveCache {
   private patches = new Map<MonitorKind, Map<string, StatePatch>>();
   private invalidate = new Set<"summary" | "incidents" | "alerts" | "everything" | MonitorKind>();
+  /** Snapshots for the instances whose live metrics are shown (cached), by instance. */
+  private snapshots = new Map<string, Snapshot[]>();
   private scheduled: unknown = null;
 
   constructor(
@@ -147,8 +150,16 @@ export class LiveCache {
       case "lagged":
         this.invalidate.add("everything");
         break;
-      case "metrics":
+      case "metrics": {
+        // Only an instance whose page holds its live snapshots wants them.
+        if (this.client.getQueryData(liveMetricsKey(event.monitor_id)) === undefined) return;
+        const snapshot = asSnapshot(event.snapshot);
+        if (!snapshot) return;
+        const list = this.snapshots.get(event.monitor_id) ?? [];
+        list.push(snapshot);
+        this.snapshots.set(event.monitor_id, list);
         break;
+      }
     }
     if (this.scheduled === null) {
       this.scheduled = this.schedule(() => {
@@ -162,8 +173,10 @@ export class LiveCache {
   flush(): void {
     const patches = this.patches;
     const invalidate = this.invalidate;
+    const snapshots = this.snapshots;
     this.patches = new Map();
     this.invalidate = new Set();
+    this.snapshots = new Map();
     if (invalidate.has("everything")) {
       void this.client.invalidateQueries();
       return;
@@ -178,6 +191,9 @@ export class LiveCache {
       for (const [id] of byId) {
         this.client.setQueryData(keys.detail(id), (old: unknown) => (isMonitor(old) ? patchItem(old, byId) : old));
       }
+    }
+    for (const [id, list] of snapshots) {
+      this.client.setQueryData<Snapshot[]>(liveMetricsKey(id), (old) => (old ? addSnapshots(old, list) : old));
     }
     if (invalidate.has("summary")) void this.client.invalidateQueries({ queryKey: summaryKeys.all });
     if (invalidate.has("incidents")) void this.client.invalidateQueries({ queryKey: incidentKeys.all });

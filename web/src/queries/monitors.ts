@@ -34,3 +34,11 @@ export function monitorKeys(kind: MonitorKind) {
     results: (id: string) => [...all, "history", id, "results"] as const,
   };
 }
+
+/**
+ * The snapshots of one instance seen since its page opened: live `metrics` events append
+ * to it while it is cached (see `useInstanceLive`).
+ */
+export function liveMetricsKey(id: string) {
+  return [...monitorKeys("instance").history(id), "live"] as const;
+}

@@ -15,6 +15,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { formatCount } from "@/lib/format";
+import { monitorPath } from "@/lib/monitor-paths";
 import { formatDuration } from "@/lib/time";
 import { useAlerts } from "@/queries/alerts";
 import { useIncidents } from "@/queries/incidents";
@@ -77,12 +78,8 @@ function CountsCard({ title, counts, listPath }: { title: string; counts: Counts
   );
 }
 
-function targetPath(type: string, id: string): string | null {
-  return type === "service" ? `/services/${id}` : null;
-}
-
 function TargetName({ type, id, name }: { type: string; id: string; name: string }) {
-  const to = targetPath(type, id);
+  const to = monitorPath(type, id);
   return to ? (
     <Link to={to} className="font-medium hover:underline">
       {name}
@@ -128,12 +125,14 @@ function AlertRow({ alert }: { alert: Alert }) {
 
 function ListCard<T extends { id: string }>({
   title,
+  listPath,
   total,
   query,
   render,
   empty,
 }: {
   title: string;
+  listPath: string;
   total: number | undefined;
   query: { data?: { items: T[]; total: number } | undefined; isPending: boolean; isError: boolean; error: Error | null };
   render: (item: T) => ReactNode;
@@ -144,7 +143,11 @@ function ListCard<T extends { id: string }>({
   return (
     <Card>
       <CardHeader className="flex-row items-baseline justify-between">
-        <CardTitle>{title}</CardTitle>
+        <CardTitle>
+          <Link to={listPath} className="hover:underline">
+            {title}
+          </Link>
+        </CardTitle>
         {count !== undefined ? <span className="text-sm font-medium tabular-nums">{formatCount(count)}</span> : null}
       </CardHeader>
       <CardContent>
@@ -224,8 +227,8 @@ export function Component() {
             {summary.data ? (
               <>
                 <CountsCard title="Services" counts={summary.data.services} listPath="/services" />
-                <CountsCard title="Domains" counts={summary.data.domains} />
-                <CountsCard title="Instances" counts={summary.data.instances} />
+                <CountsCard title="Domains" counts={summary.data.domains} listPath="/domains" />
+                <CountsCard title="Instances" counts={summary.data.instances} listPath="/instances" />
               </>
             ) : summary.isPending ? (
               [0, 1, 2].map((i) => <Skeleton key={i} className="h-36" />)
@@ -234,6 +237,7 @@ export function Component() {
           <div className="grid gap-4 lg:grid-cols-2">
             <ListCard<Incident>
               title="Open incidents"
+              listPath="/incidents"
               total={summary.data?.open_incidents}
               query={incidents}
               render={(incident) => <IncidentRow incident={incident} />}
@@ -241,6 +245,7 @@ export function Component() {
             />
             <ListCard<Alert>
               title="Firing alerts"
+              listPath="/alerts"
               total={summary.data?.firing_alerts}
               query={alerts}
               render={(alert) => <AlertRow alert={alert} />}
