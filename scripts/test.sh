@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of Monitron on a fresh machine: installs what is missing (promtool,
-# openssl, Schemathesis), checks that PostgreSQL is up, runs the Rust test suites (SQLite
-# and PostgreSQL), then checks the /metrics of a live server with monitors of every type
-# with promtool, and fuzzes a live server's OpenAPI spec with Schemathesis.
+# openssl, Schemathesis, the web UI's npm packages, Chromium), checks that PostgreSQL is
+# up, runs the Rust test suites (SQLite and PostgreSQL), then checks the /metrics of a live
+# server with monitors of every type with promtool, fuzzes a live server's OpenAPI spec
+# with Schemathesis, checks the web UI (generated client up to date, types, unit tests,
+# bundle size, formatting) and runs its end-to-end suite in Chromium (scripts/e2e.sh).
 #
 # Environment: MONITRON_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres),
 # MONITRON_SKIP_SERVICES=1 to skip tests whose service is absent (never in CI),
@@ -40,6 +42,18 @@ if ! "$TOOLS/venv/bin/python" -c "import standardwebhooks" >/dev/null 2>&1; then
   "$TOOLS/venv/bin/pip" install -q "standardwebhooks==1.1.0"
 fi
 export MONITRON_TEST_PYTHON="$TOOLS/venv/bin/python"
+# npm's cache lives beside the other tools, so a fresh clone installs the web UI's
+# packages from it (the server's build script runs `npm ci` when web/ needs building).
+export npm_config_cache="${npm_config_cache:-$TOOLS/npm}"
+if ! command -v node >/dev/null 2>&1; then
+  say "Installing Node.js (Debian packages)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  say "Installing the web UI's packages"
+  (cd web && npm ci --no-audit --no-fund)
+fi
 
 # --- services ------------------------------------------------------------------------
 pg_up() { python3 - "$PG_URL" <<'PY'
@@ -151,5 +165,26 @@ if grep -qiE 'panicked|internal error' "$work/server.log"; then
   exit 1
 fi
 
+# --- web UI --------------------------------------------------------------------------
+say "Web UI: generated API client up to date"
+api=$(mktemp -d)
+"$CARGO_TARGET_DIR/debug/monitron" openapi > "$api/openapi.json"
+(cd web && npx openapi-typescript "$api/openapi.json" --empty-objects-unknown -o "$api/schema.d.ts" >/dev/null)
+if ! cmp -s "$api/openapi.json" web/openapi.json || ! cmp -s "$api/schema.d.ts" web/src/api/schema.d.ts; then
+  echo "The web UI's API client is stale: run scripts/gen-api.sh and commit the result." >&2
+  diff -u web/src/api/schema.d.ts "$api/schema.d.ts" | head -40 >&2 || true
+  exit 1
+fi
+rm -rf "$api"
+
+say "Web UI: types, unit tests, bundle size, formatting"
+web_log=$(mktemp)
+(cd web && npm run --silent typecheck && npm run --silent typecheck:e2e && npm run --silent check && npm run --silent format:check) 2>&1 | tee "$web_log"
+web_passed=$(grep -Eo 'Tests +[0-9]+ passed' "$web_log" | grep -Eo '[0-9]+' | tail -1)
+
+e2e_log=$(mktemp)
+./scripts/e2e.sh 2>&1 | tee "$e2e_log"
+e2e_passed=$(grep -Eo '[0-9]+ passed' "$e2e_log" | tail -1 | grep -Eo '[0-9]+')
+
 echo
-echo "monitron: $((rust_passed + 2)) passed, 0 failed"
+echo "monitron: $((rust_passed + 2 + ${web_passed:-0} + ${e2e_passed:-0})) passed, 0 failed"
