@@ -59,7 +59,7 @@ export function IncidentDuration({ incident }: { incident: Incident }) {
   const started = Date.parse(incident.started_at);
   const seconds = Number.isNaN(started)
     ? incident.duration_s
-    : Math.max(incident.duration_s, (Math.max(now, Date.now() - 15_000) - started) / 1000);
+    : Math.max(incident.duration_s, (Math.max(now, Date.now()) - started) / 1000);
   return <>{formatDuration(seconds)} so far</>;
 }
 

@@ -27,6 +27,7 @@ export default function MetricsChart({
   fromS,
   toS,
   max,
+  floor = 1,
   height = 200,
   legend = true,
 }: {
@@ -39,6 +40,8 @@ export default function MetricsChart({
   toS: number;
   /** A fixed top of the y axis (100 for percentages); else it fits the data. */
   max?: number;
+  /** The least top of a fitted y axis, so an idle host's zeros do not fill the chart (1 KB/s). */
+  floor?: number;
   height?: number;
   legend?: boolean;
 }) {
@@ -58,7 +61,7 @@ export default function MetricsChart({
         scales: {
           x: { time: true, range: () => [range.current.fromS, range.current.toS] },
           y: {
-            range: (_u, _min, dataMax) => [0, max ?? Math.max(dataMax * 1.1, Number.EPSILON)],
+            range: (_u, _min, dataMax) => [0, max ?? Math.max(dataMax * 1.1, floor)],
           },
         },
         axes: [
@@ -85,7 +88,7 @@ export default function MetricsChart({
     },
     data,
     height,
-    `${series.map((s) => s.label).join("|")}:${max ?? ""}:${legend}`,
+    `${series.map((s) => s.label).join("|")}:${max ?? ""}:${floor}:${legend}`,
   );
   return <div ref={container} className="w-full [&_.u-legend]:text-xs [&_.u-legend]:text-muted-foreground" />;
 }

@@ -51,12 +51,22 @@ function ProbeFields({
   const whole = form.errorFor(`probes[${index}]`, true);
   const known = (PROBE_TYPES as readonly string[]).includes(probe.type);
   return (
-    <fieldset className="flex flex-col gap-3 rounded-md border p-3">
+    <fieldset
+      className="flex flex-col gap-3 rounded-md border p-3 aria-[invalid=true]:border-destructive-text"
+      aria-invalid={whole ? true : undefined}
+      aria-describedby={whole ? `probe-${index}-error` : undefined}
+      // Focusable, so a failed save can bring a whole-probe reason into view.
+      tabIndex={whole ? -1 : undefined}
+    >
       <legend className="px-1 text-sm font-medium">
         Probe {index + 1}
         {probe.name ? `: ${probe.name}` : ""}
       </legend>
-      {whole ? <p className="text-xs font-medium text-destructive-text">{whole}</p> : null}
+      {whole ? (
+        <p id={`probe-${index}-error`} className="text-xs font-medium text-destructive-text">
+          {whole}
+        </p>
+      ) : null}
       <div className="grid gap-3 sm:grid-cols-2">
         <ApiField form={form} path={at("name")} label="Name" required>
           <Input value={probe.name} onChange={(e) => change("name", e.target.value)} readOnly={readOnly} maxLength={100} />

@@ -41,13 +41,15 @@ interface ChartSpec {
   labels: string[];
   format: (v: number) => string;
   max?: number;
+  /** The least top of the y axis when it fits the data. */
+  floor?: number;
   /** Shown only when the host has the hardware (GPUs). */
   optional?: boolean;
 }
 
 const CHARTS: ChartSpec[] = [
   { id: "cpu", title: "CPU", metrics: ["cpu_pct"], labels: ["Usage"], format: formatUsage, max: 100 },
-  { id: "load", title: "Load average (1 min)", metrics: ["load1"], labels: ["Load"], format: formatLoad },
+  { id: "load", title: "Load average (1 min)", metrics: ["load1"], labels: ["Load"], format: formatLoad, floor: 1 },
   { id: "memory", title: "Memory", metrics: ["mem_pct", "swap_pct"], labels: ["Memory", "Swap"], format: formatUsage, max: 100 },
   {
     id: "disk-space",
@@ -63,8 +65,16 @@ const CHARTS: ChartSpec[] = [
     metrics: ["disk_read_bps", "disk_write_bps"],
     labels: ["Read", "Write"],
     format: formatRate,
+    floor: 1024,
   },
-  { id: "network", title: "Network", metrics: ["net_rx_bps", "net_tx_bps"], labels: ["Received", "Sent"], format: formatRate },
+  {
+    id: "network",
+    title: "Network",
+    metrics: ["net_rx_bps", "net_tx_bps"],
+    labels: ["Received", "Sent"],
+    format: formatRate,
+    floor: 1024,
+  },
   {
     id: "gpu",
     title: "GPU",
@@ -80,6 +90,7 @@ const CHARTS: ChartSpec[] = [
     metrics: ["gpu_temp_c"],
     labels: ["Hottest"],
     format: formatCelsius,
+    floor: 50,
     optional: true,
   },
 ];
@@ -144,6 +155,7 @@ function ChartCard({
                 fromS={fromS}
                 toS={toS}
                 {...(spec.max !== undefined ? { max: spec.max } : {})}
+                {...(spec.floor !== undefined ? { floor: spec.floor } : {})}
               />
             </Suspense>
           )}
@@ -412,7 +424,7 @@ export function MetricsSection({ id, intervalS }: { id: string; intervalS: numbe
   const points = history.data?.points ?? [];
   const latest = snapshots.at(-1);
   const lastLiveS = latest ? Date.parse(latest.timestamp) / 1000 : 0;
-  const toS = Math.max(Math.floor(Math.max(clock, Date.now() - 15_000) / 1000), Math.ceil(lastLiveS));
+  const toS = Math.max(Math.floor(Math.max(clock, Date.now()) / 1000), Math.ceil(lastLiveS));
   const fromS = toS - range;
   const rangeLabel = METRIC_RANGES.find((r) => r.seconds === range)?.label ?? "";
   const stepS = history.data?.step_s ?? intervalS;
