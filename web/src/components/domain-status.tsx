@@ -6,7 +6,7 @@ import { formatCount } from "@/lib/format";
 const LABEL: Record<string, string> = {
   ok: "OK",
   warning: "Expires soon",
-  critical: "Expiring",
+  critical: "Critical",
   expired: "Expired",
   error: "Lookup failed",
 };

@@ -217,7 +217,10 @@ export function IncidentsCard({ kind, id }: { kind: MonitorKind; id: string }) {
       <CardHeader className="flex-row flex-wrap items-baseline justify-between gap-2">
         <CardTitle>Incidents</CardTitle>
         {items.length ? (
-          <Link to={`/incidents?kind=${kind}&monitor=${id}`} className="text-sm text-primary-text underline underline-offset-2">
+          <Link
+            to={`/incidents?state=all&kind=${kind}&monitor=${id}`}
+            className="text-sm text-primary-text underline underline-offset-2"
+          >
             All incidents of this {kind}
           </Link>
         ) : null}
