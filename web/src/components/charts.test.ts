@@ -18,6 +18,8 @@ describe("sparkline geometry", () => {
     );
     expect(g.path).toBe("M1.0 9.0L11.0 1.0M31.0 9.0");
     expect(g.failures).toEqual([11]);
+    // The lone last step has no line to draw: it is a dot.
+    expect(g.dots).toEqual([{ x: 31, y: 9 }]);
     expect(g).toMatchObject({ min: 100, max: 200 });
     expect(g.avg).toBeCloseTo(133.33, 1);
   });

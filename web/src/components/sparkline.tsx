@@ -10,6 +10,8 @@ export interface SparkGeometry {
   path: string;
   /** x positions of points with failed checks. */
   failures: number[];
+  /** Points with no neighbour to draw a line to (a lone step), drawn as dots. */
+  dots: { x: number; y: number }[];
   min: number | null;
   max: number | null;
   avg: number | null;
@@ -24,7 +26,7 @@ export function sparkGeometry(points: SparkPoint[], width: number, height: numbe
   points.forEach((p, i) => {
     if (typeof p.uptime_pct === "number" && p.uptime_pct < 100) failures.push(Number(xAt(i).toFixed(1)));
   });
-  if (values.length === 0) return { path: "", failures, min: null, max: null, avg: null };
+  if (values.length === 0) return { path: "", failures, dots: [], min: null, max: null, avg: null };
   const min = Math.min(...values);
   const max = Math.max(...values);
   const avg = values.reduce((a, b) => a + b, 0) / values.length;
@@ -32,15 +34,18 @@ export function sparkGeometry(points: SparkPoint[], width: number, height: numbe
   const yAt = (v: number) => (max === min ? height / 2 : pad + (1 - (v - min) / span) * (height - 2 * pad));
   let path = "";
   let pen = false;
+  const known = (i: number) => typeof points[i]?.avg_ms === "number" && Number.isFinite(points[i]!.avg_ms);
+  const dots: { x: number; y: number }[] = [];
   points.forEach((p, i) => {
     if (typeof p.avg_ms !== "number" || !Number.isFinite(p.avg_ms)) {
       pen = false;
       return;
     }
     path += `${pen ? "L" : "M"}${xAt(i).toFixed(1)} ${yAt(p.avg_ms).toFixed(1)}`;
+    if (!known(i - 1) && !known(i + 1)) dots.push({ x: Number(xAt(i).toFixed(1)), y: Number(yAt(p.avg_ms).toFixed(1)) });
     pen = true;
   });
-  return { path, failures, min, max, avg };
+  return { path, failures, dots, min, max, avg };
 }
 
 export function Sparkline({
@@ -79,6 +84,9 @@ export function Sparkline({
       <title>{summary}</title>
       {g.failures.map((x) => (
         <line key={x} x1={x} x2={x} y1={height - 5} y2={height} className="stroke-down" strokeWidth={2} />
+      ))}
+      {g.dots.map((d) => (
+        <circle key={d.x} cx={d.x} cy={d.y} r={1.5} className="fill-primary-text" />
       ))}
       {g.path ? (
         <path
