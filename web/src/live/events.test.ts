@@ -1,11 +1,11 @@
-import { QueryClient } from "@tanstack/react-query";
+import { QueryClient, QueryObserver } from "@tanstack/react-query";
 import { describe, expect, it, vi } from "vitest";
 import { liveMetricsKey, monitorKeys } from "@/queries/monitors";
 import { summaryKeys } from "@/queries/summary";
 import { alertKeys } from "@/queries/alerts";
 import { incidentKeys } from "@/queries/incidents";
 import { backoffMs } from "./connection";
-import { LiveCache, parseEvent } from "./events";
+import { HISTORY_MS, LiveCache, parseEvent } from "./events";
 
 const keys = monitorKeys("service");
 
@@ -118,6 +118,52 @@ describe("live events", () => {
     const shown = client.getQueryData<{ timestamp: string }[]>(liveMetricsKey("shown"))!;
     expect(shown.map((s) => s.timestamp)).toEqual(["2026-01-01T00:00:00Z", "2026-01-01T00:00:10Z"]);
     expect(client.getQueryData(liveMetricsKey("hidden"))).toBeUndefined();
+  });
+
+  it("refetches an open monitor's history on new results, at most once per interval", () => {
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    let flush: (() => void) | null = null;
+    let now = 10_000;
+    const cache = new LiveCache(
+      client,
+      (fn) => (flush = fn),
+      () => now,
+    );
+    const fetches: string[] = [];
+    const observer = new QueryObserver(client, {
+      queryKey: keys.results("open"),
+      queryFn: () => {
+        fetches.push("open");
+        return [];
+      },
+    });
+    const unsubscribe = observer.subscribe(() => {});
+    fetches.length = 0;
+    const result = (id: string) =>
+      cache.push({
+        event: "result",
+        monitor_id: id,
+        kind: "service",
+        group: null,
+        checked_at: "2026-01-01T00:00:01Z",
+        status: "up",
+        response_ms: 1,
+        message: "",
+      });
+    const spy = vi.spyOn(client, "invalidateQueries");
+    result("open");
+    result("closed");
+    flush!();
+    expect(spy.mock.calls.map((c) => JSON.stringify(c[0]?.queryKey))).toEqual([JSON.stringify(keys.history("open"))]);
+    spy.mockClear();
+    now += 1000;
+    result("open");
+    flush!();
+    expect(spy).not.toHaveBeenCalled();
+    now += HISTORY_MS;
+    flush!();
+    expect(spy).toHaveBeenCalledTimes(1);
+    unsubscribe();
   });
 
   it("backs off from 1 s to 30 s with jitter", () => {

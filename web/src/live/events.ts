@@ -106,6 +106,9 @@ function listFiltersByStatus(key: readonly unknown[]): boolean {
   return typeof params === "object" && params !== null && Boolean((params as { status?: unknown }).status);
 }
 
+/** How often at most an open monitor's history is refetched for its new results. */
+export const HISTORY_MS = 3000;
+
 /** Collects events and applies them to the cache in batches. */
 export class LiveCache {
   private patches = new Map<MonitorKind, Map<string, StatePatch>>();
@@ -113,10 +116,15 @@ export class LiveCache {
   /** Snapshots for the instances whose live metrics are shown (cached), by instance. */
   private snapshots = new Map<string, Snapshot[]>();
   private scheduled: unknown = null;
+  /** Monitors with new results whose history (stats, series, results) is to be refetched. */
+  private history = new Map<string, MonitorKind>();
+  /** When each monitor's history was last refetched, to do it at most once per HISTORY_MS. */
+  private historyAt = new Map<string, number>();
 
   constructor(
     private readonly client: QueryClient,
     private readonly schedule: (fn: () => void) => unknown = (fn) => setTimeout(fn, 500),
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Takes one event; the cache changes at the next flush. */
@@ -127,6 +135,13 @@ export class LiveCache {
         patch.last_checked_at = event.checked_at;
         patch.last_response_ms = event.response_ms;
         patch.message = event.message;
+        // An open detail page shows this monitor's history: refetch it (throttled).
+        if (
+          this.client.getQueryCache().findAll({ queryKey: monitorKeys(event.kind).history(event.monitor_id), type: "active" })
+            .length > 0
+        ) {
+          this.history.set(event.monitor_id, event.kind);
+        }
         break;
       }
       case "status": {
@@ -161,6 +176,10 @@ export class LiveCache {
         break;
       }
     }
+    this.later();
+  }
+
+  private later(): void {
     if (this.scheduled === null) {
       this.scheduled = this.schedule(() => {
         this.scheduled = null;
@@ -178,6 +197,7 @@ export class LiveCache {
     this.invalidate = new Set();
     this.snapshots = new Map();
     if (invalidate.has("everything")) {
+      this.history.clear();
       void this.client.invalidateQueries();
       return;
     }
@@ -192,6 +212,7 @@ export class LiveCache {
         this.client.setQueryData(keys.detail(id), (old: unknown) => (isMonitor(old) ? patchItem(old, byId) : old));
       }
     }
+    this.refetchHistory();
     for (const [id, list] of snapshots) {
       this.client.setQueryData<Snapshot[]>(liveMetricsKey(id), (old) => (old ? addSnapshots(old, list) : old));
     }
@@ -207,6 +228,25 @@ export class LiveCache {
         });
       }
     }
+  }
+
+  /**
+   * Refetches the shown history of monitors with new results, each at most once per
+   * HISTORY_MS; one whose turn has not come stays pending for a later flush.
+   */
+  private refetchHistory(): void {
+    const now = this.now();
+    for (const [id, kind] of this.history) {
+      if (now - (this.historyAt.get(id) ?? -Infinity) < HISTORY_MS) continue;
+      this.history.delete(id);
+      this.historyAt.set(id, now);
+      void this.client.invalidateQueries({
+        queryKey: monitorKeys(kind).history(id),
+        // Live snapshots are appended by metrics events, not fetched.
+        predicate: (query) => query.queryKey[query.queryKey.length - 1] !== "live",
+      });
+    }
+    if (this.history.size > 0) this.later();
   }
 
   private patchFor(kind: MonitorKind, id: string): StatePatch {
