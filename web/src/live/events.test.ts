@@ -166,6 +166,24 @@ describe("live events", () => {
     unsubscribe();
   });
 
+  it("refetches an instance's details when its status changes (enrollment, agent revision)", () => {
+    const { client, cache, flush } = setup();
+    const spy = vi.spyOn(client, "invalidateQueries");
+    cache.push({
+      event: "status",
+      monitor_id: "host",
+      kind: "instance",
+      group: null,
+      status: "up",
+      previous: "pending",
+      at: "2026-01-01T00:00:02Z",
+      message: "",
+    });
+    flush();
+    const invalidated = spy.mock.calls.map((c) => JSON.stringify(c[0]?.queryKey));
+    expect(invalidated).toContain(JSON.stringify(monitorKeys("instance").detail("host")));
+  });
+
   it("backs off from 1 s to 30 s with jitter", () => {
     expect(backoffMs(0, () => 0.5)).toBe(1000);
     expect(backoffMs(3, () => 0.5)).toBe(8000);

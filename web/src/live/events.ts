@@ -116,6 +116,8 @@ export class LiveCache {
   /** Snapshots for the instances whose live metrics are shown (cached), by instance. */
   private snapshots = new Map<string, Snapshot[]>();
   private scheduled: unknown = null;
+  /** Instances whose details (enrollment, agent revision) are to be refetched. */
+  private refetchDetails = new Set<string>();
   /** Monitors with new results whose history (stats, series, results) is to be refetched. */
   private history = new Map<string, MonitorKind>();
   /** When each monitor's history was last refetched, to do it at most once per HISTORY_MS. */
@@ -152,6 +154,8 @@ export class LiveCache {
         this.invalidate.add("summary");
         // A list filtered by status may gain or lose this monitor.
         this.invalidate.add(event.kind);
+        // An instance's first report also enrolls it and may bring its agent's revision.
+        if (event.kind === "instance") this.refetchDetails.add(event.monitor_id);
         break;
       }
       case "incident":
@@ -219,6 +223,9 @@ export class LiveCache {
     if (invalidate.has("summary")) void this.client.invalidateQueries({ queryKey: summaryKeys.all });
     if (invalidate.has("incidents")) void this.client.invalidateQueries({ queryKey: incidentKeys.all });
     if (invalidate.has("alerts")) void this.client.invalidateQueries({ queryKey: alertKeys.all });
+    const details = this.refetchDetails;
+    this.refetchDetails = new Set();
+    for (const id of details) void this.client.invalidateQueries({ queryKey: monitorKeys("instance").detail(id) });
     for (const kind of ["service", "domain", "instance"] as const) {
       if (invalidate.has(kind)) {
         // Only lists filtered by status can gain or lose a monitor; the rest were patched.
