@@ -14,7 +14,6 @@ test("a default webhook channel: sent a test, logged, signed as Standard Webhook
   await field(page, "Name").fill("Ops webhook");
   await field(page, "URL").fill(process.env.TARGET_WEBHOOK_URL!);
   await page.getByRole("switch", { name: "Default channel" }).click();
-  await look(page, "channel-new");
   await page.getByRole("button", { name: "Add channel" }).click();
   await expect(page).toHaveURL(/\/notification-channels\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("heading", { name: "Ops webhook" })).toBeVisible();
@@ -42,12 +41,10 @@ test("a rule fires live when Shop goes down; the alert and incident are acknowle
   await page.goto("/alert-rules/new");
   await field(page, "Name").fill("Shop is down");
   await page.getByRole("combobox", { name: "Condition" }).selectOption("down");
-  await look(page, "alert-rule-new");
   await page.getByRole("button", { name: "Add rule" }).click();
   await expect(page).not.toHaveURL(/\/new$/);
   await page.goto("/alert-rules");
   await expect(page.getByText("Shop is down").first()).toBeVisible();
-  await look(page, "alert-rules");
 
   try {
     await page.goto("/services");
@@ -116,14 +113,12 @@ test("a maintenance window shows its next occurrences; an escalation policy", as
   await field(page, "Name").fill("Sunday patching");
   await page.getByRole("combobox", { name: "Repeats" }).selectOption("weekly");
   await page.getByRole("checkbox", { name: "Sunday" }).check();
-  await look(page, "maintenance-window-new");
   await page.getByRole("button", { name: "Add window" }).click();
   await expect(page).toHaveURL(/\/maintenance-windows\/[0-9a-f-]{36}$/);
   await expect(page.getByText("Next 30 days")).toBeVisible();
   const next = page.getByRole("listitem").filter({ hasText: /for 1 h|for \d/ });
   await expect(next.first()).toBeVisible();
   expect(await next.count()).toBeGreaterThanOrEqual(4);
-  await look(page, "maintenance-window");
 
   await page.goto("/escalation-policies/new");
   await field(page, "Name").fill("Wake the on-call");
@@ -131,8 +126,7 @@ test("a maintenance window shows its next occurrences; an escalation policy", as
     .getByRole("checkbox", { name: /Ops webhook/ })
     .first()
     .check();
-  await look(page, "escalation-policy-new");
   await page.getByRole("button", { name: "Add policy" }).click();
-  await page.goto("/escalation-policies");
+  await expect(page).toHaveURL(/\/escalation-policies$/);
   await expect(page.getByText("Wake the on-call").first()).toBeVisible();
 });

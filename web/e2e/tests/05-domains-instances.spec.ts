@@ -23,11 +23,9 @@ test("a domain: a bad name refused on its field, then listed with its page", asy
   await page.getByRole("button", { name: "Add domain" }).click();
   await expect(page).toHaveURL(/\/domains\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("heading", { name: "example.com" })).toBeVisible();
-  await look(page, "domain-detail");
 
   await page.goto("/domains");
   await expect(page.getByRole("link", { name: "example.com" }).first()).toBeVisible();
-  await look(page, "domains");
 });
 
 test("a push instance enrolls the real agent and its charts fill live", async ({ page }) => {
@@ -39,7 +37,6 @@ test("a push instance enrolls the real agent and its charts fill live", async ({
   await page.getByRole("radio", { name: /^Push/ }).check();
   await field(page, "Host").fill("build-host.example.com");
   await field(page, "Report every (seconds)").fill("1");
-  await look(page, "instance-new");
   await page.getByRole("button", { name: "Add instance" }).click();
   await expect(page).toHaveURL(/\/instances\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("heading", { name: "Build host" })).toBeVisible();
@@ -81,7 +78,6 @@ test("a push instance enrolls the real agent and its charts fill live", async ({
     // The agent-config editor, with the configuration the agent reported.
     await expect(page.getByRole("heading", { name: "Agent configuration" })).toBeVisible();
     await expect(page.getByRole("button", { name: "Save agent configuration" })).toBeVisible();
-    await look(page, "instance-agent-config");
   } finally {
     agent?.kill("SIGTERM");
     if (agent && agent.exitCode === null) await new Promise((r) => agent!.once("exit", r));
@@ -89,5 +85,4 @@ test("a push instance enrolls the real agent and its charts fill live", async ({
   }
   await page.goto("/instances");
   await expect(page.getByRole("link", { name: "Build host" }).first()).toBeVisible();
-  await look(page, "instances");
 });

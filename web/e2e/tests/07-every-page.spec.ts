@@ -12,12 +12,13 @@ const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 async function visit(page: Page, path: string, name: string) {
   await page.goto(path);
   await page.getByRole("main").waitFor();
-  await page.waitForLoadState("networkidle");
+  await page.getByRole("main").getByRole("heading").first().waitFor();
   if (await page.getByRole("heading", { name: "Page not found" }).isVisible()) {
     test.info().annotations.push({ type: "missing", description: `${path}: not in the server's embedded web UI` });
     return false;
   }
-  await expect(page.getByRole("main").getByLabel(/^Loading/)).toHaveCount(0);
+  // Loaded: nothing busy, no skeleton left.
+  await expect(page.locator('[aria-busy="true"], .animate-pulse.bg-muted')).toHaveCount(0);
   await look(page, name);
   return true;
 }
