@@ -25,8 +25,8 @@ await context.addInitScript(() => {
 
 const page = await context.newPage();
 await page.goto(`${base}/login`);
-await page.getByLabel("Username or e-mail").fill(login);
-await page.getByLabel("Password", { exact: true }).fill(password);
+await page.getByRole("textbox", { name: "Username or e-mail", exact: true }).fill(login);
+await page.getByRole("textbox", { name: "Password", exact: true }).fill(password);
 await page.getByRole("button", { name: "Sign in" }).click();
 await page.waitForURL((u) => !u.pathname.startsWith("/login"));
 
