@@ -2,7 +2,7 @@
 // switching the real targets, reading the mail and webhooks they received, and looking at
 // a page the way a reviewer would (a screenshot in each theme, and axe-core).
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 
@@ -76,16 +76,4 @@ export async function look(page: Page, name: string) {
       `${name} in ${theme}`,
     ).toEqual([]);
   }
-}
-
-/**
- * Skips the rest of a test when the server's embedded web UI predates the page at `path`
- * (a release binary built before it); the test runs against a binary that has it.
- */
-export async function needsPage(page: Page, path: string) {
-  await page.goto(path);
-  const missing = page.getByRole("heading", { name: "Page not found" });
-  await page.getByRole("main").waitFor();
-  await page.waitForLoadState("networkidle");
-  test.skip(await missing.isVisible(), `the server's embedded web UI has no ${path} page yet`);
 }

@@ -36,6 +36,9 @@ async function waitUntilReady(url: string, server: ChildProcess, log: () => stri
 export default async function globalSetup() {
   const bin = process.env.MONITRON_BIN;
   if (!bin) throw new Error("Set MONITRON_BIN to a release monitron binary (scripts/e2e.sh does).");
+  if (!process.env.MONITRON_AGENT_BIN) {
+    throw new Error("Set MONITRON_AGENT_BIN to a release monitron-agent binary (scripts/e2e.sh does).");
+  }
   const targets = await startTargets();
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), "monitron-e2e-"));

@@ -3,7 +3,7 @@
 // acknowledging them, a maintenance window with its next occurrences, and an escalation
 // policy.
 import { expect, test } from "@playwright/test";
-import { field, look, needsPage, serviceAnswers, signIn, webhooks } from "../fixtures";
+import { field, look, serviceAnswers, signIn, webhooks } from "../fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -70,7 +70,7 @@ test("a rule fires live when Shop goes down; the alert and incident are acknowle
     expect(loads, "no reload").toEqual([]);
 
     // The incident first: acknowledging an alert acknowledges its monitor's incident too.
-    await needsPage(page, "/incidents");
+    await page.goto("/incidents");
     const incident = page.getByRole("row").filter({ hasText: "Shop" }).filter({ hasText: "503" });
     await expect(incident.first()).toBeVisible({ timeout: 20_000 });
     await look(page, "incidents-open");
@@ -85,7 +85,7 @@ test("a rule fires live when Shop goes down; the alert and incident are acknowle
         .filter({ visible: true }),
     ).toBeVisible();
 
-    await needsPage(page, "/alerts");
+    await page.goto("/alerts");
     const alert = page.getByRole("row").filter({ hasText: "Shop is down" });
     await expect(alert.first()).toBeVisible({ timeout: 20_000 });
     await look(page, "alerts-firing");

@@ -85,7 +85,12 @@ fn respond(file: rust_embed::EmbeddedFile, cache: &'static str, headers: &Header
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let mut response = Response::new(Body::from(file.data.into_owned()));
+        // Embedded files are static in release builds: serve them without copying.
+        let body = match file.data {
+            std::borrow::Cow::Borrowed(bytes) => Body::from(axum::body::Bytes::from_static(bytes)),
+            std::borrow::Cow::Owned(bytes) => Body::from(bytes),
+        };
+        let mut response = Response::new(body);
         if let Ok(mime) = HeaderValue::from_str(file.metadata.mimetype()) {
             response.headers_mut().insert(header::CONTENT_TYPE, mime);
         }

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Principal, Role};
-use crate::db::entities::incident;
+use crate::db::entities::{incident, monitor};
 use crate::error::{Error, Result};
 use crate::history::{self, query};
 use crate::monitors::service::{Monitors, Runner};
@@ -313,12 +313,12 @@ impl<R: Runner> Monitors<'_, R> {
         if !(1..=200).contains(&points) {
             return Err(Error::field("points", "must be between 1 and 200"));
         }
-        let rows: Vec<(Uuid, i64, Option<String>)> = crate::db::entities::monitor::Entity::find()
+        let rows: Vec<(Uuid, i64, Option<String>)> = monitor::Entity::find()
             .select_only()
-            .column(crate::db::entities::monitor::Column::Id)
-            .column(crate::db::entities::monitor::Column::SeriesId)
-            .column(crate::db::entities::monitor::Column::GroupName)
-            .filter(crate::db::entities::monitor::Column::Id.is_in(ids.iter().copied()))
+            .column(monitor::Column::Id)
+            .column(monitor::Column::SeriesId)
+            .column(monitor::Column::GroupName)
+            .filter(monitor::Column::Id.is_in(ids.iter().copied()))
             .into_tuple()
             .all(self.db)
             .await?;

@@ -2,14 +2,11 @@
 //! for the live WebSocket, and the UI's own files served with the right caching and
 //! security headers beside the API.
 
-use std::time::{Duration, Instant};
-
-use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, SET_COOKIE};
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::{Auth, Backend, Resp, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD};
+use crate::live::{closed_within, Socket};
 use crate::{app, on_both_databases};
 
 /// The refresh token a `Set-Cookie` header sets, and the whole header.
@@ -168,9 +165,6 @@ async fn browser_sessions_keep_the_refresh_token_in_an_http_only_cookie(backend:
     assert_eq!(signed_out.status(), 401);
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 async fn open_with_ticket(app: &TestApp, ticket: &str) -> Result<Socket, String> {
     let url = app
         .url(&format!("/api/v1/ws?ticket={ticket}"))
@@ -186,19 +180,6 @@ async fn ticket(app: &TestApp, auth: &Auth) -> String {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.data()["expires_in"], 30);
     r.data()["ticket"].as_str().unwrap().to_owned()
-}
-
-async fn closed_within(socket: &mut Socket, secs: u64) -> Option<u16> {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, socket.next()).await {
-            Err(_) => panic!("the socket was still open after {secs} s"),
-            Ok(None) | Ok(Some(Err(_))) => return None,
-            Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
-            Ok(Some(Ok(_))) => {}
-        }
-    }
 }
 
 async fn a_ticket_opens_the_live_socket_once(backend: Backend) {

@@ -114,17 +114,17 @@ async fn the_scheduler_fails_over_without_checking_twice(backend: Backend) {
     // Every monitor is being checked: three results each (about 3 s; a loaded machine
     // may take longer to pick new monitors up and write a batch, so wait on the results).
     let deadline = Instant::now() + Duration::from_secs(20);
-    let before = loop {
+    loop {
         let before = results(&db).await;
         if before.len() == 5 && before.values().all(|ts| ts.len() >= 3) {
-            break before;
+            break;
         }
         assert!(
             Instant::now() < deadline,
             "every monitor is being checked: {before:?}"
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
-    };
+    }
 
     // Kill the process holding the lease, without warning.
     let holder = lease_holder_pid(&db)

@@ -15,11 +15,9 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::{Auth, Backend, Options, TestApp};
+use crate::live::{closed_within, Socket};
 use crate::targets::{create_service, metric, wait_for, HttpTarget};
 use crate::{app, on_both_databases};
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Opens `/api/v1/ws` with the credential.
 async fn live(app: &TestApp, auth: &Auth) -> Socket {
@@ -41,20 +39,6 @@ async fn live(app: &TestApp, auth: &Auth) -> Socket {
     };
     request.headers_mut().insert(name, value.parse().unwrap());
     tokio_tungstenite::connect_async(request).await.unwrap().0
-}
-
-/// Waits up to `secs` for the server to close the socket; the close code it sent.
-async fn closed_within(socket: &mut Socket, secs: u64) -> Option<u16> {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, socket.next()).await {
-            Err(_) => panic!("the socket was still open after {secs} s"),
-            Ok(None) | Ok(Some(Err(_))) => return None,
-            Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
-            Ok(Some(Ok(_))) => {}
-        }
-    }
 }
 
 /// The next event on a live socket, within 10 s.
