@@ -6,6 +6,7 @@ import { AuthLayout } from "@/components/auth-layout";
 import { FormError, FormField } from "@/components/form-field";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
+import { useAuthStatus } from "@/queries/auth-status";
 
 function signInMessage(error: unknown): string {
   if (!(error instanceof ApiError)) return "Signing in failed. Try again.";
@@ -17,6 +18,7 @@ function signInMessage(error: unknown): string {
 
 export function Component() {
   const [params] = useSearchParams();
+  const status = useAuthStatus();
   const [login, setLogin] = useState("");
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
@@ -65,15 +67,19 @@ export function Component() {
           {busy ? "Signing in…" : "Sign in"}
         </Button>
         <div className="flex flex-col gap-1 text-sm">
-          <Link to="/forgot-password" className="text-primary-text underline underline-offset-4">
-            Forgot your password?
-          </Link>
-          <p className="text-muted-foreground">
-            First start of this server?{" "}
-            <Link to="/setup" className="text-primary-text underline underline-offset-4">
-              Create the administrator
+          {status.data?.email_enabled === false ? null : (
+            <Link to="/forgot-password" className="text-primary-text underline underline-offset-4">
+              Forgot your password?
             </Link>
-          </p>
+          )}
+          {status.data?.setup_required ? (
+            <p className="text-muted-foreground">
+              First start of this server?{" "}
+              <Link to="/setup" className="text-primary-text underline underline-offset-4">
+                Create the administrator
+              </Link>
+            </p>
+          ) : null}
         </div>
       </form>
     </AuthLayout>

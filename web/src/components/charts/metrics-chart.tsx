@@ -6,7 +6,7 @@
 import type uPlot from "uplot";
 import { useRef } from "react";
 import { formatShort } from "@/lib/time";
-import { cssVar, useUplot } from "./use-uplot";
+import { cssVar, fitAxisSize, useUplot } from "./use-uplot";
 
 export interface SeriesSpec {
   label: string;
@@ -70,7 +70,7 @@ export default function MetricsChart({
             stroke: text,
             grid: { stroke: grid, width: 1 },
             ticks: { stroke: grid },
-            size: 72,
+            size: fitAxisSize,
             values: (_u, ticks) => ticks.map((v) => formatRef.current(v)),
           },
         ],

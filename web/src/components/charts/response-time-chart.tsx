@@ -8,7 +8,7 @@ import { useMemo } from "react";
 import type { SeriesPoint } from "@/api/types";
 import { formatMs } from "@/lib/format";
 import { formatShort } from "@/lib/time";
-import { cssVar, useUplot } from "./use-uplot";
+import { cssVar, fitAxisSize, useUplot } from "./use-uplot";
 
 /** Columns for uPlot, with a null step wherever the series skipped one (a gap in the line). */
 export function toColumns(points: SeriesPoint[], stepS: number): uPlot.AlignedData {
@@ -67,7 +67,7 @@ export default function ResponseTimeChart({
             stroke: text,
             grid: { stroke: grid, width: 1 },
             ticks: { stroke: grid },
-            size: 60,
+            size: fitAxisSize,
             values: (_u, ticks) => ticks.map((v) => formatMs(v)),
           },
         ],

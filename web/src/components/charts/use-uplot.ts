@@ -63,3 +63,15 @@ export function useUplot(
 
   return container;
 }
+
+/** A y axis as wide as its longest tick label, so labels such as "5.72 MB/s" are never cut. */
+export function fitAxisSize(self: uPlot, values: string[] | null, axisIdx: number): number {
+  const axis = self.axes[axisIdx]!;
+  const longest = (values ?? []).reduce((a, v) => (v.length > a.length ? v : a), "");
+  let size = (axis.ticks?.size ?? 10) + (axis.gap ?? 5) + 4;
+  if (longest) {
+    self.ctx.font = axis.font?.[0] ?? self.ctx.font;
+    size += self.ctx.measureText(longest).width / devicePixelRatio;
+  }
+  return Math.ceil(size);
+}
