@@ -180,11 +180,13 @@ rm -rf "$api"
 say "Web UI: types, unit tests, bundle size, formatting"
 web_log=$(mktemp)
 (cd web && npm run --silent typecheck && npm run --silent typecheck:e2e && npm run --silent check && npm run --silent format:check) 2>&1 | tee "$web_log"
-web_passed=$(grep -Eo 'Tests +[0-9]+ passed' "$web_log" | grep -Eo '[0-9]+' | tail -1)
+# Counts for the summary line (Vitest colours its output; a missing count is 0).
+count() { sed 's/\x1b\[[0-9;]*m//g' "$1" | grep -Eo "$2" | grep -Eo '[0-9]+' | tail -1 || true; }
+web_passed=$(count "$web_log" 'Tests +[0-9]+ passed')
 
 e2e_log=$(mktemp)
 ./scripts/e2e.sh 2>&1 | tee "$e2e_log"
-e2e_passed=$(grep -Eo '[0-9]+ passed' "$e2e_log" | tail -1 | grep -Eo '[0-9]+')
+e2e_passed=$(count "$e2e_log" '[0-9]+ passed')
 
 echo
 echo "monitron: $((rust_passed + 2 + ${web_passed:-0} + ${e2e_passed:-0})) passed, 0 failed"
