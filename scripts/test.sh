@@ -41,6 +41,10 @@ if ! "$TOOLS/venv/bin/python" -c "import standardwebhooks" >/dev/null 2>&1; then
   say "Installing standardwebhooks (the independent webhook-signature verifier) into $TOOLS/venv"
   "$TOOLS/venv/bin/pip" install -q "standardwebhooks==1.1.0"
 fi
+if ! "$TOOLS/venv/bin/python" -c "import feedparser" >/dev/null 2>&1; then
+  say "Installing feedparser (the independent Atom reader of the status-page tests) into $TOOLS/venv"
+  "$TOOLS/venv/bin/pip" install -q "feedparser==6.0.14"
+fi
 export MONITRON_TEST_PYTHON="$TOOLS/venv/bin/python"
 # npm's cache lives beside the other tools, so a fresh clone installs the web UI's
 # packages from it (the server's build script runs `npm ci` when web/ needs building).

@@ -31,5 +31,6 @@ pub mod secrets;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod status_pages;
 pub mod telemetry;
 pub mod users;

@@ -118,7 +118,19 @@ impl Application {
             .await
             .context("Failed to set up the ALERTMANAGER_URL channel")?;
         engine.sync().await.context("Failed to load the monitors")?;
+        let status_pages = crate::status_pages::StatusPages::new(
+            db.clone(),
+            engine.clone(),
+            secrets.jwt_secret.expose_secret().as_bytes(),
+            &config.public_url,
+            mailer.is_some(),
+        );
+        status_pages
+            .reload()
+            .await
+            .context("Failed to load the status pages")?;
         let state = AppState {
+            status_pages,
             db,
             engine,
             tokens: Arc::new(TokenKeys::new(&secrets.jwt_secret)),
@@ -204,6 +216,7 @@ impl Application {
             )));
         }
         if roles.api {
+            background.push(tokio::spawn(state.status_pages.clone().run(stop.clone())));
             background.push(tokio::spawn(crate::instances::session::follow_connected(
                 state.push_context(),
                 stop.clone(),

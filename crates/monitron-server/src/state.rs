@@ -45,6 +45,8 @@ pub struct AppState {
     /// Raised whenever this process changes anyone's access (sessions, keys, roles,
     /// grants), so long-lived connections load their caller again at once.
     pub access: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Status pages, kept rendered in memory.
+    pub status_pages: crate::status_pages::StatusPages,
 }
 
 impl AppState {

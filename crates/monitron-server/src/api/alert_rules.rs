@@ -66,22 +66,13 @@ pub struct RuleInput {
     /// Channel ids; empty (default) means the default channels.
     pub channels: Option<Vec<Uuid>>,
     /// Escalation policy, run in addition to the channels; null removes it.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::api::json::double_option")]
     #[schema(value_type = Option<Uuid>)]
     pub escalation_policy_id: Option<Option<Uuid>>,
     /// A MiniJinja template for the alert's message line; null or empty removes it.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::api::json::double_option")]
     #[schema(value_type = Option<String>)]
     pub message: Option<Option<String>>,
-}
-
-/// Tells an absent field (`None`) from an explicit null (`Some(None)`).
-fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: Deserialize<'de>,
-    D: serde::Deserializer<'de>,
-{
-    Option::<T>::deserialize(de).map(Some)
 }
 
 /// A rule.

@@ -93,6 +93,16 @@ fn strip_position(reason: &str) -> String {
     }
 }
 
+/// Tells an absent field (`None`) from an explicit null (`Some(None)`), for changes where
+/// null removes a value.
+pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(de).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

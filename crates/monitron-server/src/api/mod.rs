@@ -34,6 +34,9 @@ pub mod request_id;
 pub mod services;
 pub mod session_cookie;
 pub mod settings;
+pub mod status_components;
+pub mod status_pages;
+pub mod status_public;
 pub mod system;
 pub mod ui;
 pub mod users;
@@ -75,6 +78,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(pings::router())
         .merge(live::router())
         .merge(overview::router())
+        .merge(status_components::router())
+        .merge(status_pages::router())
 }
 
 /// The OpenAPI document of the whole API.
@@ -105,10 +110,15 @@ pub fn router(state: AppState) -> Router {
     router
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi::finish(doc)))
         .merge(ack_page::router())
+        .merge(status_public::router())
         .fallback_service(ui::router())
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn_with_state(
+            state.clone(),
+            status_public::custom_domain,
+        ))
         .layer(from_fn_with_state(state.clone(), middleware::timeout))
         .layer(from_fn_with_state(state.clone(), middleware::track))
         .layer(from_fn(request_id::middleware))

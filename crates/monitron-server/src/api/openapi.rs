@@ -85,6 +85,7 @@ administrator enabled it. Every response carries `X-Request-ID`.";
         (name = "audit", description = "Audit log (administrators)"),
         (name = "system", description = "Health, readiness and metrics"),
         (name = "overview", description = "Counts and sparklines for the dashboard and lists"),
+        (name = "status-pages", description = "Status pages, their components, incidents, visitor reports and subscribers"),
     )
 )]
 struct ApiDoc;

@@ -206,6 +206,17 @@ impl Notifier for Config {
                     message.monitor_url(),
                 )]
             }
+            // A visitor report is a notice, not a condition that resolves: it expires on its own.
+            Event::Report => {
+                let ends = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+                vec![postable(
+                    &message.data,
+                    &message.title,
+                    &message.text,
+                    Some(&ends),
+                    message.monitor_url(),
+                )]
+            }
             // Alertmanager keeps no acknowledged state (silences are its own), so it is
             // not told of acknowledgements; the alert stays active until resolved.
             Event::Firing | Event::Reminder | Event::Acknowledged => {

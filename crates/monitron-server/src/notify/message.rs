@@ -21,17 +21,20 @@ pub enum Event {
     Digest,
     /// A test message asked for by a person.
     Test,
+    /// A visitor reported a problem on a status page.
+    Report,
 }
 
 impl Event {
     /// Every event.
-    pub const ALL: [Event; 6] = [
+    pub const ALL: [Event; 7] = [
         Self::Firing,
         Self::Reminder,
         Self::Resolved,
         Self::Acknowledged,
         Self::Digest,
         Self::Test,
+        Self::Report,
     ];
 
     /// The stored name.
@@ -43,6 +46,7 @@ impl Event {
             Self::Acknowledged => "acknowledged",
             Self::Digest => "digest",
             Self::Test => "test",
+            Self::Report => "report",
         }
     }
 
@@ -60,12 +64,16 @@ impl Event {
             Self::Acknowledged => "alert.acknowledged",
             Self::Digest => "alert.digest",
             Self::Test => "test",
+            Self::Report => "status.report",
         }
     }
 
     /// Whether the message says something is wrong (as opposed to fixed, or a test).
     pub fn is_problem(self) -> bool {
-        matches!(self, Self::Firing | Self::Reminder | Self::Digest)
+        matches!(
+            self,
+            Self::Firing | Self::Reminder | Self::Digest | Self::Report
+        )
     }
 }
 

@@ -53,6 +53,7 @@ const TITLE: &str = "\
 {%- elif type == 'alert.resolved' %}[RESOLVED] {{ rule.name }}: {{ monitor.name }}
 {%- elif type == 'alert.acknowledged' %}[ACKNOWLEDGED] {{ rule.name }}: {{ monitor.name }}
 {%- elif type == 'alert.digest' %}[FIRING] {{ alerts | length }} alerts
+{%- elif type == 'status.report' %}[VISITOR REPORT] {{ monitor.name }} on {{ rule.name }}
 {%- else %}Monitron test message{% endif %}";
 
 const TEXT: &str = "\
@@ -286,7 +287,7 @@ pub fn check_overrides(overrides: &Overrides) -> crate::error::FieldErrors {
         if !valid_key {
             errors.insert(
                 key.clone(),
-                "must be title.<event> or <channel type>.<event>, the event one of firing, reminder, resolved, digest, test".into(),
+                "must be title.<event> or <channel type>.<event>, the event one of firing, reminder, resolved, acknowledged, digest, test, report".into(),
             );
         } else if let Err(reason) = check(source) {
             errors.insert(key.clone(), reason);

@@ -31,6 +31,7 @@ mod regressions;
 mod role_matrix;
 mod services;
 mod shutdown;
+mod status_pages;
 mod system;
 mod targets;
 mod users;

@@ -230,6 +230,24 @@ async fn every_endpoint_for_every_caller(backend: Backend) {
         .await;
     assert_eq!(window.status, 201, "{}", window.text);
     let mw = window.data()["id"].as_str().unwrap().to_owned();
+    let component = app
+        .post(
+            "/api/v1/components",
+            &admin,
+            json!({ "display_name": "Public API", "target_type": "service", "target_id": s }),
+        )
+        .await;
+    assert_eq!(component.status, 201, "{}", component.text);
+    let cm = component.data()["id"].as_str().unwrap().to_owned();
+    let page = app
+        .post(
+            "/api/v1/status-pages",
+            &admin,
+            json!({ "slug": "mx-status", "title": "MX status", "sections": [{ "components": [{ "component_id": cm }] }] }),
+        )
+        .await;
+    assert_eq!(page.status, 201, "{}", page.text);
+    let sp = page.data()["id"].as_str().unwrap().to_owned();
 
     let random = uuid::Uuid::now_v7();
     let v = &viewer_id;
@@ -968,6 +986,153 @@ async fn every_endpoint_for_every_caller(backend: Backend) {
             format!("/api/v1/maintenance-windows/{mw}/occurrences"),
             None,
             Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/components",
+            "/api/v1/components",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/components",
+            "/api/v1/components",
+            Some(json!({ "display_name": "mx", "target_type": "service", "target_id": random })),
+            Need::Editor(40001),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/components/{id}",
+            format!("/api/v1/components/{cm}"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/components/{id}",
+            format!("/api/v1/components/{cm}"),
+            Some(json!({ "display_name": "" })),
+            Need::Editor(40001),
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/components/{id}",
+            format!("/api/v1/components/{random}"),
+            None,
+            Need::User(40401),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/status-pages",
+            "/api/v1/status-pages",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/status-pages",
+            "/api/v1/status-pages",
+            Some(json!({ "slug": "api", "title": "mx" })),
+            Need::Editor(40001),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/status-pages/{id}",
+            format!("/api/v1/status-pages/{sp}"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/status-pages/{id}",
+            format!("/api/v1/status-pages/{sp}"),
+            Some(json!({ "history_days": 45 })),
+            Need::Editor(40001),
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/status-pages/{id}",
+            format!("/api/v1/status-pages/{random}"),
+            None,
+            Need::User(40401),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/status-pages/{id}/view",
+            format!("/api/v1/status-pages/{sp}/view"),
+            None,
+            Need::Interactive(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/status-pages/{id}/incidents",
+            format!("/api/v1/status-pages/{sp}/incidents"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/status-pages/{id}/incidents",
+            format!("/api/v1/status-pages/{sp}/incidents"),
+            Some(json!({ "title": "mx" })),
+            Need::Editor(40001),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/status-pages/{id}/incidents/{iid}",
+            format!("/api/v1/status-pages/{sp}/incidents/{random}"),
+            None,
+            Need::User(40401),
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/status-pages/{id}/incidents/{iid}",
+            format!("/api/v1/status-pages/{sp}/incidents/{random}"),
+            Some(json!({ "title": "mx" })),
+            Need::Editor(40401),
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/status-pages/{id}/incidents/{iid}",
+            format!("/api/v1/status-pages/{sp}/incidents/{random}"),
+            None,
+            Need::Editor(40401),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/status-pages/{id}/incidents/{iid}/updates",
+            format!("/api/v1/status-pages/{sp}/incidents/{random}/updates"),
+            Some(json!({ "message": "mx" })),
+            Need::Editor(40401),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/status-pages/{id}/reports",
+            format!("/api/v1/status-pages/{sp}/reports"),
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/status-reports",
+            "/api/v1/status-reports",
+            None,
+            Need::User(0),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/status-pages/{id}/subscribers",
+            format!("/api/v1/status-pages/{sp}/subscribers"),
+            None,
+            Need::Editor(0),
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/status-pages/{id}/subscribers/{sid}",
+            format!("/api/v1/status-pages/{sp}/subscribers/{random}"),
+            None,
+            Need::Editor(40401),
         ),
         row(
             Method::GET,

@@ -10,6 +10,7 @@ mod m0004_outbox;
 mod m0005_alerting;
 mod m0006_result_marks;
 mod m0007_live_tickets;
+mod m0008_status_pages;
 
 /// All migrations of the server.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_alerting::Migration),
             Box::new(m0006_result_marks::Migration),
             Box::new(m0007_live_tickets::Migration),
+            Box::new(m0008_status_pages::Migration),
         ]
     }
 }
