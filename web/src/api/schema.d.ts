@@ -18522,10 +18522,12 @@ export interface operations {
     listStatusPages: {
         parameters: {
             query?: {
-                /** @description Page number, from 1. */
+                /** @description Page number. */
                 page?: number;
-                /** @description Items per page, 1-500. */
+                /** @description Page size. */
                 per_page?: number;
+                /** @description Only the page with this slug. */
+                slug?: string;
             };
             header?: never;
             path?: never;

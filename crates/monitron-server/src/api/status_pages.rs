@@ -402,17 +402,33 @@ async fn validate_sections(
     Ok(())
 }
 
+/// Filters of the page list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page number.
+    pub page: Option<u64>,
+    /// Page size.
+    pub per_page: Option<u64>,
+    /// Only the page with this slug.
+    pub slug: Option<String>,
+}
+
 /// List the pages the caller may see.
 #[utoipa::path(get, path = "/api/v1/status-pages", tag = "status-pages", operation_id = "listStatusPages",
-    params(PageParams),
+    params(PageQuery),
     responses((status = 200, description = "Pages", body = ListPage<PageView>)))]
 async fn list_pages(
     State(state): State<AppState>,
     principal: Principal,
-    ApiQuery(q): ApiQuery<PageParams>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult {
     let paging = Paging::from_params(q.page, q.per_page)?;
-    let rows = status_page::Entity::find()
+    let mut query = status_page::Entity::find();
+    if let Some(slug) = &q.slug {
+        query = query.filter(status_page::Column::Slug.eq(slug.as_str()));
+    }
+    let rows = query
         .order_by_asc(status_page::Column::Title)
         .order_by_asc(status_page::Column::Id)
         .all(&state.db)

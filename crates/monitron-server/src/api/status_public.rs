@@ -36,10 +36,11 @@ use crate::status_pages::{
 /// The cookie a private page's view link sets (scoped to the page's path).
 const VIEW_COOKIE: &str = "monitron_view";
 
-/// What the page may load: its own stylesheet and script, logos from anywhere over HTTP(S).
+/// What the page may load: its own stylesheet and script, logos from anywhere over HTTP(S);
+/// only the web UI may frame it (its preview).
 const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
     img-src 'self' https: http: data:; connect-src 'self'; form-action 'self'; \
-    base-uri 'none'; frame-ancestors 'none'";
+    base-uri 'none'; frame-ancestors 'self'";
 
 /// Routes of the public pages (outside the JSON API and its OpenAPI document).
 pub fn router() -> Router<AppState> {
