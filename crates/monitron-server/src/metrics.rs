@@ -37,6 +37,9 @@ pub struct Metrics {
     pub engine: EngineMetrics,
     /// Alerting's instruments.
     pub alerting: AlertingMetrics,
+    /// Status pages and badges rendered (the only way a view reaches the database), by
+    /// what was rendered (`page` or `badge`).
+    pub status_renders: IntCounterVec,
 }
 
 /// Instruments of notification delivery.
@@ -256,12 +259,24 @@ impl Metrics {
             .expect("registered once");
         let engine = EngineMetrics::new(&registry);
         let alerting = AlertingMetrics::new(&registry);
+        let status_renders = IntCounterVec::new(
+            Opts::new(
+                "monitron_status_renders_total",
+                "Status pages and badges rendered from the database (views are served from memory), by kind.",
+            ),
+            &["kind"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(status_renders.clone()))
+            .expect("registered once");
         Self {
             registry,
             http_requests,
             http_duration,
             engine,
             alerting,
+            status_renders,
         }
     }
 

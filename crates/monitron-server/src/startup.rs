@@ -124,6 +124,7 @@ impl Application {
             secrets.jwt_secret.expose_secret().as_bytes(),
             &config.public_url,
             mailer.is_some(),
+            metrics.status_renders.clone(),
         );
         status_pages
             .reload()

@@ -179,6 +179,7 @@ struct Inner {
     renderer: Renderer,
     public_url: String,
     subscriptions: bool,
+    renders: prometheus::IntCounterVec,
     registry: RwLock<Arc<Registry>>,
     pages: Slots<Rendered>,
     badges: Slots<BadgeData>,
@@ -198,13 +199,15 @@ impl std::fmt::Debug for StatusPages {
 
 impl StatusPages {
     /// Status pages over this database and engine; `secret` signs their links.
-    /// `subscriptions`: whether e-mail is set up, so visitors may subscribe.
+    /// `subscriptions`: whether e-mail is set up, so visitors may subscribe; `renders`
+    /// counts what is rendered from the database.
     pub fn new(
         db: DatabaseConnection,
         engine: Engine,
         secret: &[u8],
         public_url: &str,
         subscriptions: bool,
+        renders: prometheus::IntCounterVec,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -215,6 +218,7 @@ impl StatusPages {
                 renderer: Renderer::new(),
                 public_url: public_url.trim_end_matches('/').to_owned(),
                 subscriptions,
+                renders,
                 registry: RwLock::default(),
                 pages: Slots::default(),
                 badges: Slots::default(),
@@ -303,6 +307,7 @@ impl StatusPages {
         let Some(page) = self.registry().pages.get(&id).cloned() else {
             return Ok(None);
         };
+        self.inner.renders.with_label_values(&["page"]).inc();
         let data = snapshot::load(
             &self.inner.db,
             &self.inner.engine,
@@ -329,6 +334,7 @@ impl StatusPages {
         else {
             return Ok(None);
         };
+        self.inner.renders.with_label_values(&["badge"]).inc();
         badge::load(
             &self.inner.db,
             &self.inner.engine,
