@@ -31,6 +31,7 @@ nginx_port=$(free_port)
 base="http://127.0.0.1:$port"
 mkdir -p "$work/www" "$work/nginx"
 echo ok >"$work/www/health"
+chmod a+rx "$work" "$work/www"  # nginx's workers run as another user
 cat >"$work/nginx/nginx.conf" <<EOF
 worker_processes auto;
 pid $work/nginx/nginx.pid;
@@ -81,6 +82,7 @@ PY
 echo "Letting a first round of checks land..."
 sleep "$((INTERVAL + 5))"
 curl -fsS "$base/status/bench" -o "$work/www/page.html"
+chmod a+r "$work/www/page.html"
 size=$(stat -c %s "$work/www/page.html")
 curl -fsS "http://127.0.0.1:$nginx_port/page.html" -o /dev/null
 

@@ -176,6 +176,28 @@ fn apply(
     }
 }
 
+/// Queues the mail that tells status-page subscribers of an active window's next
+/// occurrence, in the caller's transaction; answers how many mails were queued.
+async fn tell_subscribers(
+    state: &AppState,
+    txn: &impl sea_orm::ConnectionTrait,
+    row: &maintenance_window::Model,
+) -> Result<usize, ApiError> {
+    let Some(window) = Window::from_row(row).filter(|_| row.active) else {
+        return Ok(0);
+    };
+    Ok(crate::status_pages::subscribers::notify_maintenance(
+        txn,
+        &state.cipher,
+        &state.status_pages,
+        &state.engine,
+        &window,
+        row.description.as_deref(),
+        Utc::now(),
+    )
+    .await?)
+}
+
 async fn find(
     state: &AppState,
     principal: &Principal,
@@ -246,6 +268,7 @@ async fn create_window(
     apply(input, &mut row, true)?;
     let txn = crate::db::begin_write(&state.db).await?;
     let row = row.insert(&txn).await?;
+    let mailed = tell_subscribers(&state, &txn, &row).await?;
     audit::record(
         &txn,
         Some(&meta.origin),
@@ -255,6 +278,9 @@ async fn create_window(
     )
     .await?;
     txn.commit().await?;
+    if mailed > 0 {
+        state.queue.wake();
+    }
     state.engine.alerting().reload(&state.db).await?;
     Ok(envelope::created(view(&row)?))
 }
@@ -289,11 +315,18 @@ async fn update_window(
     if let Some(group) = input.targets.as_ref().map(|t| t.group.clone()) {
         principal.require_in(group.as_deref(), Role::Editor, "maintenance window")?;
     }
+    let before = (row.schedule.clone(), row.active);
     let mut active: maintenance_window::ActiveModel = row.into();
     apply(input, &mut active, false)?;
     active.updated_at = Set(Utc::now());
     let txn = crate::db::begin_write(&state.db).await?;
     let row = active.update(&txn).await?;
+    // Subscribers hear of a window when it is planned, moved or switched on again.
+    let mailed = if (row.schedule.clone(), row.active) != before {
+        tell_subscribers(&state, &txn, &row).await?
+    } else {
+        0
+    };
     audit::record(
         &txn,
         Some(&meta.origin),
@@ -303,6 +336,9 @@ async fn update_window(
     )
     .await?;
     txn.commit().await?;
+    if mailed > 0 {
+        state.queue.wake();
+    }
     state.engine.alerting().reload(&state.db).await?;
     Ok(envelope::ok(view(&row)?))
 }

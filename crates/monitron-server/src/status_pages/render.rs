@@ -165,8 +165,11 @@ impl Renderer {
             ComponentState::MajorOutage => "Major outage",
         };
         let base = format!("/status/{}", data.page.slug);
+        // Visitors report and subscribe on public pages only.
+        let public = super::Visibility::parse(&data.page.visibility) == super::Visibility::Public;
         let components: Vec<serde_json::Value> = data
             .components()
+            .filter(|_| public)
             .map(|c| json!({ "id": c.id, "name": c.name }))
             .collect();
         let ctx = json!({
@@ -199,7 +202,7 @@ impl Renderer {
                 "components": components,
                 "reasons": Reason::ALL.iter().map(|r| json!({ "value": r.as_str(), "label": r.label() })).collect::<Vec<_>>(),
             },
-            "subscribe": { "enabled": subscriptions, "action": format!("{base}/subscribe") },
+            "subscribe": { "enabled": subscriptions && public, "action": format!("{base}/subscribe") },
         });
         self.render(
             "page.html",

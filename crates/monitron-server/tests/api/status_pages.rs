@@ -781,11 +781,12 @@ async fn private_pages_answer_only_to_people_with_grants(backend: Backend) {
         .to_str()
         .unwrap()
         .starts_with("private"));
-    assert!(shown
-        .text()
-        .await
-        .unwrap()
-        .contains("<h1 class=\"page-title\">Internal</h1>"));
+    let html = shown.text().await.unwrap();
+    assert!(html.contains("<h1 class=\"page-title\">Internal</h1>"));
+    assert!(
+        !html.contains("/status/internal/reports"),
+        "no report form on a private page"
+    );
     let json = app.get("/status/internal.json", &viewer).await;
     assert_eq!(json.status, 200, "scripts read it with their credentials");
 
@@ -965,6 +966,28 @@ async fn subscribers_confirm_receive_incidents_and_unsubscribe(backend: Backend)
     let mails = smtp.wait_for(3, 10).await;
     assert!(mails[2].contains("Fixed; payments work again."));
     assert!(mails[2].contains("/status/acme/unsubscribe/"));
+
+    // Maintenance planned on a component of the page reaches the subscriber too.
+    let start = chrono::Utc::now() + chrono::Duration::days(2);
+    let window = app
+        .post("/api/v1/maintenance-windows", &admin, json!({
+            "name": "Database upgrade", "description": "Expect a few minutes of downtime.",
+            "targets": { "kind": "service", "ids": [service["id"]] },
+            "schedule": { "type": "once", "start": start.to_rfc3339(), "end": (start + chrono::Duration::hours(1)).to_rfc3339() },
+        }))
+        .await;
+    assert_eq!(window.status, 201, "{}", window.text);
+    let mails = smtp.wait_for(4, 10).await;
+    assert!(
+        mails[3].contains("Scheduled maintenance: Database upgrade"),
+        "{}",
+        mails[3]
+    );
+    assert!(
+        mails[3].contains("Expect a few minutes of downtime.")
+            && mails[3].contains("Affected: Website")
+    );
+    assert!(mails[3].contains("/status/acme/unsubscribe/"));
 
     // One click unsubscribes; the link then says it is spent.
     let (status, _, body) = fetch(&app, &unsubscribe.replace(&public_url, ""), &[]).await;

@@ -15,7 +15,7 @@ function refresh(link) {
   if (busy || !window.fetch) return;
   busy = 1;
   if (link) link.setAttribute('aria-busy', 'true');
-  fetch(location.href, {headers: {Accept: 'text/html'}, cache: 'no-store'})
+  fetch(location.href, {headers: {Accept: 'text/html'}, cache: 'no-cache'})
     .then(function(r) { if (!r.ok) throw r; return r.text(); })
     .then(function(html) {
       var next = new DOMParser().parseFromString(html, 'text/html').getElementById('status-main');
