@@ -3,7 +3,7 @@
  * exists; `adminOnly` entries are shown to administrators alone.
  */
 import { Bell, Cpu, Globe, LayoutDashboard, OctagonAlert, Server, type LucideIcon } from "lucide-react";
-import { BellRing, CalendarClock, ScrollText, Settings, Siren, TrendingUp, Users } from "lucide-react";
+import { BellRing, CalendarClock, Radio, ScrollText, Settings, Siren, TrendingUp, Users } from "lucide-react";
 
 export interface NavEntry {
   to: string;
@@ -24,6 +24,12 @@ export const NAV: NavEntry[] = [
     keywords: ["monitors", "expiry", "registration", "certificates", "ssl", "whois"],
   },
   { to: "/instances", label: "Instances", icon: Cpu, keywords: ["hosts", "servers", "agents", "metrics", "cpu", "memory"] },
+  {
+    to: "/status-pages",
+    label: "Status pages",
+    icon: Radio,
+    keywords: ["public", "components", "subscribers", "visitor reports", "badges", "announcements"],
+  },
   { to: "/incidents", label: "Incidents", icon: OctagonAlert, keywords: ["outages", "down", "acknowledge"] },
   { to: "/alerts", label: "Alerts", icon: Bell, keywords: ["firing", "alerting", "history", "acknowledge"] },
   { to: "/alert-rules", label: "Alert rules", icon: Siren, keywords: ["alerting", "conditions", "thresholds"] },

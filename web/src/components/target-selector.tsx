@@ -2,11 +2,8 @@
  * Which monitors a rule or maintenance window applies to: a kind, optionally some chosen
  * monitors (found by name on the server, one short page at a time), a group and labels.
  */
-import { useQueries, useQuery } from "@tanstack/react-query";
 import { X } from "lucide-react";
 import { useId, useState } from "react";
-import { api } from "@/api/client";
-import { unwrap } from "@/api/envelope";
 import { PairsEditor } from "@/components/service-form/pairs-editor";
 import { Button } from "@/components/ui/button";
 import { Input, NativeSelect } from "@/components/ui/input";
@@ -14,53 +11,10 @@ import { Label } from "@/components/ui/label";
 import { useDebounced } from "@/lib/use-debounced";
 import { TARGET_KINDS, type SelectorDraft, type TargetKind } from "@/lib/selector";
 import type { DraftForm } from "@/lib/use-draft-form";
+import { useMonitorNames, useMonitorSearch } from "@/queries/monitor-search";
 import { FieldsetError, PathField } from "./path-field";
 
 type Kind = Exclude<TargetKind, "any">;
-const LIST_PATH = {
-  service: "/api/v1/services",
-  domain: "/api/v1/domains",
-  instance: "/api/v1/instances",
-} as const;
-
-function useMonitorSearch(kind: Kind, q: string) {
-  return useQuery({
-    queryKey: ["monitor-picker", kind, q],
-    queryFn: async ({ signal }) => {
-      const query = { page: 1, per_page: 8, sort: "name", ...(q ? { q } : {}) };
-      const page =
-        kind === "service"
-          ? await unwrap(api.GET(LIST_PATH.service, { params: { query }, signal }))
-          : kind === "domain"
-            ? await unwrap(api.GET(LIST_PATH.domain, { params: { query }, signal }))
-            : await unwrap(api.GET(LIST_PATH.instance, { params: { query }, signal }));
-      return page.items.map((m: { id: string; name: string }) => ({ id: m.id, name: m.name }));
-    },
-    staleTime: 30_000,
-  });
-}
-
-/** The names of chosen monitors (few: one request each, cached). */
-function useMonitorNames(kind: Kind, ids: string[]) {
-  const results = useQueries({
-    queries: ids.map((id) => ({
-      queryKey: ["monitor-picker", kind, "name", id],
-      queryFn: async ({ signal }: { signal: AbortSignal }) => {
-        const params = { params: { path: { id } }, signal };
-        const monitor =
-          kind === "service"
-            ? await unwrap(api.GET("/api/v1/services/{id}", params))
-            : kind === "domain"
-              ? await unwrap(api.GET("/api/v1/domains/{id}", params))
-              : await unwrap(api.GET("/api/v1/instances/{id}", params));
-        return monitor.name;
-      },
-      staleTime: 5 * 60_000,
-      retry: false,
-    })),
-  });
-  return new Map(ids.map((id, i) => [id, results[i]?.data]));
-}
 
 function MonitorPicker({
   kind,
@@ -79,7 +33,7 @@ function MonitorPicker({
   const found = useMonitorSearch(kind, q);
   const names = useMonitorNames(kind, ids);
   const plural = TARGET_KINDS.find((k) => k.value === kind)!.plural;
-  const options = (found.data ?? []).filter((m) => !ids.includes(m.id));
+  const options = (found.data?.items ?? []).filter((m) => !ids.includes(m.id));
   return (
     <div className="flex flex-col gap-2">
       <Label htmlFor={`${id}-search`}>Only these {plural}</Label>
