@@ -1,11 +1,16 @@
 /**
  * Who may see what: signed-in pages send visitors to `/login?next=<where they were>`,
- * sign-in pages send signed-in users on, and nothing renders until the start-up refresh
- * has said whether a session exists (a splash covers that moment).
+ * sign-in pages send signed-in users on (to `next` only when it is a path of this site; a
+ * private status page through its view link), and nothing renders until the start-up
+ * refresh has said whether a session exists (a splash covers that moment).
  */
-import type { ReactNode } from "react";
+import { lazy, Suspense, type ReactNode } from "react";
 import { Navigate, useLocation, useSearchParams } from "react-router";
+import { sameOriginPath, statusPageSlug } from "@/lib/next-path";
 import { useSession } from "@/session/use-session";
+
+// Only a private status page's visitors need it.
+const OpenStatusPage = lazy(() => import("./open-status-page"));
 
 export function Splash() {
   return (
@@ -28,8 +33,7 @@ export function Logo({ className }: { className?: string }) {
 
 /** The path to return to after signing in, if it is one of ours. */
 export function safeNext(next: string | null): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
-  return next;
+  return sameOriginPath(next, window.location.origin) ?? "/";
 }
 
 export function RequireSession({ children }: { children: ReactNode }) {
@@ -48,6 +52,17 @@ export function RedirectIfSignedIn({ children }: { children: ReactNode }) {
   const state = useSession();
   const [params] = useSearchParams();
   if (state.status === "restoring") return <Splash />;
-  if (state.status === "signed-in") return <Navigate to={safeNext(params.get("next"))} replace />;
+  if (state.status === "signed-in") {
+    const next = safeNext(params.get("next"));
+    const slug = statusPageSlug(next);
+    if (slug) {
+      return (
+        <Suspense fallback={<Splash />}>
+          <OpenStatusPage slug={slug} />
+        </Suspense>
+      );
+    }
+    return <Navigate to={next} replace />;
+  }
   return <>{children}</>;
 }

@@ -1,8 +1,9 @@
 /**
  * The dashboard: how many services, domains and instances are in each status, the open
- * incidents and the firing alerts, kept current by live events.
+ * incidents and the firing alerts, kept current by live events, and what visitors of the
+ * status pages reported in the last day.
  */
-import { Activity, CheckCircle2, Plus, Server } from "lucide-react";
+import { Activity, CheckCircle2, MessageSquareWarning, Plus, Server } from "lucide-react";
 import { Fragment, lazy, Suspense, type ReactNode } from "react";
 import { Link } from "react-router";
 import type { Alert, Counts, Incident } from "@/api/types";
@@ -16,10 +17,12 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { formatCount } from "@/lib/format";
 import { monitorPath } from "@/lib/monitor-paths";
+import { reasonLabel } from "@/lib/status-pages";
 import { formatDuration } from "@/lib/time";
 import { useAlerts } from "@/queries/alerts";
 import { useIncidents } from "@/queries/incidents";
 import type { MonitorStatus } from "@/queries/monitors";
+import { useRecentReports, useStatusPages } from "@/queries/status-pages";
 import { useSummary } from "@/queries/summary";
 import { canEdit, useUser } from "@/session/use-session";
 
@@ -182,6 +185,69 @@ function ListCard<T extends { id: string }>({
   );
 }
 
+/** Visitor reports of the last 24 hours on every status page; absent while there are no pages. */
+function VisitorReportsCard() {
+  const pages = useStatusPages(1, 1);
+  const reports = useRecentReports(24, 5);
+  if (!pages.data || pages.data.total === 0) return null;
+  const items = reports.data?.items ?? [];
+  const total = reports.data?.total;
+  return (
+    <Card>
+      <CardHeader className="flex-row items-baseline justify-between">
+        <CardTitle>
+          <Link to="/status-pages" className="hover:underline">
+            Visitor reports
+          </Link>
+        </CardTitle>
+        {total !== undefined ? (
+          <span className="text-sm font-medium tabular-nums">
+            {formatCount(total)} <span className="font-normal text-muted-foreground">in 24 h</span>
+          </span>
+        ) : null}
+      </CardHeader>
+      <CardContent>
+        {reports.isPending ? (
+          <Skeleton className="h-10" />
+        ) : reports.isError ? (
+          <p className="text-sm text-destructive-text">{reports.error.message}</p>
+        ) : items.length === 0 ? (
+          <p className="flex items-center gap-2 text-sm text-muted-foreground">
+            <CheckCircle2 className="size-4 text-up" aria-hidden="true" />
+            No visitor reported a problem in the last 24 hours.
+          </p>
+        ) : (
+          <>
+            <ul className="divide-y" aria-label="Latest visitor reports">
+              {items.map((r) => (
+                <li key={r.id} className="flex flex-col gap-0.5 py-2">
+                  <div className="flex flex-wrap items-center gap-2">
+                    <MessageSquareWarning className="size-4 text-pending" aria-hidden="true" />
+                    <span className="font-medium">{r.component_name ?? "A removed component"}</span>
+                    <span className="text-sm">{reasonLabel(r.reason)}</span>
+                  </div>
+                  {r.message ? <p className="text-sm break-words text-muted-foreground">{r.message}</p> : null}
+                  <p className="text-xs text-muted-foreground">
+                    <Link to={`/status-pages/${r.page_id}/reports`} className="hover:underline">
+                      {r.page_slug ? `/status/${r.page_slug}` : "Its status page"}
+                    </Link>{" "}
+                    · <RelativeTime value={r.created_at} />
+                  </p>
+                </li>
+              ))}
+            </ul>
+            {total !== undefined && total > items.length ? (
+              <p className="pt-2 text-xs text-muted-foreground">
+                Showing the newest {items.length} of {formatCount(total)}.
+              </p>
+            ) : null}
+          </>
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
 export function Component() {
   const user = useUser();
   const summary = useSummary();
@@ -251,6 +317,7 @@ export function Component() {
               render={(alert) => <AlertRow alert={alert} />}
               empty="No alerts are firing."
             />
+            <VisitorReportsCard />
           </div>
           {canEdit(user) && summary.data && summary.data.services.total === 0 ? (
             <p className="flex items-center gap-2 text-sm text-muted-foreground">
