@@ -19,6 +19,54 @@ export function field(page: Page | Locator, name: string) {
   return page.getByRole("textbox", { name, exact: true }).or(page.getByRole("spinbutton", { name, exact: true }));
 }
 
+/** The path a screenshot named `name` is saved at. */
+export function screenshotPath(name: string): string {
+  mkdirSync(screenshots, { recursive: true });
+  return path.join(screenshots, `${name}.png`);
+}
+
+/**
+ * Creates the first administrator through the API when first-run setup has not run yet,
+ * so a spec also runs on its own (`scripts/e2e.sh 08-status-pages.spec.ts`).
+ */
+export async function ensureSetUp() {
+  const base = process.env.MONITRON_URL!;
+  const status = (await (await fetch(`${base}/api/v1/auth/status`)).json()) as { data: { setup_required: boolean } };
+  if (!status.data.setup_required) return;
+  const res = await fetch(`${base}/api/v1/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      username: admin.username,
+      email: admin.email,
+      password: admin.password,
+      setup_token: process.env.MONITRON_SETUP_TOKEN,
+    }),
+  });
+  if (!res.ok) throw new Error(`setup failed: ${res.status} ${await res.text()}`);
+}
+
+/** Calls the API as the administrator (a bearer token from signing in by API). */
+export async function adminApi() {
+  const base = process.env.MONITRON_URL!;
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ login: admin.username, password: admin.password }),
+  });
+  const token = ((await login.json()) as { data: { access_token: string } }).data.access_token;
+  return async function call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const envelope = (await res.json()) as { code: number; data: T; error: unknown };
+    if (envelope.code !== 0) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(envelope)}`);
+    return envelope.data;
+  };
+}
+
 export async function signIn(page: Page, login = admin.username, password = admin.password) {
   await page.goto("/login");
   await field(page, "Username or e-mail").fill(login);

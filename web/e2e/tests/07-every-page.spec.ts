@@ -50,6 +50,7 @@ test("every signed-in page in light and dark, with no serious accessibility viol
     ["/alert-rules", "alert-rule", []],
     ["/escalation-policies", "escalation-policy", []],
     ["/maintenance-windows", "maintenance-window", []],
+    ["/status-pages", "status-page", ["edit"]],
   ] as const) {
     if (!(await visit(page, list, `${name}s-list`))) continue;
     if (!["/incidents", "/alerts"].includes(list)) await visit(page, `${list}/new`, `${name}-new-form`);
@@ -70,6 +71,7 @@ test("every signed-in page in light and dark, with no serious accessibility viol
     ["/profile/password", "profile-password"],
     ["/profile/preferences", "profile-preferences"],
     ["/profile/api-keys", "profile-api-keys"],
+    ["/status-pages/components", "status-components-list"],
     ["/audit-log", "audit-log"],
     ["/settings", "settings"],
     ["/no-such-page", "not-found"],
@@ -108,6 +110,8 @@ test("the main pages fit a phone's width", async ({ page }) => {
     "/notification-channels",
     "/alert-rules",
     "/maintenance-windows",
+    "/status-pages",
+    "/status-pages/components",
     "/users",
     "/audit-log",
     "/settings",
