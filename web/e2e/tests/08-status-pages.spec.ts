@@ -347,7 +347,7 @@ test("the dashboard shows the visitor report of the last day", async ({ page }) 
   await expect(card).toContainText("1 in 24 h");
   await expect(card.getByRole("list", { name: "Latest visitor reports" })).toContainText("Checkout");
   await expect(card).toContainText("Down or does not load");
-  await card.getByRole("link", { name: `/status/${SLUG}` }).click();
+  await card.getByRole("link", { name: "Acme Status" }).click();
   await expect(page).toHaveURL(new RegExp(`/status-pages/${pageId}/reports$`));
   await page.goto("/");
   await expect(card).toBeVisible();

@@ -2931,17 +2931,12 @@ export interface components {
             verify_tls?: boolean;
             auth?: null | components["schemas"]["HttpAuth"];
         };
-        /**
-         * @description How bad a status-page incident is.
-         * @enum {string}
-         */
-        Impact: "none" | "minor" | "major" | "critical";
         /** @description An incident or announcement as sent. */
         IncidentInput: {
             /** @description Title. */
             title?: string | null;
-            status?: null | components["schemas"]["IncidentStatus"];
-            impact?: null | components["schemas"]["Impact"];
+            status?: null | components["schemas"]["PageIncidentStatus"];
+            impact?: null | components["schemas"]["PageIncidentImpact"];
             /** @description Affected components (on this page). */
             components?: string[] | null;
             /** @description The first update's text (required on creation). */
@@ -2960,7 +2955,7 @@ export interface components {
              */
             id: string;
             /** @description Status as of this update. */
-            status: components["schemas"]["IncidentStatus"];
+            status: components["schemas"]["PageIncidentStatus"];
             /** @description Text. */
             message: string;
             /**
@@ -3756,9 +3751,9 @@ export interface components {
                 /** @description Title. */
                 title: string;
                 /** @description Status. */
-                status: components["schemas"]["IncidentStatus"];
+                status: components["schemas"]["PageIncidentStatus"];
                 /** @description Impact. */
-                impact: components["schemas"]["Impact"];
+                impact: components["schemas"]["PageIncidentImpact"];
                 /** @description Affected components. */
                 components: string[];
                 /** @description Updates, newest first. */
@@ -3811,16 +3806,16 @@ export interface components {
                 /** @description Description. */
                 description?: string | null;
                 /** @description Who may open it. */
-                visibility: components["schemas"]["Visibility"];
+                visibility: components["schemas"]["PageVisibility"];
                 /** @description Colours. */
-                theme: components["schemas"]["Theme"];
+                theme: components["schemas"]["PageTheme"];
                 /**
                  * Format: int32
                  * @description Days of history bars.
                  */
                 history_days: number;
                 /** @description Sections. */
-                sections: components["schemas"]["Section"][];
+                sections: components["schemas"]["PageSection"][];
                 /** @description Footer. */
                 footer?: string | null;
                 /** @description Logo. */
@@ -3927,6 +3922,8 @@ export interface components {
                 page_id: string;
                 /** @description The page's slug. */
                 page_slug?: string | null;
+                /** @description The page's title. */
+                page_title?: string | null;
                 /**
                  * Format: uuid
                  * @description Component.
@@ -4366,6 +4363,16 @@ export interface components {
              */
             end: string;
         };
+        /**
+         * @description How bad a status-page incident is.
+         * @enum {string}
+         */
+        PageIncidentImpact: "none" | "minor" | "major" | "critical";
+        /**
+         * @description Where a status-page incident stands.
+         * @enum {string}
+         */
+        PageIncidentStatus: "investigating" | "identified" | "monitoring" | "resolved";
         /** @description A page incident or announcement. */
         PageIncidentView: {
             /**
@@ -4381,9 +4388,9 @@ export interface components {
             /** @description Title. */
             title: string;
             /** @description Status. */
-            status: components["schemas"]["IncidentStatus"];
+            status: components["schemas"]["PageIncidentStatus"];
             /** @description Impact. */
-            impact: components["schemas"]["Impact"];
+            impact: components["schemas"]["PageIncidentImpact"];
             /** @description Affected components. */
             components: string[];
             /** @description Updates, newest first. */
@@ -4415,15 +4422,15 @@ export interface components {
             title?: string | null;
             /** @description Shown under the title. */
             description?: string | null;
-            visibility?: null | components["schemas"]["Visibility"];
-            theme?: null | components["schemas"]["Theme"];
+            visibility?: null | components["schemas"]["PageVisibility"];
+            theme?: null | components["schemas"]["PageTheme"];
             /**
              * Format: int32
              * @description Days of history bars: 30 (default) or 90.
              */
             history_days?: number | null;
             /** @description Sections with their components. */
-            sections?: components["schemas"]["Section"][] | null;
+            sections?: components["schemas"]["PageSection"][] | null;
             /** @description Footer text. */
             footer?: string | null;
             /** @description Logo (an http or https URL; empty clears it). */
@@ -4436,6 +4443,31 @@ export interface components {
              */
             report_channel_id?: string | null;
         };
+        /** @description A section of a page. */
+        PageSection: {
+            /** @description Heading (none: the components are shown without one). */
+            name?: string | null;
+            /** @description The section's components, shown by ascending `order`. */
+            components?: components["schemas"]["PageSectionComponent"][];
+        };
+        /** @description A component's place in a section. */
+        PageSectionComponent: {
+            /**
+             * Format: uuid
+             * @description The component.
+             */
+            component_id: string;
+            /**
+             * Format: int32
+             * @description Position within the section (default: as listed).
+             */
+            order?: number;
+        };
+        /**
+         * @description The page's colours.
+         * @enum {string}
+         */
+        PageTheme: "light" | "dark" | "auto";
         /** @description A page. */
         PageView: {
             /**
@@ -4450,16 +4482,16 @@ export interface components {
             /** @description Description. */
             description?: string | null;
             /** @description Who may open it. */
-            visibility: components["schemas"]["Visibility"];
+            visibility: components["schemas"]["PageVisibility"];
             /** @description Colours. */
-            theme: components["schemas"]["Theme"];
+            theme: components["schemas"]["PageTheme"];
             /**
              * Format: int32
              * @description Days of history bars.
              */
             history_days: number;
             /** @description Sections. */
-            sections: components["schemas"]["Section"][];
+            sections: components["schemas"]["PageSection"][];
             /** @description Footer. */
             footer?: string | null;
             /** @description Logo. */
@@ -4489,6 +4521,11 @@ export interface components {
              */
             updated_at: string;
         };
+        /**
+         * @description Who may open a page.
+         * @enum {string}
+         */
+        PageVisibility: "public" | "private";
         /** @description What a ping recorded. */
         PingAccepted: {
             /** @description `success`, `start` or `fail`. */
@@ -4661,6 +4698,8 @@ export interface components {
             page_id: string;
             /** @description The page's slug. */
             page_slug?: string | null;
+            /** @description The page's title. */
+            page_title?: string | null;
             /**
              * Format: uuid
              * @description Component.
@@ -4872,26 +4911,6 @@ export interface components {
             duration_s: number;
             /** @enum {string} */
             type: "cron";
-        };
-        /** @description A section of a page. */
-        Section: {
-            /** @description Heading (none: the components are shown without one). */
-            name?: string | null;
-            /** @description The section's components, shown by ascending `order`. */
-            components?: components["schemas"]["SectionComponent"][];
-        };
-        /** @description A component's place in a section. */
-        SectionComponent: {
-            /**
-             * Format: uuid
-             * @description The component.
-             */
-            component_id: string;
-            /**
-             * Format: int32
-             * @description Position within the section (default: as listed).
-             */
-            order?: number;
         };
         /**
          * @description The monitors a rule or maintenance window applies to: of a kind, optionally only
@@ -5765,7 +5784,7 @@ export interface components {
         };
         /** @description An update as sent. */
         UpdateInput: {
-            status?: null | components["schemas"]["IncidentStatus"];
+            status?: null | components["schemas"]["PageIncidentStatus"];
             /** @description What changed. */
             message: string;
         };
@@ -5940,11 +5959,6 @@ export interface components {
              */
             expires_at: string;
         };
-        /**
-         * @description Who may open a page.
-         * @enum {string}
-         */
-        Visibility: "public" | "private";
         /** @description The welcome as a JSON answer. */
         WelcomeView: {
             /** @description The instance this agent reports for. */
@@ -8295,10 +8309,14 @@ export interface operations {
     listComponents: {
         parameters: {
             query?: {
-                /** @description Page number, from 1. */
+                /** @description Page number. */
                 page?: number;
-                /** @description Items per page, 1-500. */
+                /** @description Page size. */
                 per_page?: number;
+                /** @description Only components whose display name or monitor name contains this (any case). */
+                q?: string;
+                /** @description Only these components (comma-separated ids). */
+                ids?: string;
             };
             header?: never;
             path?: never;

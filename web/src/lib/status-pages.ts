@@ -11,27 +11,21 @@ import { host, httpUrl } from "./validate";
 type Schemas = components["schemas"];
 
 /** `light`, `dark` or `auto` (the visitor's setting). */
-export type PageTheme = "light" | "dark" | "auto";
-export type Visibility = Schemas["Visibility"];
+export type PageTheme = Schemas["PageTheme"];
+export type Visibility = Schemas["PageVisibility"];
 /** Where a page incident stands. */
-export type PageIncidentStatus = "investigating" | "identified" | "monitoring" | "resolved";
-export type Impact = Schemas["Impact"];
+export type PageIncidentStatus = Schemas["PageIncidentStatus"];
+export type Impact = Schemas["PageIncidentImpact"];
 
-// The generated schema names the page's theme and its incidents' status after other types
-// of the same name (a user's theme, a monitor incident's status); these carry the values
-// the status-page endpoints really send and take.
-export type StatusPage = Omit<Schemas["PageView"], "theme"> & { theme: PageTheme };
-export type PageBody = Omit<Schemas["PageInput"], "theme"> & { theme?: PageTheme | null };
-export type Section = Schemas["Section"];
+export type StatusPage = Schemas["PageView"];
+export type PageBody = Schemas["PageInput"];
+export type Section = Schemas["PageSection"];
 export type StatusComponent = Schemas["ComponentView"];
 export type ComponentBody = Schemas["ComponentInput"];
-export type IncidentUpdate = Omit<Schemas["IncidentUpdateView"], "status"> & { status: PageIncidentStatus };
-export type PageIncident = Omit<Schemas["PageIncidentView"], "status" | "updates"> & {
-  status: PageIncidentStatus;
-  updates: IncidentUpdate[];
-};
-export type IncidentBody = Omit<Schemas["IncidentInput"], "status"> & { status?: PageIncidentStatus | null };
-export type UpdateBody = { status?: PageIncidentStatus | null; message: string };
+export type IncidentUpdate = Schemas["IncidentUpdateView"];
+export type PageIncident = Schemas["PageIncidentView"];
+export type IncidentBody = Schemas["IncidentInput"];
+export type UpdateBody = Schemas["UpdateInput"];
 export type VisitorReport = Schemas["ReportView"];
 export type Subscriber = Schemas["SubscriberView"];
 

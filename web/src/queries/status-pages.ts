@@ -13,22 +13,7 @@ import {
 } from "@tanstack/react-query";
 import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/envelope";
-import type { components } from "@/api/schema";
-import type {
-  ComponentBody,
-  IncidentBody,
-  PageBody,
-  PageIncident,
-  StatusComponent,
-  StatusPage,
-  UpdateBody,
-} from "@/lib/status-pages";
-
-type Schemas = components["schemas"];
-
-// The generated schema types these fields under other types' names (see lib/status-pages).
-const asPage = (page: Schemas["PageView"]) => page as unknown as StatusPage;
-const asIncident = (incident: Schemas["PageIncidentView"]) => incident as unknown as PageIncident;
+import type { ComponentBody, IncidentBody, PageBody, StatusComponent, StatusPage, UpdateBody } from "@/lib/status-pages";
 
 export type IncidentState = "open" | "resolved";
 
@@ -66,7 +51,7 @@ export function useStatusPages(page: number, perPage = 50) {
     queryKey: statusPageKeys.list(page, perPage),
     queryFn: async ({ signal }) => {
       const list = await unwrap(api.GET("/api/v1/status-pages", { params: { query: { page, per_page: perPage } }, signal }));
-      return { ...list, items: list.items.map(asPage) };
+      return list;
     },
     placeholderData: keepPreviousData,
   });
@@ -75,8 +60,7 @@ export function useStatusPages(page: number, perPage = 50) {
 export function useStatusPage(id: string) {
   return useQuery({
     queryKey: statusPageKeys.detail(id),
-    queryFn: async ({ signal }) =>
-      asPage(await unwrap(api.GET("/api/v1/status-pages/{id}", { params: { path: { id } }, signal }))),
+    queryFn: async ({ signal }) => unwrap(api.GET("/api/v1/status-pages/{id}", { params: { path: { id } }, signal })),
   });
 }
 
@@ -93,8 +77,7 @@ function usePageSaved() {
 export function useCreateStatusPage() {
   const done = usePageSaved();
   return useMutation({
-    mutationFn: async (body: PageBody) =>
-      asPage(await unwrap(api.POST("/api/v1/status-pages", { body: body as unknown as Schemas["PageInput"] }))),
+    mutationFn: async (body: PageBody) => unwrap(api.POST("/api/v1/status-pages", { body })),
     onSuccess: done,
   });
 }
@@ -102,12 +85,7 @@ export function useCreateStatusPage() {
 export function useUpdateStatusPage(id: string) {
   const done = usePageSaved();
   return useMutation({
-    mutationFn: async (body: PageBody) =>
-      asPage(
-        await unwrap(
-          api.PATCH("/api/v1/status-pages/{id}", { params: { path: { id } }, body: body as unknown as Schemas["PageInput"] }),
-        ),
-      ),
+    mutationFn: async (body: PageBody) => unwrap(api.PATCH("/api/v1/status-pages/{id}", { params: { path: { id } }, body })),
     onSuccess: done,
   });
 }
@@ -262,7 +240,7 @@ export function usePageIncidents(id: string, state: IncidentState, page: number,
           signal,
         }),
       );
-      return { ...list, items: list.items.map(asIncident) };
+      return list;
     },
     placeholderData: keepPreviousData,
   });
@@ -272,14 +250,7 @@ export function useCreatePageIncident(id: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async (body: IncidentBody) =>
-      asIncident(
-        await unwrap(
-          api.POST("/api/v1/status-pages/{id}/incidents", {
-            params: { path: { id } },
-            body: body as unknown as Schemas["IncidentInput"],
-          }),
-        ),
-      ),
+      unwrap(api.POST("/api/v1/status-pages/{id}/incidents", { params: { path: { id } }, body })),
     onSuccess: () => void client.invalidateQueries({ queryKey: statusPageKeys.incidents(id) }),
   });
 }
@@ -288,14 +259,7 @@ export function usePostIncidentUpdate(id: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async ({ iid, body }: { iid: string; body: UpdateBody }) =>
-      asIncident(
-        await unwrap(
-          api.POST("/api/v1/status-pages/{id}/incidents/{iid}/updates", {
-            params: { path: { id, iid } },
-            body: body as unknown as Schemas["UpdateInput"],
-          }),
-        ),
-      ),
+      unwrap(api.POST("/api/v1/status-pages/{id}/incidents/{iid}/updates", { params: { path: { id, iid } }, body })),
     onSuccess: () => void client.invalidateQueries({ queryKey: statusPageKeys.incidents(id) }),
   });
 }

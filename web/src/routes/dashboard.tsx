@@ -229,7 +229,7 @@ function VisitorReportsCard() {
                   {r.message ? <p className="text-sm break-words text-muted-foreground">{r.message}</p> : null}
                   <p className="text-xs text-muted-foreground">
                     <Link to={`/status-pages/${r.page_id}/reports`} className="hover:underline">
-                      {r.page_slug ? `/status/${r.page_slug}` : "Its status page"}
+                      {r.page_title ?? (r.page_slug ? `/status/${r.page_slug}` : "Its status page")}
                     </Link>{" "}
                     · <RelativeTime value={r.created_at} />
                   </p>

@@ -273,6 +273,8 @@ pub struct Window {
     pub schedule: Schedule,
     /// Where local times are read.
     pub tz: Tz,
+    /// When the window was made (it covers nothing before).
+    pub created_at: DateTime<Utc>,
 }
 
 impl Window {
@@ -284,6 +286,7 @@ impl Window {
             targets: serde_json::from_value(row.targets.clone()).ok()?,
             schedule: serde_json::from_value(row.schedule.clone()).ok()?,
             tz: Tz::from_str(&row.timezone).ok()?,
+            created_at: row.created_at,
         })
     }
 
@@ -372,6 +375,7 @@ mod tests {
             targets: Selector::any(),
             schedule: s,
             tz: "America/New_York".parse().unwrap(),
+            created_at: utc("2026-01-01T00:00:00Z"),
         };
         // 03:00 New York in winter is 08:00 UTC.
         assert!(w.open_at(utc("2026-01-10T08:10:00Z")).is_some());

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::api::envelope::{self, ApiError, ApiResult, FieldErrors};
 use crate::api::json::ApiJson;
-use crate::api::list::{ApiQuery, ListPage, PageParams, Paging};
+use crate::api::list::{ApiQuery, ListPage, Paging};
 use crate::api::me::Deleted;
 use crate::api::meta::RequestMeta;
 use crate::api::path::ApiPath;
@@ -207,15 +207,43 @@ async fn find(
     Ok(row)
 }
 
+/// Filters of the component list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ComponentQuery {
+    /// Page number.
+    pub page: Option<u64>,
+    /// Page size.
+    pub per_page: Option<u64>,
+    /// Only components whose display name or monitor name contains this (any case).
+    pub q: Option<String>,
+    /// Only these components (comma-separated ids).
+    pub ids: Option<String>,
+}
+
 /// List the components whose monitors the caller may see.
 #[utoipa::path(get, path = "/api/v1/components", tag = "status-pages", operation_id = "listComponents",
-    params(PageParams),
+    params(ComponentQuery),
     responses((status = 200, description = "Components", body = ListPage<ComponentView>)))]
 async fn list_components(
     State(state): State<AppState>,
     principal: Principal,
-    ApiQuery(q): ApiQuery<PageParams>,
+    ApiQuery(q): ApiQuery<ComponentQuery>,
 ) -> ApiResult {
+    let ids: Option<Vec<Uuid>> = match q.ids.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(raw) => Some(
+            raw.split(',')
+                .map(|id| id.trim().parse::<Uuid>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| ApiError::field("ids", "must be comma-separated component ids"))?,
+        ),
+        None => None,
+    };
+    let needle =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_lowercase);
     let paging = Paging::from_params(q.page, q.per_page)?;
     let rows = status_component::Entity::find()
         .order_by_asc(status_component::Column::DisplayName)
@@ -224,6 +252,13 @@ async fn list_components(
         .await?;
     let visible: Vec<&status_component::Model> = rows
         .iter()
+        .filter(|r| ids.as_ref().is_none_or(|ids| ids.contains(&r.id)))
+        .filter(|r| {
+            needle.as_ref().is_none_or(|n| {
+                r.display_name.to_lowercase().contains(n)
+                    || target_of(&state, r).is_some_and(|t| t.0.to_lowercase().contains(n))
+            })
+        })
         .filter(|r| {
             principal
                 .require_in(group_of(&state, r).as_deref(), Role::Viewer, "component")

@@ -1093,6 +1093,8 @@ pub struct ReportView {
     pub page_id: Uuid,
     /// The page's slug.
     pub page_slug: Option<String>,
+    /// The page's title.
+    pub page_title: Option<String>,
     /// Component.
     pub component_id: Uuid,
     /// Its display name.
@@ -1153,6 +1155,7 @@ async fn report_page(
                 id: r.id,
                 page_id: r.page_id,
                 page_slug: registry.pages.get(&r.page_id).map(|p| p.slug.clone()),
+                page_title: registry.pages.get(&r.page_id).map(|p| p.title.clone()),
                 component_id: r.component_id,
                 component_name: names.get(&r.component_id).cloned(),
                 reason: r.reason,

@@ -27,6 +27,7 @@ pub use cache::StatusPages;
 /// Who may open a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = PageVisibility)]
 pub enum Visibility {
     /// Anyone.
     Public,
@@ -56,6 +57,7 @@ impl Visibility {
 /// The page's colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = PageTheme)]
 pub enum Theme {
     /// Light.
     Light,
@@ -88,6 +90,7 @@ impl Theme {
 /// A section of a page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PageSection)]
 pub struct Section {
     /// Heading (none: the components are shown without one).
     #[serde(default)]
@@ -100,6 +103,7 @@ pub struct Section {
 /// A component's place in a section.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PageSectionComponent)]
 pub struct SectionComponent {
     /// The component.
     pub component_id: Uuid,
@@ -213,6 +217,7 @@ impl ComponentState {
 /// Where a status-page incident stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = PageIncidentStatus)]
 pub enum IncidentStatus {
     /// Looking into it.
     Investigating,
@@ -259,6 +264,7 @@ impl IncidentStatus {
 /// How bad a status-page incident is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = PageIncidentImpact)]
 pub enum Impact {
     /// An announcement.
     None,

@@ -401,9 +401,12 @@ pub async fn load(
                             .map(|i| overlap_s(i.started_at, i.resolved_at.unwrap_or(now), b.date))
                             .sum(),
                         incidents: b.incidents,
-                        maintenance: covering
-                            .iter()
-                            .any(|w| !w.schedule.occurrences(w.tz, from, to.min(now)).is_empty()),
+                        // Only what a window covered once it existed.
+                        maintenance: covering.iter().any(|w| {
+                            let from = from.max(w.created_at);
+                            from < to.min(now)
+                                && !w.schedule.occurrences(w.tz, from, to.min(now)).is_empty()
+                        }),
                     }
                 })
                 .collect();

@@ -385,6 +385,26 @@ async fn bad_input_names_the_field(backend: Backend) {
         assert!(r.error()[field].is_string(), "{body}: {}", r.text);
     }
     let c = component(&app, &admin, "Site", "service", &service).await;
+    let other = component(&app, &admin, "Other", "service", &service).await;
+    // The display name or the monitor's own name matches, in any case.
+    let found = app.get("/api/v1/components?q=OTHE", &admin).await;
+    assert_eq!(found.data()["total"], 1, "{}", found.text);
+    assert_eq!(found.data()["items"][0]["id"], other.as_str());
+    assert_eq!(
+        app.get("/api/v1/components?q=sit", &admin).await.data()["total"],
+        2
+    );
+    let found = app
+        .get(&format!("/api/v1/components?ids={c}"), &admin)
+        .await;
+    assert_eq!(found.data()["total"], 1, "{}", found.text);
+    let bad = app.get("/api/v1/components?ids=nonsense", &admin).await;
+    assert_eq!(
+        (bad.status, bad.error()["ids"].is_string()),
+        (400, true),
+        "{}",
+        bad.text
+    );
     page(&app, &admin, json!({ "slug": "acme", "title": "Acme" })).await;
     let cases = [
         (json!({ "slug": "acme", "title": "Again" }), 409, "slug"),
