@@ -1,6 +1,7 @@
 /**
  * The page as visitors see it, framed. A private page opens through a signed view link
  * (asked for each time the preview loads), which sets its cookie and redirects to it.
+ * Its forms are switched off, so trying the preview files no report.
  */
 import { useQuery } from "@tanstack/react-query";
 import { RotateCw } from "lucide-react";
@@ -54,6 +55,8 @@ export function PagePreview({ page }: { page: StatusPage }) {
           key={`${source.data}:${round}`}
           src={source.data}
           title={`Preview of ${page.title}`}
+          // No forms in the preview: a report or subscription sent from it would be real.
+          sandbox="allow-same-origin allow-scripts"
           className="h-[70vh] min-h-96 w-full rounded-lg border bg-background"
         />
       )}
