@@ -41,7 +41,6 @@ export class LiveConnection {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = true;
-  private everOpened = false;
   private status: LiveStatus = "stopped";
   private listeners = new Set<() => void>();
 
@@ -57,7 +56,6 @@ export class LiveConnection {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.everOpened = false;
     this.attempt = 0;
     this.setStatus("connecting");
     void this.connect();
@@ -91,12 +89,11 @@ export class LiveConnection {
     const socket = new Impl((this.options.socketUrl ?? defaultSocketUrl)(ticket));
     this.socket = socket;
     socket.onopen = () => {
-      // Anything that happened while not connected was missed.
-      const reconnected = this.everOpened || this.attempt > 0;
-      this.everOpened = true;
+      // Anything that happened while not connected was missed: on a reconnection, and on
+      // the first connection too, since the page's data may have been read before it.
       this.attempt = 0;
       this.setStatus("open");
-      if (reconnected) this.options.onResync();
+      this.options.onResync();
     };
     socket.onmessage = (message: MessageEvent) => {
       if (typeof message.data !== "string") return;
