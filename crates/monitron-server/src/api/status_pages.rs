@@ -160,6 +160,29 @@ async fn groups_of_page(
     Ok(rows.iter().map(|r| group_of(state, r)).collect())
 }
 
+/// The group of every component, read once for a listing over many pages.
+async fn component_groups(
+    state: &AppState,
+) -> Result<std::collections::HashMap<Uuid, Option<String>>, ApiError> {
+    Ok(status_component::Entity::find()
+        .all(&state.db)
+        .await?
+        .iter()
+        .map(|c| (c.id, group_of(state, c)))
+        .collect())
+}
+
+/// The groups a page shows, from [`component_groups`].
+fn groups_in(
+    groups: &std::collections::HashMap<Uuid, Option<String>>,
+    page: &status_page::Model,
+) -> Vec<Option<String>> {
+    component_ids(&sections_of(&page.sections))
+        .iter()
+        .filter_map(|id| groups.get(id).cloned())
+        .collect()
+}
+
 /// Whether the caller holds `needed` on every group the page shows (an empty page: on
 /// ungrouped things).
 fn covers(principal: &Principal, groups: &[Option<String>], needed: Role) -> bool {
@@ -433,10 +456,10 @@ async fn list_pages(
         .order_by_asc(status_page::Column::Id)
         .all(&state.db)
         .await?;
+    let groups = component_groups(&state).await?;
     let mut visible = Vec::new();
     for row in rows {
-        let groups = groups_of_page(&state, &state.db, &sections_of(&row.sections)).await?;
-        if covers(&principal, &groups, Role::Viewer) {
+        if covers(&principal, &groups_in(&groups, &row), Role::Viewer) {
             visible.push(row);
         }
     }
@@ -1191,10 +1214,10 @@ async fn all_reports(
     principal: Principal,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult {
+    let groups = component_groups(&state).await?;
     let mut pages = Vec::new();
     for page in state.status_pages.registry().pages.values() {
-        let groups = groups_of_page(&state, &state.db, &sections_of(&page.sections)).await?;
-        if covers(&principal, &groups, Role::Viewer) {
+        if covers(&principal, &groups_in(&groups, page), Role::Viewer) {
             pages.push(page.id);
         }
     }
